@@ -1,0 +1,158 @@
+/**
+ * Route programming on a JET session: RouteAdd / RouteDelete / RouteGet with the project's
+ * semantics (JET-FACTS §2), plus the desired state that is replayed after every (re)login.
+ */
+import { EventEmitter } from 'events';
+import { JetSession } from './session';
+import { DesiredRoutes } from './desired';
+import { ERR, outcomeMessage, RouteOp, RouteStatus, routeStatus } from './results';
+import type { RouteSpec } from '../routes/validate';
+import { RouteConfig } from '../gen/jet/RouteConfig';
+import { NexthopInfo } from '../gen/jet/NexthopInfo';
+import { GatewayAddress } from '../gen/jet/GatewayAddress';
+import { FamilyType } from '../gen/jet/FamilyType';
+import { RouteResult } from '../gen/jet/RouteResult';
+import {
+  RouteAddArgs,
+  RouteAddResult,
+  RouteDeleteArgs,
+  RouteDeleteResult,
+  RouteGetArgs,
+  RouteGetResult,
+} from '../gen/jet/RouteService';
+
+export interface RouteOutcome {
+  prefix: string;
+  table: string;
+  status: RouteStatus;
+  /** The router's err_code; null when no reply came (timeout, connection lost). */
+  errCode: number | null;
+  message: string;
+  /** Next hops the router reports as installed (add with verify). */
+  installed?: string[];
+}
+
+export interface InstalledRoute {
+  prefix: string;
+  table: string;
+  nexthops: string[];
+  preference: number[];
+  metric: number[];
+}
+
+export interface ReplayReport {
+  routes: number;
+  failed: number;
+}
+
+export const ROUTE_SERVICE = 'RouteService';
+
+export function toRouteConfig(spec: RouteSpec): RouteConfig {
+  return new RouteConfig({
+    app_id: spec.appId,
+    family_type: spec.family === 'inet' ? FamilyType.af_inet : FamilyType.af_inet6,
+    prefix: spec.prefix,
+    table_name: spec.table,
+    nexthops: spec.nexthops.map((ip) => new NexthopInfo({ nexthop_address: new GatewayAddress({ nexthop_ip: ip }) })),
+    preference: [spec.preference],
+    metric: [spec.metric],
+  });
+}
+
+function toInstalled(config: RouteConfig, fallbackTable: string): InstalledRoute {
+  return {
+    prefix: config.prefix ?? '',
+    table: config.table_name || fallbackTable,
+    nexthops: (config.nexthops ?? []).map((n) => n.nexthop_address?.nexthop_ip ?? '').filter((ip) => ip !== ''),
+    preference: config.preference ?? [],
+    metric: config.metric ?? [],
+  };
+}
+
+/** Events: 'desired' (the desired set changed), 'replayed' (ReplayReport), 'replay-error' (RouteSpec, Error). */
+export class JetRoutes extends EventEmitter {
+  private readonly onReady = (): void => this.replay();
+
+  constructor(
+    readonly session: JetSession,
+    readonly desired: DesiredRoutes = new DesiredRoutes(),
+    private readonly service = ROUTE_SERVICE,
+  ) {
+    super();
+    session.on('ready', this.onReady);
+  }
+
+  /** Stops listening to the session (the session itself is closed by its owner). */
+  dispose(): void {
+    this.session.off('ready', this.onReady);
+    this.removeAllListeners();
+  }
+
+  async add(spec: RouteSpec, verify = false): Promise<RouteOutcome> {
+    const reply = await this.session.call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult);
+    const outcome = this.outcome('add', spec, reply);
+    if (outcome.status !== 'failed' && this.desired.set(spec)) this.emit('desired');
+    if (verify && outcome.status !== 'failed') {
+      const [installed] = await this.get(spec.appId, spec.table, spec.prefix);
+      outcome.installed = installed ? installed.nexthops : [];
+    }
+    return outcome;
+  }
+
+  async delete(spec: RouteSpec): Promise<RouteOutcome> {
+    const reply = await this.session.call(this.service, 'RouteDelete', new RouteDeleteArgs({ route_config: toRouteConfig(spec) }), RouteDeleteResult);
+    const outcome = this.outcome('delete', spec, reply);
+    if (outcome.status !== 'failed' && this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
+    return outcome;
+  }
+
+  /** Routes of `appId` in `table`; an empty prefix lists all of them. */
+  async get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
+    const reply = await this.session.call(this.service, 'RouteGet', new RouteGetArgs({ app_id: appId, table_name: table, prefix }), RouteGetResult);
+    const errCode = reply.err_code ?? ERR.SUCCESS;
+    if (errCode !== ERR.SUCCESS && errCode !== ERR.NOT_FOUND) {
+      throw new Error(`RouteGet ${table} ${prefix || '(all)'} failed: ${outcomeMessage('add', errCode, reply.message)}`);
+    }
+    return (reply.routes ?? []).map((r) => toInstalled(r, table));
+  }
+
+  private outcome(op: RouteOp, spec: RouteSpec, reply: RouteResult): RouteOutcome {
+    const errCode = typeof reply.err_code === 'number' ? reply.err_code : ERR.FAILURE;
+    return {
+      prefix: spec.prefix,
+      table: spec.table,
+      status: routeStatus(op, errCode),
+      errCode,
+      message: outcomeMessage(op, errCode, reply.message),
+    };
+  }
+
+  /** Re-adds every desired route on a fresh session. Adds only: it never deletes anything. */
+  private replay(): void {
+    const specs = this.desired.list();
+    if (specs.length === 0) return;
+    let failed = 0;
+    let pending = specs.length;
+    const finish = (): void => {
+      if (--pending === 0) this.emit('replayed', { routes: specs.length, failed } satisfies ReplayReport);
+    };
+    for (const spec of specs) {
+      this.session
+        .call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult)
+        .then(
+          (reply) => {
+            const errCode = reply.err_code ?? ERR.FAILURE;
+            if (routeStatus('add', errCode) === 'failed') {
+              failed++;
+              this.emit('replay-error', spec, new Error(outcomeMessage('add', errCode, reply.message)));
+            }
+          },
+          (err: Error) => {
+            failed++;
+            this.emit('replay-error', spec, err);
+          },
+        )
+        .finally(finish);
+    }
+  }
+}

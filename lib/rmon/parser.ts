@@ -1,0 +1,287 @@
+/**
+ * Parser for JET notifications that carry an RMON alarm event (JET-FACTS §3).
+ *
+ * Input is an MQTT payload as a Buffer/Uint8Array, a string, or an already parsed object. The JSON is
+ * `{"jet-event": {...}}`; the jet-event object itself at top level and `snake_case` keys (`event_id`,
+ * `jet_event`) are accepted as router variants. The event text
+ *
+ *   [SUBTAG: ]Event <event-index> triggered by Alarm <alarm-index>, <rising|falling> threshold
+ *   (<threshold>) crossed, (variable: <oid-name>.<instance>, value: <value>)
+ *
+ * is looked for in `attributes.message`, `attributes.description`, then the top-level `message`; the
+ * first one that parses wins. Matching is case-insensitive and tolerant of spacing, missing commas,
+ * colons and parentheses, signs, decimals and exponents.
+ *
+ * Pure (no I/O) and total: never throws; anything that is not an RMON event gives `{ok: false, reason}`.
+ * Only own properties are read, so inherited or `__proto__` keys are never taken for data.
+ */
+
+import type { Direction } from './alarm';
+
+/** Same type as the alarm module's Direction. */
+export type RmonDirection = Direction;
+
+export interface RmonEvent {
+  direction: RmonDirection;
+  eventIndex: number;
+  alarmIndex: number;
+  threshold: number;
+  /** The sampled variable as written by the router, e.g. `ifIn1SecRate.541`. */
+  variable: string;
+  /** The variable's instance: its last dotted component when that is all digits (the ifIndex for ifIn1SecRate), else null. */
+  ifIndex: number | null;
+  value: number;
+  /** The alarm's syslog subtag, e.g. `IFINDEX541`, from the attributes or the text prefix. */
+  subtag: string | null;
+  hostname: string | null;
+  time: string | null;
+  severity: string | null;
+  /** The jet-event object the event was read from (not copied). */
+  raw: object;
+}
+
+export type RmonParseResult = { ok: true; event: RmonEvent } | { ok: false; reason: string };
+
+export interface RmonParseOptions {
+  /** Event ids accepted (compared case-insensitively). Default `['SNMPD_RMON_EVENTLOG']`; an empty list means the default. */
+  eventIds?: string[];
+  /** Largest payload accepted, in bytes (strings: UTF-8 bytes; objects: the length of each text field). Default 256 KiB. */
+  maxBytes?: number;
+}
+
+/** The fields of the event text alone (see {@link parseRmonText}). */
+export interface RmonText {
+  direction: RmonDirection;
+  eventIndex: number;
+  alarmIndex: number;
+  threshold: number;
+  variable: string;
+  value: number;
+  subtag: string | null;
+}
+
+export const DEFAULT_RMON_EVENT_IDS: readonly string[] = ['SNMPD_RMON_EVENTLOG'];
+export const DEFAULT_RMON_MAX_BYTES = 256 * 1024;
+
+type JsonObject = Record<string, unknown>;
+type Step<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+// Every separator is a single character class, so that adjacent quantifiers never overlap and the
+// match stays linear on hostile input (no `\s*,?\s*` chains).
+const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?`;
+const RMON_TEXT_RE = new RegExp(
+  String.raw`\bevent\s*(\d+)\s+triggered\s+by\s+alarm\s*(\d+)[\s,]*(rising|falling)[\s_-]*threshold[\s(]*(${NUM})[\s)]*crossed` +
+    String.raw`[\s,(]*variable[\s:=]*([^\s,():=][^\s,()]*)[\s,]*value[\s:=]*(${NUM})(?![\w.])`,
+  'i',
+);
+/** A syslog subtag right before the text: the last `TOKEN:` of (at most) the 128 characters in front. */
+const SUBTAG_PREFIX_RE = /([A-Za-z0-9_.-]{1,64})\s*:\s*$/;
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Own property `key` (dashed), else its snake_case variant; never an inherited one. */
+function field(obj: JsonObject, key: string): unknown {
+  for (const k of key.includes('-') ? [key, key.replace(/-/g, '_')] : [key]) {
+    if (Object.prototype.hasOwnProperty.call(obj, k) && obj[k] !== undefined) return obj[k];
+  }
+  return undefined;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** A short, single-line rendering of untrusted text for a reason string. */
+function printable(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return t.length > 64 ? `${t.slice(0, 64)}…` : t;
+}
+
+function toNumber(s: string): number | null {
+  const n = Number(s);
+  if (!Number.isFinite(n)) return null;
+  return n === 0 ? 0 : n; // no -0
+}
+
+function toIndex(s: string): number | null {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** The instance of an SNMP variable: its last dotted component when that is all digits, else null. */
+export function variableInstance(variable: string): number | null {
+  const last = variable.slice(variable.lastIndexOf('.') + 1);
+  if (variable.indexOf('.') < 0 || !/^\d+$/.test(last)) return null;
+  return toIndex(last);
+}
+
+/**
+ * Parse RMON event text (with or without a syslog subtag in front). Returns null when the text is
+ * not an RMON event. `notSubtags` are tokens never taken as a subtag (e.g. the event id, which a
+ * full syslog line carries in front of the subtag).
+ */
+export function parseRmonText(text: string, notSubtags: readonly string[] = DEFAULT_RMON_EVENT_IDS): RmonText | null {
+  if (typeof text !== 'string') return null;
+  const m = RMON_TEXT_RE.exec(text);
+  if (!m) return null;
+  const eventIndex = toIndex(m[1]);
+  const alarmIndex = toIndex(m[2]);
+  const threshold = toNumber(m[4]);
+  const value = toNumber(m[6]);
+  if (eventIndex === null || alarmIndex === null || threshold === null || value === null) return null;
+  const pm = SUBTAG_PREFIX_RE.exec(text.slice(Math.max(0, m.index - 128), m.index));
+  const tag = pm ? pm[1] : null;
+  const subtag = tag !== null && !notSubtags.some((x) => x.toUpperCase() === tag.toUpperCase()) ? tag : null;
+  return {
+    direction: m[3].toLowerCase() === 'rising' ? 'rising' : 'falling',
+    eventIndex,
+    alarmIndex,
+    threshold,
+    variable: m[5],
+    value,
+    subtag,
+  };
+}
+
+/** The canonical RMON event text (the confirmed Junos form, without subtag); {@link parseRmonText} reads it back. */
+export function formatRmonText(t: Omit<RmonText, 'subtag'>): string {
+  return (
+    `Event ${t.eventIndex} triggered by Alarm ${t.alarmIndex}, ${t.direction} threshold (${t.threshold}) crossed, ` +
+    `(variable: ${t.variable}, value: ${t.value})`
+  );
+}
+
+function parseJsonText(text: string): Step<unknown> {
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (t.trim() === '') return fail('empty payload');
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return fail('not JSON');
+  }
+  // Tolerate one level of double encoding (a JSON string holding the JSON object).
+  if (typeof v === 'string' && /^\s*\{/.test(v)) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return fail('not JSON');
+    }
+  }
+  return { ok: true, value: v };
+}
+
+function decode(payload: unknown, maxBytes: number): Step<unknown> {
+  if (payload === undefined || payload === null) return fail('no payload');
+  if (typeof payload === 'string') {
+    if (payload.length > maxBytes || Buffer.byteLength(payload, 'utf8') > maxBytes) return fail('too large');
+    return parseJsonText(payload);
+  }
+  if (payload instanceof Uint8Array || payload instanceof ArrayBuffer) {
+    if (payload.byteLength > maxBytes) return fail('too large');
+    const buf = payload instanceof Uint8Array ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength) : Buffer.from(payload);
+    return parseJsonText(buf.toString('utf8'));
+  }
+  if (typeof payload === 'object') return { ok: true, value: payload };
+  return fail(`payload is a ${typeof payload}, not JSON text or an object`);
+}
+
+function findJetEvent(root: unknown): Step<JsonObject> {
+  if (!isObject(root)) return fail('no jet-event object');
+  const je = field(root, 'jet-event');
+  if (je !== undefined) return isObject(je) ? { ok: true, value: je } : fail('jet-event is not an object');
+  if (field(root, 'event-id') !== undefined) return { ok: true, value: root };
+  return fail('no jet-event object');
+}
+
+function parseInner(payload: unknown, opts: RmonParseOptions): RmonParseResult {
+  const ids = Array.isArray(opts.eventIds) ? opts.eventIds.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+  const eventIds = ids.length > 0 ? ids.map((x) => x.trim()) : DEFAULT_RMON_EVENT_IDS;
+  const maxBytes =
+    typeof opts.maxBytes === 'number' && opts.maxBytes > 0 ? opts.maxBytes : DEFAULT_RMON_MAX_BYTES;
+
+  const decoded = decode(payload, maxBytes);
+  if (!decoded.ok) return decoded;
+  const found = findJetEvent(decoded.value);
+  if (!found.ok) return found;
+  const ev = found.value;
+
+  const rawId = field(ev, 'event-id');
+  if (typeof rawId !== 'string' || rawId.trim() === '') return fail('no event-id');
+  const id = rawId.trim().toUpperCase();
+  if (!eventIds.some((x) => x.toUpperCase() === id)) return fail(`other event id ${printable(rawId)}`);
+
+  const attrsRaw = field(ev, 'attributes');
+  const attrs: JsonObject = isObject(attrsRaw) ? attrsRaw : {};
+  const notSubtags = [...eventIds, rawId.trim()];
+  const candidates = [field(attrs, 'message'), field(attrs, 'description'), field(ev, 'message')].filter(
+    (t): t is string => typeof t === 'string' && t.length <= maxBytes,
+  );
+  if (candidates.length === 0) return fail('no message or attributes text');
+  let text: RmonText | null = null;
+  for (const c of candidates) {
+    text = parseRmonText(c, notSubtags);
+    if (text) break;
+  }
+  if (!text) return fail('no RMON text in message/attributes');
+
+  let subtag: string | null = null;
+  for (const k of ['subtag', 'syslog-subtag', 'event-name']) {
+    const v = str(field(attrs, k))?.trim();
+    if (v && v.length <= 256 && !notSubtags.some((x) => x.toUpperCase() === v.toUpperCase())) {
+      subtag = v;
+      break;
+    }
+  }
+
+  return {
+    ok: true,
+    event: {
+      direction: text.direction,
+      eventIndex: text.eventIndex,
+      alarmIndex: text.alarmIndex,
+      threshold: text.threshold,
+      variable: text.variable,
+      ifIndex: variableInstance(text.variable),
+      value: text.value,
+      subtag: subtag ?? text.subtag,
+      hostname: str(field(ev, 'hostname')),
+      time: str(field(ev, 'time')),
+      severity: str(field(ev, 'severity')),
+      raw: ev,
+    },
+  };
+}
+
+/**
+ * Parse a JET notification into an RMON event, or say why it is not one. Reasons: 'no payload',
+ * 'too large', 'empty payload', 'not JSON', 'payload is a <type>, not JSON text or an object',
+ * 'no jet-event object', 'jet-event is not an object', 'no event-id', 'other event id <id>',
+ * 'no message or attributes text', 'no RMON text in message/attributes', 'unreadable payload: <error>'.
+ *
+ * The subtag comes from `attributes.subtag`, `attributes.syslog-subtag` or `attributes.event-name`
+ * (first one that is a non-empty string other than the event id), else from the text prefix.
+ */
+export function parseRmonNotification(payload: unknown, opts: RmonParseOptions = {}): RmonParseResult {
+  try {
+    return parseInner(payload, isObject(opts) ? opts : {});
+  } catch (err) {
+    // Only reachable with exotic objects (throwing getters, proxies); JSON input never gets here.
+    let msg = 'error';
+    try {
+      msg = err instanceof Error ? err.message : String(err);
+    } catch {
+      /* keep 'error' */
+    }
+    return fail(`unreadable payload: ${printable(msg)}`);
+  }
+}
+
+/** One line for node status / debug: `rising 8288 ≥ 1024 on ifIn1SecRate.541`. */
+export function describeEvent(e: RmonEvent): string {
+  return `${e.direction} ${e.value} ${e.direction === 'rising' ? '≥' : '≤'} ${e.threshold} on ${e.variable}`;
+}

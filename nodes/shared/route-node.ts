@@ -1,0 +1,123 @@
+/**
+ * The adapter shared by jet-route-add and jet-route-delete: reads the message, validates every
+ * route before the first call, sends them all at once (pipelined on the shared session), and sends
+ * the message on with one result per prefix, in the order of the prefixes.
+ */
+import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import type { RouteOutcome } from '../../lib/jet/routes';
+import type { SessionStatus } from '../../lib/jet/session';
+import { combinedStatus, clip, NodeStatus } from '../../lib/node-status';
+import { resultPayload, routeSpecsFromMessage } from '../../lib/routes/request';
+import type { RouteSpec } from '../../lib/routes/validate';
+import type { JetRouterNode, RouterUser } from './types';
+import { toBool } from './types';
+
+export interface RouteNodeDef extends NodeDef {
+  router?: string;
+  prefixes?: string;
+  nexthops?: string;
+  preference?: number | string;
+  metric?: number | string;
+  table?: string;
+  appId?: string;
+  verify?: boolean | string;
+}
+
+type Op = 'add' | 'delete';
+
+export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
+  function RouteNode(this: RouterUser, def: RouteNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const router = def.router ? (RED.nodes.getNode(def.router) as JetRouterNode | null) : null;
+    const verify = op === 'add' && toBool(def.verify);
+    const props = {
+      prefixes: def.prefixes,
+      nexthops: def.nexthops,
+      preference: def.preference,
+      metric: def.metric,
+      table: def.table,
+      appId: def.appId,
+    };
+    let connection: SessionStatus = { state: 'idle', detail: '' };
+    let last: NodeStatus | null = null;
+
+    const show = (): void => node.status(combinedStatus(connection, last));
+    node.onRouterStatus = (s: SessionStatus): void => {
+      connection = s;
+      show();
+    };
+
+    if (!router) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no jet-router configured' });
+      node.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
+        done(new Error(`${type}: no jet-router configured: open the node and pick or add a router`));
+      });
+      return;
+    }
+    router.register(node);
+
+    node.on('input', (msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
+      let specs: RouteSpec[];
+      try {
+        specs = routeSpecsFromMessage(props, msg.payload, op === 'add');
+      } catch (err) {
+        last = { fill: 'red', shape: 'ring', text: clip(`invalid input: ${(err as Error).message}`) };
+        show();
+        done(err as Error);
+        return;
+      }
+      const routes = router.routes;
+      if (!routes) {
+        done(new Error(`${type}: the jet-router has no session (is its host set?)`));
+        return;
+      }
+      Promise.all(
+        specs.map((spec) =>
+          (op === 'add' ? routes.add(spec, verify) : routes.delete(spec)).catch(
+            (err: Error): RouteOutcome => ({
+              prefix: spec.prefix,
+              table: spec.table,
+              status: 'failed',
+              errCode: null,
+              message: err.message,
+            }),
+          ),
+        ),
+      ).then((results) => {
+        msg.payload = resultPayload(msg.payload, results);
+        last = outcomeStatus(op, results);
+        show();
+        send(msg);
+        const failed = results.filter((r) => r.status === 'failed');
+        if (failed.length === 0) {
+          done();
+        } else {
+          const what = failed.map((r) => `${r.table} ${r.prefix}: ${r.message}`).join('; ');
+          done(new Error(`${op === 'add' ? 'RouteAdd' : 'RouteDelete'} failed for ${failed.length} of ${results.length} route(s): ${what}`));
+        }
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      router.deregister(node, done);
+    });
+  }
+
+  RED.nodes.registerType(type, RouteNode as never);
+}
+
+function outcomeStatus(op: Op, results: RouteOutcome[]): NodeStatus {
+  const count = (s: string): number => results.filter((r) => r.status === s).length;
+  const failed = count('failed');
+  const changed = count(op === 'add' ? 'added' : 'deleted');
+  const unchanged = count('unchanged');
+  const subject = results.length === 1 ? results[0].prefix : `${results.length} routes`;
+  if (failed > 0) {
+    return { fill: 'red', shape: 'dot', text: clip(`${failed} failed of ${results.length}: ${results.find((r) => r.status === 'failed')!.message}`) };
+  }
+  const verb = op === 'add' ? 'added' : 'deleted';
+  if (changed === 0) return { fill: 'blue', shape: 'dot', text: clip(`unchanged ${subject}`) };
+  const extra = unchanged > 0 ? ` (${unchanged} unchanged)` : '';
+  return { fill: 'green', shape: 'dot', text: clip(`${verb} ${subject}${extra}`) };
+}

@@ -1,0 +1,135 @@
+/**
+ * The simulator's small HTTP side (node:http, no framework): GET /health, GET /rib[?table=...],
+ * and addRoute() for more (the RMON part adds POST /interfaces/<ifIndex>/rate).
+ */
+import * as http from 'http';
+import { once } from 'events';
+import type { AddressInfo } from 'net';
+import type { Rib } from './rib';
+import { handlesSettled } from './settle';
+
+/** A route handler; `match` is the path regex's match, `url` the parsed request URL. */
+export type HttpHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  match: RegExpExecArray,
+  url: URL,
+) => void | Promise<void>;
+
+interface HttpRoute {
+  method: string;
+  path: RegExp;
+  handler: HttpHandler;
+}
+
+export interface SimHttpOptions {
+  rib: Rib;
+  log?: (line: string) => void;
+}
+
+/** Answers `body` as JSON with `status`. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a request body as text, refusing more than `limit` bytes. */
+export async function readBody(req: http.IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new HttpError(413, `body larger than ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Thrown by a handler to answer {error: message} with `status`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export class SimHttpServer {
+  private readonly routes: HttpRoute[] = [];
+  private server?: http.Server;
+  private boundPort = 0;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: SimHttpOptions) {
+    this.log = options.log ?? ((): void => undefined);
+    this.addRoute('GET', /^\/health$/, (_req, res) => sendJson(res, 200, { ok: true }));
+    this.addRoute('GET', /^\/rib$/, (_req, res, _m, url) => {
+      const table = url.searchParams.get('table') ?? undefined;
+      sendJson(res, 200, { routes: this.options.rib.entries(table) });
+    });
+  }
+
+  /** Registers a handler for `method` and a path regex (matched against the path, no query); first match wins. */
+  addRoute(method: string, path: RegExp, handler: HttpHandler): void {
+    this.routes.push({ method: method.toUpperCase(), path, handler });
+  }
+
+  /** Port listened on (0 when not listening). */
+  get port(): number {
+    return this.server ? this.boundPort : 0;
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    if (this.server) throw new Error('http server already listening');
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.listen(port, host);
+    try {
+      await once(server, 'listening'); // rejects on 'error'
+    } catch (err) {
+      server.close();
+      await handlesSettled();
+      throw err;
+    }
+    this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.log(`http: listening on http://${host}:${this.boundPort} (GET /rib, GET /health)`);
+    return this.boundPort;
+  }
+
+  /** Stops listening and drops every connection, keep-alive ones included. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+    await handlesSettled();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    let pathMatched = false;
+    try {
+      for (const route of this.routes) {
+        const match = route.path.exec(url.pathname);
+        if (!match) continue;
+        pathMatched = true;
+        if (route.method !== req.method) continue;
+        await route.handler(req, res, match, url);
+        return;
+      }
+      if (pathMatched) sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}` });
+      else sendJson(res, 404, { error: `no route for ${url.pathname}` });
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (status === 500) this.log(`http: ${req.method} ${url.pathname} failed: ${(err as Error).message}`);
+      if (!res.headersSent) sendJson(res, status, { error: (err as Error).message });
+      else res.destroy();
+    }
+  }
+}
