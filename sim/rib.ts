@@ -4,9 +4,13 @@
  * Pure (no I/O): a route is identified by (table, prefix), owned by the app_id that added it and
  * by the session (connection) that added it, so that a closing session takes its routes with it.
  * Every change is announced with a 'change' event. Error codes follow JET-FACTS.md section 2.
+ * Prefixes and next hops are parsed by lib/routes/validate.ts (the same code as the nodes); its
+ * RouteValidationError becomes err_code 4 with its message, as a router answers bad input.
  */
 import { EventEmitter } from 'events';
-import * as ipaddr from 'ipaddr.js';
+import { defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/routes/validate';
+
+export type { AddressFamily };
 
 /** err_code values of RouteResult / RouteGetReply. */
 export const ErrCode = {
@@ -21,8 +25,6 @@ export type ErrCode = (typeof ErrCode)[keyof typeof ErrCode];
 
 /** FamilyType values on the wire (idl/jet.thrift). */
 export const Family = { UNSPEC: 0, INET: 1, INET6: 2 } as const;
-
-export type AddressFamily = 'inet' | 'inet6';
 
 /** Structural view of the generated RouteConfig (every field may be missing on the wire). */
 export interface RouteConfigLike {
@@ -87,53 +89,34 @@ export interface RibOptions {
 
 /** Junos's default preference for static routes. */
 export const DEFAULT_PREFERENCE = 5;
-export const DEFAULT_TABLE: Record<AddressFamily, string> = { inet: 'inet.0', inet6: 'inet6.0' };
-
-const MAX_I32 = 0x7fffffff;
-/** A routing table name: optional instance prefix, then inet.N or inet6.N. */
+/** A routing table name the simulated router accepts: optional instance prefix, then inet.N or inet6.N. */
 const TABLE_RE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]*\.)?(inet6?)\.\d+$/;
+const MAX_I32 = 0x7fffffff;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const invalid = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
-/** Parses a CIDR prefix; host bits set, zones and non-canonical IPv4 forms are invalid. */
-export function parsePrefix(prefix: unknown): Parsed<{ prefix: string; family: AddressFamily }> {
-  if (typeof prefix !== 'string' || prefix === '') return invalid('prefix is missing');
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  let len: number;
-  if (ipaddr.IPv4.isValidCIDRFourPartDecimal(prefix)) {
-    [addr, len] = ipaddr.IPv4.parseCIDR(prefix);
-  } else if (ipaddr.IPv6.isValidCIDR(prefix) && !prefix.includes('%')) {
-    [addr, len] = ipaddr.IPv6.parseCIDR(prefix);
-  } else {
-    return invalid(`prefix ${JSON.stringify(prefix)} is not a CIDR prefix`);
+/**
+ * Runs a parser of lib/routes/validate.ts on a wire field: a RouteValidationError (or a field that
+ * is not a non-empty string) becomes an invalid result, answered with err_code 4, never a throw.
+ */
+function fromWire<T>(what: string, value: unknown, parse: (text: string) => T): Parsed<T> {
+  if (typeof value !== 'string' || value === '') return invalid(`${what} is missing`);
+  try {
+    return { ok: true, value: parse(value) };
+  } catch (err) {
+    if (err instanceof RouteValidationError) return invalid(err.message);
+    throw err;
   }
-  const family: AddressFamily = addr.kind() === 'ipv4' ? 'inet' : 'inet6';
-  const network =
-    addr.kind() === 'ipv4'
-      ? ipaddr.IPv4.networkAddressFromCIDR(prefix).toString()
-      : ipaddr.IPv6.networkAddressFromCIDR(prefix).toRFC5952String();
-  const given = addr.kind() === 'ipv4' ? addr.toString() : (addr as ipaddr.IPv6).toRFC5952String();
-  if (network !== given) return invalid(`prefix ${prefix} has host bits set (network is ${network}/${len})`);
-  return { ok: true, value: { prefix: `${network}/${len}`, family } };
 }
 
-/** Parses a next-hop address (no prefix length, no zone); returns its canonical form. */
-export function parseAddress(ip: unknown): Parsed<{ address: string; family: AddressFamily }> {
-  if (typeof ip !== 'string' || ip === '') return invalid('next-hop address is missing');
-  if (ipaddr.IPv4.isValidFourPartDecimal(ip)) {
-    return { ok: true, value: { address: ipaddr.IPv4.parse(ip).toString(), family: 'inet' } };
-  }
-  if (ipaddr.IPv6.isValid(ip) && !ip.includes('%')) {
-    return { ok: true, value: { address: ipaddr.IPv6.parse(ip).toRFC5952String(), family: 'inet6' } };
-  }
-  return invalid(`next hop ${JSON.stringify(ip)} is not an IP address`);
-}
-
-/** Resolves the table of a route: `table_name`, or the family's default when unset or empty. */
-export function resolveTable(tableName: unknown, family: AddressFamily): Parsed<string> {
-  if (tableName === undefined || tableName === null || tableName === '') return { ok: true, value: DEFAULT_TABLE[family] };
+/**
+ * The table of a route: `table_name`, or the family's default when unset or empty. Stricter than
+ * the nodes' validation: the simulated router only knows inet.N / inet6.N tables.
+ */
+function resolveTable(tableName: unknown, family: AddressFamily): Parsed<string> {
+  if (tableName === undefined || tableName === null || tableName === '') return { ok: true, value: defaultTable(family) };
   if (typeof tableName !== 'string') return invalid('table_name is not a string');
   const m = TABLE_RE.exec(tableName);
   if (!m) return invalid(`table ${JSON.stringify(tableName)} is not an inet.N or inet6.N table`);
@@ -151,7 +134,7 @@ interface RouteKey {
 /** Validates what identifies a route (app_id, family_type, prefix, table_name). */
 function parseKey(config: RouteConfigLike): Parsed<RouteKey> {
   if (typeof config.app_id !== 'string' || config.app_id.trim() === '') return invalid('app_id is missing');
-  const p = parsePrefix(config.prefix);
+  const p = fromWire('prefix', config.prefix, parsePrefix);
   if (!p.ok) return p;
   const { family } = p.value;
   const ft = config.family_type ?? Family.UNSPEC;
@@ -197,12 +180,9 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     if (!config.nexthops || config.nexthops.length === 0) return { errCode: ErrCode.INVALID, message: 'nexthops is empty' };
     const nexthops: string[] = [];
     for (const nh of config.nexthops) {
-      const a = parseAddress(nh?.nexthop_address?.nexthop_ip);
+      const a = fromWire('next-hop address', nh?.nexthop_address?.nexthop_ip, (ip) => parseNexthop(ip, family, prefix));
       if (!a.ok) return { errCode: ErrCode.INVALID, message: a.message };
-      if (a.value.family !== family) {
-        return { errCode: ErrCode.INVALID, message: `next hop ${a.value.address} is not of the prefix's family` };
-      }
-      nexthops.push(a.value.address);
+      nexthops.push(a.value);
     }
     const pref = firstValue('preference', config.preference, DEFAULT_PREFERENCE);
     if (!pref.ok) return { errCode: ErrCode.INVALID, message: pref.message };
@@ -257,7 +237,7 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     if (!prefix) {
       let tables: string[];
       if (!table) {
-        tables = [DEFAULT_TABLE.inet, DEFAULT_TABLE.inet6];
+        tables = [defaultTable('inet'), defaultTable('inet6')];
       } else if (TABLE_RE.test(table)) {
         tables = [table];
       } else {
@@ -274,7 +254,7 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
 
   /** The route at (table, prefix) whoever owns it; the prefix is canonicalised first. */
   get(table: string, prefix: string): RibEntry | undefined {
-    const p = parsePrefix(prefix);
+    const p = fromWire('prefix', prefix, parsePrefix);
     return p.ok ? this.routes.get(keyOf(table, p.value.prefix)) : undefined;
   }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ErrCode, formatRibChange, parsePrefix, Rib, RibChange, RouteConfigLike } from '../sim/rib';
+import { ErrCode, formatRibChange, Rib, RibChange, RouteConfigLike } from '../sim/rib';
 
 const T0 = new Date('2024-01-01T00:00:00Z');
 
@@ -190,10 +190,22 @@ describe('sim RIB', () => {
     ]);
   });
 
-  it('parses prefixes', () => {
-    assert.deepEqual(parsePrefix('0.0.0.0/0'), { ok: true, value: { prefix: '0.0.0.0/0', family: 'inet' } });
-    assert.deepEqual(parsePrefix('::/0'), { ok: true, value: { prefix: '::/0', family: 'inet6' } });
-    assert.equal(parsePrefix('fe80::1%eth0/128').ok, false);
-    assert.equal(parsePrefix(undefined).ok, false);
+  it('parses prefixes with lib/routes/validate and answers its message with 4', () => {
+    const { rib } = recording();
+    assert.equal(rib.add(route({ prefix: '0.0.0.0/0' })).entry?.prefix, '0.0.0.0/0');
+    const v6 = rib.add(route({ prefix: '::/0', nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::1' } }] }));
+    assert.equal(v6.entry?.prefix, '::/0');
+    assert.ok(rib.get('inet.0', '0.0.0.0/0'));
+    assert.equal(rib.get('inet.0', 'bad'), undefined);
+    assert.equal(rib.add(route({ prefix: 'fe80::1%eth0/128' })).errCode, ErrCode.INVALID);
+    assert.deepEqual(rib.add(route({ prefix: undefined })), { errCode: ErrCode.INVALID, message: 'prefix is missing' });
+    assert.deepEqual(rib.add(route({ prefix: '10.1.1.1/24' })), {
+      errCode: ErrCode.INVALID,
+      message: 'prefixes: "10.1.1.1/24" has host bits set (did you mean 10.1.1.0/24?)',
+    });
+    assert.deepEqual(rib.add(route({ prefix: '9.9.9.9/32', nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::1' } }] })), {
+      errCode: ErrCode.INVALID,
+      message: 'nexthops: next hop 2001:db8::1 is IPv6 but prefix 9.9.9.9/32 is IPv4',
+    });
   });
 });

@@ -1,0 +1,221 @@
+/**
+ * The simulated router's notification server: an embedded MQTT broker (aedes 1.x), standing in for
+ * the router's Mosquitto (JET-FACTS §3): port 1883 by default, optional user/password, optional TLS.
+ *
+ * Every listen() starts a fresh aedes instance, so close() + listen() (restart()) forgets every
+ * session and subscription, as a restarted router does: clients must reconnect and re-subscribe.
+ * close() is bounded and destroys every client socket (half-open and unauthenticated ones too).
+ */
+import { EventEmitter, once } from 'events';
+import * as net from 'net';
+import * as tls from 'tls';
+import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, AuthErrorCode } from 'aedes';
+import { handlesSettled } from './settle';
+
+// aedes 1.x is an ES module without top-level await: require() loads it on Node >= 20.19.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Aedes } = require('aedes') as { Aedes: { createBroker(options?: AedesOptions): Promise<AedesBroker> } };
+
+export interface BrokerTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA certificates to verify client certificates with (then a client certificate is required). */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+export interface SimBrokerOptions {
+  /** When set, CONNECT must carry this user name and `password` (else: bad user name or password). */
+  username?: string;
+  password?: string;
+  tls?: BrokerTlsOptions;
+  log?: (line: string) => void;
+  /** Bound on how long close() waits for client sockets to close (default 2000 ms). */
+  closeTimeoutMs?: number;
+}
+
+export interface BrokerCounters {
+  /** MQTT clients accepted (CONNECT passed authentication), restarts included. */
+  connections: number;
+  /** Topic filters subscribed (each filter of each SUBSCRIBE). */
+  subscriptions: number;
+  /** CONNECTs refused for their user name or password. */
+  authFailures: number;
+  /** Messages published through {@link SimBroker.publish}. */
+  published: number;
+}
+
+export interface SimBrokerEvents {
+  listening: [port: number];
+  /** A client was accepted (after authentication). */
+  client: [clientId: string];
+  clientDisconnect: [clientId: string];
+  subscribe: [topics: string[], clientId: string];
+  /** A message published through {@link SimBroker.publish}. */
+  published: [topic: string, payload: Buffer];
+}
+
+/** aedes' "bad user name or password" CONNACK code. */
+const BAD_USERNAME_OR_PASSWORD = 4 as AuthErrorCode;
+
+export class SimBroker extends EventEmitter<SimBrokerEvents> {
+  readonly counters: BrokerCounters = { connections: 0, subscriptions: 0, authFailures: 0, published: 0 };
+  private aedes?: AedesBroker;
+  private server?: net.Server;
+  private boundPort = 0;
+  private boundHost = '127.0.0.1';
+  /** Every socket accepted (raw TCP ones too under TLS), with a promise of its 'close'. */
+  private readonly sockets = new Map<net.Socket, Promise<void>>();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: SimBrokerOptions = {}) {
+    super();
+    this.log = options.log ?? ((): void => undefined);
+  }
+
+  /** Port listened on (0 when not listening). */
+  get port(): number {
+    return this.server ? this.boundPort : 0;
+  }
+
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** MQTT clients connected now. */
+  get clients(): number {
+    return this.aedes?.connectedClients ?? 0;
+  }
+
+  /** `mqtt://host:port` (or `mqtts://`); empty when not listening. */
+  get url(): string {
+    return this.server ? `${this.options.tls ? 'mqtts' : 'mqtt'}://${this.boundHost}:${this.boundPort}` : '';
+  }
+
+  /** Starts a fresh broker on host:port (0 = a free port); resolves with the bound port. */
+  async listen(port = 1883, host = '127.0.0.1'): Promise<number> {
+    if (this.server) throw new Error('mqtt broker already listening');
+    const aedes = await Aedes.createBroker({ authenticate: this.authenticate });
+    aedes.on('client', (c) => {
+      this.counters.connections++;
+      this.log(`mqtt: client ${c.id} connected`);
+      this.emit('client', c.id);
+    });
+    aedes.on('clientDisconnect', (c) => {
+      this.log(`mqtt: client ${c.id} disconnected`);
+      this.emit('clientDisconnect', c.id);
+    });
+    aedes.on('subscribe', (subs, c) => {
+      const topics = subs.map((s) => s.topic);
+      this.counters.subscriptions += topics.length;
+      this.log(`mqtt: client ${c.id} subscribed to ${topics.join(', ')}`);
+      this.emit('subscribe', topics, c.id);
+    });
+    aedes.on('clientError', (c, err) => this.log(`mqtt: client ${c.id}: ${err.message}`));
+    aedes.on('connectionError', (_c, err) => this.log(`mqtt: connection refused: ${err.message}`));
+
+    const t = this.options.tls;
+    const server: net.Server = t
+      ? tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: t.ca !== undefined, rejectUnauthorized: t.ca !== undefined })
+      : net.createServer();
+    server.on('connection', (raw: net.Socket) => {
+      this.track(raw);
+      if (!t) aedes.handle(raw);
+    });
+    if (t) {
+      server.on('secureConnection', (socket: tls.TLSSocket) => {
+        this.track(socket);
+        aedes.handle(socket);
+      });
+      server.on('tlsClientError', (err: Error) => this.log(`mqtt: TLS handshake failed: ${err.message}`));
+    }
+    server.listen(port, host);
+    try {
+      await once(server, 'listening'); // rejects on 'error'
+    } catch (err) {
+      server.close();
+      await new Promise<void>((resolve) => aedes.close(resolve));
+      await handlesSettled();
+      throw err;
+    }
+    server.on('error', (err: Error) => this.log(`mqtt: server error: ${err.message}`));
+    this.aedes = aedes;
+    this.server = server;
+    this.boundHost = host;
+    this.boundPort = (server.address() as net.AddressInfo).port;
+    this.log(`mqtt: listening on ${this.url}${this.options.username !== undefined ? ` (user ${this.options.username})` : ''}`);
+    this.emit('listening', this.boundPort);
+    return this.boundPort;
+  }
+
+  /** Stops listening, closes the broker and every client socket; waits (bounded) until all are closed. */
+  async close(): Promise<void> {
+    const { server, aedes } = this;
+    this.server = undefined;
+    this.aedes = undefined;
+    if (!server || !aedes) return;
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const brokerClosed = new Promise<void>((resolve) => aedes.close(resolve));
+    for (const socket of this.sockets.keys()) socket.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log('mqtt: close timed out; some sockets may still be closing');
+        resolve();
+      }, this.options.closeTimeoutMs ?? 2000);
+    });
+    await Promise.race([Promise.all([serverClosed, brokerClosed, ...this.sockets.values()]), timeout]);
+    clearTimeout(timer);
+    await handlesSettled();
+    this.log('mqtt: closed');
+  }
+
+  /** A broker restart: close (every client is dropped, every subscription forgotten), then listen on the same port. */
+  async restart(): Promise<void> {
+    if (!this.server) throw new Error('mqtt broker not listening');
+    const { boundPort: port, boundHost: host } = this;
+    await this.close();
+    await this.listen(port, host);
+  }
+
+  /** Publishes a message (QoS 0, not retained) to the subscribers; rejects when the broker is not listening. */
+  publish(topic: string, payload: string | Buffer): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('mqtt broker not listening'));
+    const buf = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    return new Promise<void>((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: buf, qos: 0, dup: false, retain: false }, (err) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        this.counters.published++;
+        this.emit('published', topic, buf);
+        resolve();
+      });
+    });
+  }
+
+  private readonly authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
+    const want = this.options.username;
+    if (want === undefined) {
+      done(null, true);
+      return;
+    }
+    if (username === want && (password?.toString('utf8') ?? '') === (this.options.password ?? '')) {
+      done(null, true);
+      return;
+    }
+    this.counters.authFailures++;
+    this.log(`mqtt: client ${client.id}: bad user name or password (user ${JSON.stringify(username ?? '')})`);
+    const err = Object.assign(new Error('bad user name or password'), { returnCode: BAD_USERNAME_OR_PASSWORD }) as AuthenticateError;
+    done(err, null);
+  };
+
+  private track(socket: net.Socket): void {
+    this.sockets.set(
+      socket,
+      new Promise<void>((resolve) => socket.once('close', () => resolve())).finally(() => this.sockets.delete(socket)),
+    );
+    socket.on('error', (err: Error) => this.log(`mqtt: socket error: ${err.message}`));
+  }
+}
