@@ -1,43 +1,51 @@
 /**
- * jet-router: the config node that owns one JET session with a router, shared by every node that
- * uses it (the core MQTT broker node's pattern): users register in their constructor and deregister
- * on close; the session opens with the first user and closes after the last; every connection
- * state change is fanned out to all users; the desired routes live in this node's context.
+ * jet-router: the config node that owns a router's two shared sessions, following the core MQTT
+ * broker node's pattern: users register in their constructor and deregister on close; a channel
+ * opens with its first user and closes after its last; every state change of a channel is fanned
+ * out to the users of that channel.
+ *  - rpc: the JET request-response session (Thrift), used by the route nodes; the desired routes
+ *    live in this node's context and are re-added after every login;
+ *  - notifications: the MQTT session to the router's notification broker, used by event nodes,
+ *    with subscriptions counted per topic filter and per node.
  */
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
+import type { ConnectionOptions } from 'tls';
 import { JetSession, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, SessionStatus } from '../lib/jet/session';
 import { JetRoutes } from '../lib/jet/routes';
 import { DesiredRoutes } from '../lib/jet/desired';
+import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
 import { toInteger } from '../lib/routes/validate';
-import type { JetRouterDef, JetRouterNode, RouterUser } from './shared/types';
+import type { Channel, JetRouterDef, JetRouterNode, RouterUser } from './shared/types';
 import { toBool } from './shared/types';
-import type { ConnectionOptions } from 'tls';
 
 const DEFAULT_PORT = 9090;
 const DESIRED_KEY = 'desiredRoutes';
 const CLOSE_BOUND_MS = 4000;
+const IDLE: SessionStatus = { state: 'idle', detail: '' };
 
 interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
 }
 
 export = function (RED: NodeAPI): void {
-  function JetRouter(this: JetRouterNode & Record<string, unknown>, def: JetRouterDef): void {
+  function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const users = new Map<string, RouterUser>();
     const host = (def.host ?? '').trim();
     const settings = {
-      host,
       port: safeInt('port', def.port, DEFAULT_PORT, 1, 65535),
       requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
       queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
       clientId: (def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`,
+      notificationHost: (def.notificationHost ?? '').trim() || host,
+      notificationPort: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
     };
+    const users: Record<Channel, Map<string, RouterUser>> = { rpc: new Map(), notifications: new Map() };
+    const status: Record<Channel, SessionStatus> = { rpc: IDLE, notifications: IDLE };
     let session: JetSession | null = null;
     let routes: JetRoutes | null = null;
-    let status: SessionStatus = { state: 'idle', detail: '' };
+    let notifications: NotificationSession | null = null;
     let saveTimer: NodeJS.Immediate | null = null;
 
     function safeInt(field: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -49,51 +57,53 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    function tlsOptions(): ConnectionOptions | undefined {
-      if (!toBool(def.useTls)) return undefined;
+    function tlsOptions(enabled: unknown): ConnectionOptions | undefined {
+      if (!toBool(enabled)) return undefined;
       const opts: Record<string, unknown> = {};
       const tlsNode = def.tls ? (RED.nodes.getNode(def.tls) as unknown as TlsConfigNode | null) : null;
       if (tlsNode && typeof tlsNode.addTLSOptions === 'function') tlsNode.addTLSOptions(opts);
       return opts as ConnectionOptions;
     }
 
-    function fanOut(s: SessionStatus): void {
-      status = s;
-      for (const user of users.values()) user.onRouterStatus(s);
+    function fanOut(channel: Channel, s: SessionStatus): void {
+      status[channel] = s;
+      for (const user of users[channel].values()) user.onRouterStatus(s, channel);
     }
 
-    function loadDesired(): DesiredRoutes {
-      const { routes: desired, rejected } = DesiredRoutes.fromJSON(node.context().get(DESIRED_KEY));
-      if (rejected > 0) node.warn(`ignored ${rejected} stored route(s) that no longer validate`);
-      return desired;
+    // ------------------------------------------------------------ rpc channel (Thrift)
+
+    function saveDesired(): void {
+      if (routes) node.context().set(DESIRED_KEY, routes.desired.toJSON());
     }
 
     function saveDesiredSoon(): void {
       if (saveTimer) return;
       saveTimer = setImmediate(() => {
         saveTimer = null;
-        if (routes) node.context().set(DESIRED_KEY, routes.desired.toJSON());
+        saveDesired();
       });
     }
 
-    function open(): void {
-      const creds = node.credentials ?? {};
+    function openRpc(): void {
       if (!host) {
-        fanOut({ state: 'disconnected', detail: 'no host configured in the jet-router node' });
+        fanOut('rpc', { state: 'disconnected', detail: 'no host set in the jet-router node' });
         return;
       }
+      const creds = node.credentials ?? {};
+      const { routes: desired, rejected } = DesiredRoutes.fromJSON(node.context().get(DESIRED_KEY));
+      if (rejected > 0) node.warn(`ignored ${rejected} stored route(s) that no longer validate`);
       session = new JetSession({
-        host: settings.host,
+        host,
         port: settings.port,
         username: creds.username ?? '',
         password: creds.password ?? '',
         clientId: settings.clientId,
-        tls: tlsOptions(),
+        tls: tlsOptions(def.useTls),
         requestTimeoutMs: settings.requestTimeoutMs,
         queueLimit: settings.queueLimit,
       });
-      routes = new JetRoutes(session, loadDesired());
-      session.on('state', fanOut);
+      routes = new JetRoutes(session, desired);
+      session.on('state', (s: SessionStatus) => fanOut('rpc', s));
       routes.on('desired', saveDesiredSoon);
       routes.on('replayed', (r: { routes: number; failed: number }) => {
         node.log(`re-added ${r.routes - r.failed} of ${r.routes} route(s) after login${r.failed ? `, ${r.failed} failed` : ''}`);
@@ -104,41 +114,83 @@ export = function (RED: NodeAPI): void {
       session.start();
     }
 
-    async function shut(): Promise<void> {
+    async function closeRpc(): Promise<void> {
       if (saveTimer) {
         clearImmediate(saveTimer);
         saveTimer = null;
-        if (routes) node.context().set(DESIRED_KEY, routes.desired.toJSON());
+        saveDesired();
       }
       const s = session;
       routes?.dispose();
       routes = null;
       session = null;
+      status.rpc = IDLE;
       if (s) await s.close(CLOSE_BOUND_MS - 1000);
-      status = { state: 'idle', detail: '' };
     }
 
+    // ------------------------------------------------------------ notification channel (MQTT)
+
+    function openNotifications(): void {
+      if (!settings.notificationHost) {
+        fanOut('notifications', { state: 'disconnected', detail: 'no host set in the jet-router node' });
+        return;
+      }
+      const creds = node.credentials ?? {};
+      notifications = new NotificationSession({
+        host: settings.notificationHost,
+        port: settings.notificationPort,
+        username: creds.notificationUsername,
+        password: creds.notificationPassword,
+        clientId: `${settings.clientId}-events`.slice(0, 64),
+        tls: tlsOptions(def.notificationTls),
+      });
+      notifications.on('state', (s: SessionStatus) => fanOut('notifications', s));
+      notifications.on('warning', (text: string) => node.warn(text));
+      notifications.start();
+    }
+
+    async function closeNotifications(): Promise<void> {
+      const n = notifications;
+      notifications = null;
+      status.notifications = IDLE;
+      if (n) await n.close(CLOSE_BOUND_MS - 1000);
+    }
+
+    // ------------------------------------------------------------ users
+
     Object.defineProperty(node, 'routes', { get: () => routes });
-    Object.defineProperty(node, 'connectionStatus', { get: () => status });
+    Object.defineProperty(node, 'connectionStatus', { get: () => status.rpc });
+    Object.defineProperty(node, 'notificationStatus', { get: () => status.notifications });
+    Object.defineProperty(node, 'notifications', { get: () => notifications });
+    Object.defineProperty(node, 'routerName', { get: () => def.name || host });
 
     node.register = (user: RouterUser): void => {
-      users.set(user.id, user);
-      if (!session && users.size === 1) open();
-      user.onRouterStatus(status);
+      users.rpc.set(user.id, user);
+      if (!session && status.rpc === IDLE) openRpc();
+      user.onRouterStatus(status.rpc, 'rpc');
+    };
+
+    node.subscribe = (user: RouterUser, filter: string, handler: (topic: string, payload: Buffer) => void): void => {
+      users.notifications.set(user.id, user);
+      if (!notifications && status.notifications === IDLE) openNotifications();
+      notifications?.subscribe(user.id, filter, handler);
+      user.onRouterStatus(status.notifications, 'notifications');
     };
 
     node.deregister = (user: RouterUser, done: () => void): void => {
-      users.delete(user.id);
-      if (users.size > 0) {
-        done();
-        return;
+      const closing: Array<Promise<void>> = [];
+      if (users.rpc.delete(user.id) && users.rpc.size === 0) closing.push(closeRpc());
+      if (users.notifications.delete(user.id)) {
+        notifications?.unsubscribe(user.id);
+        if (users.notifications.size === 0) closing.push(closeNotifications());
       }
-      bounded(shut(), CLOSE_BOUND_MS).then(done);
+      bounded(Promise.all(closing), CLOSE_BOUND_MS).then(done);
     };
 
-    node.on('close', (removed: boolean, done: () => void) => {
-      users.clear();
-      bounded(shut(), CLOSE_BOUND_MS).then(done);
+    node.on('close', (_removed: boolean, done: () => void) => {
+      users.rpc.clear();
+      users.notifications.clear();
+      bounded(Promise.all([closeRpc(), closeNotifications()]), CLOSE_BOUND_MS).then(done);
     });
   }
 
@@ -156,15 +208,10 @@ export = function (RED: NodeAPI): void {
 function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    p.then(
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-    );
+    const finish = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    p.then(finish, finish);
   });
 }

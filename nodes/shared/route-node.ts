@@ -43,7 +43,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     let last: NodeStatus | null = null;
 
     const show = (): void => node.status(combinedStatus(connection, last));
-    node.onRouterStatus = (s: SessionStatus): void => {
+    node.onRouterStatus = (s: SessionStatus, channel): void => {
+      if (channel !== 'rpc') return;
       connection = s;
       show();
     };
