@@ -13,7 +13,6 @@ import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, AuthErrorCo
 import { handlesSettled } from './settle';
 
 // aedes 1.x is an ES module without top-level await: require() loads it on Node >= 20.19.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Aedes } = require('aedes') as { Aedes: { createBroker(options?: AedesOptions): Promise<AedesBroker> } };
 
 export interface BrokerTlsOptions {

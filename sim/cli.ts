@@ -1,31 +1,68 @@
 #!/usr/bin/env node
 /**
- * Runs the simulated JET router until SIGINT/SIGTERM:
+ * Runs the simulated JET router until SIGINT/SIGTERM (see USAGE):
  *
- *   node dist/sim/cli.js [--host 127.0.0.1] [--thrift-port 9090] [--http-port 8080]
+ *   node dist/sim/cli.js [--host 127.0.0.1] [--thrift-port 9090] [--http-port 8080] [--mqtt-port 1883]
  *                        [--user lab:lab123 ...] [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
+ *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
+import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
 import { JetSimulator, JetSimulatorOptions } from './index';
+import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 
 export const USAGE = `usage: node dist/sim/cli.js [options]
   --host ADDR           address to listen on (default 127.0.0.1)
   --thrift-port N       JET Thrift port (default 9090; 0 = any free port)
-  --http-port N         HTTP port for GET /rib and /health (default 8080; 0 = any free port)
+  --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default 8080; 0 = any free port)
+  --mqtt-port N         MQTT (notification) port (default 1883; 0 = any free port)
+  --mqtt-host ADDR      address for MQTT (default: --host)
   --user NAME:PASSWORD  accepted login, repeatable (default lab:lab123)
+  --mqtt-user NAME:PASSWORD  MQTT clients must give this user and password (default: none asked)
   --tls-key FILE        serve Thrift over TLS with this private key (PEM) ...
   --tls-cert FILE       ... and this certificate (PEM)
   --tls-ca FILE         CA (PEM) to verify client certificates with (asks clients for one)
+  --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
+  --mqtt-tls-cert FILE  ... and this certificate (PEM)
+  --hostname NAME       router host name in notifications (default jet-sim)
+  --alarm SPEC          an RMON alarm, repeatable; replaces the default alarm
+                        (1:541:1024:1023, interval 1 s, event 541 both ways, subtag IFINDEX541, startup rising).
+                        SPEC is INDEX:IFINDEX:RISING[:FALLING] (interval 1 s, events and subtag from IFINDEX,
+                        startup rising-alarm, falling 20% below rising when not given), or
+                        key=value pairs separated by commas, keys as in Junos:
+                          index, variable (ifIn1SecRate.N) or ifindex (N), interval (s),
+                          rising-threshold, falling-threshold (default 20% below rising),
+                          rising-event-index, falling-event-index, event-index (both; default the ifIndex, 0 = none),
+                          sample-type (absolute-value | delta-value),
+                          startup-alarm (rising-alarm | falling-alarm | rising-or-falling-alarm; default rising-alarm),
+                          syslog-subtag (default IFINDEX<ifIndex>; empty = none)
+                        e.g. --alarm index=2,ifindex=600,rising-threshold=5000,startup-alarm=rising-or-falling-alarm
+  --rate IFINDEX:RATE   initial input rate of an interface, repeatable (default 541:0)
+  --script STEPS        scripted traffic: comma-separated T:IFINDEX=RATE steps, at T seconds after start set the
+                        rate and sample at once, e.g. "0:541=0,5:541=8288,10:541=0"
+  --no-sampling         no periodic sampling (only HTTP rate changes and script steps sample)
   --help                this text`;
 
 export interface CliOptions {
   host: string;
   thriftPort: number;
   httpPort: number;
+  mqttPort: number;
+  mqttHost?: string;
   users: Record<string, string>;
+  mqttUser?: { username: string; password: string };
   tlsKey?: string;
   tlsCert?: string;
   tlsCa?: string;
+  mqttTlsKey?: string;
+  mqttTlsCert?: string;
+  hostname: string;
+  /** Undefined: the default alarm. */
+  alarms?: RmonAlarmSpec[];
+  /** ifIndex → initial rate, on top of the default interfaces. */
+  rates: Record<number, number>;
+  script: RmonScriptStep[];
+  sampling: boolean;
   help: boolean;
 }
 
@@ -34,9 +71,129 @@ function parsePort(name: string, value: string): number {
   return Number(value);
 }
 
+function splitPair(name: string, value: string, sep: string, what: string): [string, string] {
+  const i = value.indexOf(sep);
+  if (i <= 0) throw new Error(`${name}: expected ${what}, got ${value}`);
+  return [value.slice(0, i), value.slice(i + 1)];
+}
+
+function toNumber(name: string, value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) throw new Error(`${name}: not a number: ${value}`);
+  return n;
+}
+
+/** `ifIndex` and `rate` checked as the engine checks them, with `name` in the message. */
+function interfaceRate(name: string, ifIndex: string, rate: string): [number, number] {
+  try {
+    return [checkIfIndex(toNumber(name, ifIndex)), checkRate(toNumber(name, rate))];
+  } catch (err) {
+    throw err instanceof RangeError ? new Error(`${name}: ${err.message}`) : err;
+  }
+}
+
+/** `IFINDEX:RATE` (for --rate). */
+export function parseRate(value: string): [number, number] {
+  const [i, r] = splitPair('--rate', value, ':', 'IFINDEX:RATE');
+  return interfaceRate('--rate', i, r);
+}
+
+const ALARM_KEYS: Record<string, string> = {
+  index: 'index',
+  variable: 'variable',
+  ifindex: 'ifindex',
+  interval: 'interval',
+  'rising-threshold': 'rising',
+  rising: 'rising',
+  'falling-threshold': 'falling',
+  falling: 'falling',
+  'rising-event-index': 'risingEvent',
+  'falling-event-index': 'fallingEvent',
+  'event-index': 'event',
+  event: 'event',
+  'sample-type': 'sampleType',
+  'startup-alarm': 'startup',
+  startup: 'startup',
+  'syslog-subtag': 'subtag',
+  subtag: 'subtag',
+};
+
+/** An --alarm SPEC (see USAGE), validated by the engine's normalizeAlarm; throws an Error naming the problem. */
+export function parseAlarm(value: string): RmonAlarmSpec {
+  let spec: RmonAlarmSpec;
+  if (!value.includes('=')) {
+    const parts = value.split(':');
+    if (parts.length < 3 || parts.length > 4) throw new Error(`--alarm: expected INDEX:IFINDEX:RISING[:FALLING] or key=value,..., got ${value}`);
+    const [index, ifIndex, rising, falling] = parts.map((p) => toNumber('--alarm', p));
+    spec = { index, variable: `ifIn1SecRate.${ifIndex}`, rising, falling: parts.length === 4 ? falling : undefined };
+  } else {
+    const kv: Record<string, string> = {};
+    for (const pair of value.split(',')) {
+      const [k, v] = splitPair('--alarm', pair.trim(), '=', 'key=value');
+      const key = ALARM_KEYS[k.toLowerCase()];
+      if (!key) throw new Error(`--alarm: unknown key ${k}`);
+      kv[key] = v;
+    }
+    const num = (k: string): number | undefined => (kv[k] === undefined ? undefined : toNumber(`--alarm ${k}`, kv[k]));
+    if (kv.variable !== undefined && kv.ifindex !== undefined) throw new Error('--alarm: give variable or ifindex, not both');
+    if (kv.index === undefined || kv.rising === undefined || (kv.variable ?? kv.ifindex) === undefined) {
+      throw new Error('--alarm: index, rising-threshold and variable (or ifindex) are needed');
+    }
+    const sampleType = kv.sampleType === undefined ? undefined : parseSampleType(kv.sampleType);
+    if (sampleType === null) throw new Error(`--alarm: unknown sample-type ${kv.sampleType}`);
+    const startup = kv.startup === undefined ? undefined : parseStartupAlarm(kv.startup);
+    if (startup === null) throw new Error(`--alarm: unknown startup-alarm ${kv.startup}`);
+    spec = {
+      index: num('index') as number,
+      variable: kv.variable ?? `ifIn1SecRate.${kv.ifindex}`,
+      intervalS: num('interval'),
+      rising: num('rising') as number,
+      falling: num('falling'),
+      risingEventIndex: num('risingEvent') ?? num('event'),
+      fallingEventIndex: num('fallingEvent') ?? num('event'),
+      sampleType,
+      startup,
+      subtag: kv.subtag,
+    };
+  }
+  try {
+    normalizeAlarm(spec);
+  } catch (err) {
+    throw new Error(`--alarm: ${(err as Error).message}`);
+  }
+  return spec;
+}
+
+/** A --script value: comma-separated `T:IFINDEX=RATE` steps (T in seconds). */
+export function parseScript(value: string): RmonScriptStep[] {
+  const steps: RmonScriptStep[] = [];
+  for (const item of value.split(/[\s,]+/)) {
+    if (item === '') continue;
+    const m = /^([^:]+):([^=]+)=(.+)$/.exec(item);
+    if (!m) throw new Error(`--script: expected T:IFINDEX=RATE, got ${item}`);
+    const atS = toNumber('--script', m[1]);
+    if (atS < 0) throw new Error(`--script: negative time in ${item}`);
+    const [ifIndex, rate] = interfaceRate('--script', m[2], m[3]);
+    steps.push({ atS, ifIndex, rate });
+  }
+  if (steps.length === 0) throw new Error('--script: no steps');
+  return steps;
+}
+
 /** Parses the command line (without node and script); throws an Error with a message on bad input. */
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const out: CliOptions = { host: '127.0.0.1', thriftPort: 9090, httpPort: 8080, users: {}, help: false };
+  const out: CliOptions = {
+    host: '127.0.0.1',
+    thriftPort: 9090,
+    httpPort: 8080,
+    mqttPort: 1883,
+    users: {},
+    hostname: 'jet-sim',
+    rates: {},
+    script: [],
+    sampling: true,
+    help: false,
+  };
   let usersGiven = false;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -74,6 +231,40 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         usersGiven = true;
         break;
       }
+      case '--mqtt-port':
+        out.mqttPort = parsePort(arg, next());
+        break;
+      case '--mqtt-host':
+        out.mqttHost = next();
+        break;
+      case '--mqtt-user': {
+        const [username, password] = splitPair(arg, next(), ':', 'NAME:PASSWORD');
+        out.mqttUser = { username, password };
+        break;
+      }
+      case '--mqtt-tls-key':
+        out.mqttTlsKey = next();
+        break;
+      case '--mqtt-tls-cert':
+        out.mqttTlsCert = next();
+        break;
+      case '--hostname':
+        out.hostname = next();
+        break;
+      case '--alarm':
+        (out.alarms ??= []).push(parseAlarm(next()));
+        break;
+      case '--rate': {
+        const [ifIndex, rate] = parseRate(next());
+        out.rates[ifIndex] = rate;
+        break;
+      }
+      case '--script':
+        out.script.push(...parseScript(next()));
+        break;
+      case '--no-sampling':
+        out.sampling = false;
+        break;
       case '--tls-key':
         out.tlsKey = next();
         break;
@@ -90,6 +281,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (!usersGiven) out.users = { lab: 'lab123' };
   if ((out.tlsKey === undefined) !== (out.tlsCert === undefined)) throw new Error('--tls-key and --tls-cert go together');
   if (out.tlsCa !== undefined && out.tlsKey === undefined) throw new Error('--tls-ca needs --tls-key and --tls-cert');
+  if ((out.mqttTlsKey === undefined) !== (out.mqttTlsCert === undefined)) throw new Error('--mqtt-tls-key and --mqtt-tls-cert go together');
+  const indexes = (out.alarms ?? []).map((a) => a.index);
+  const dup = indexes.find((x, i) => indexes.indexOf(x) !== i);
+  if (dup !== undefined) throw new Error(`--alarm: alarm ${dup} given twice`);
   return out;
 }
 
@@ -99,7 +294,18 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     host: cli.host,
     thriftPort: cli.thriftPort,
     httpPort: cli.httpPort,
+    mqttPort: cli.mqttPort,
+    mqttHost: cli.mqttHost,
     users: cli.users,
+    mqttAuth: cli.mqttUser,
+    mqttTls:
+      cli.mqttTlsKey !== undefined && cli.mqttTlsCert !== undefined
+        ? { key: fs.readFileSync(cli.mqttTlsKey), cert: fs.readFileSync(cli.mqttTlsCert) }
+        : undefined,
+    hostname: cli.hostname,
+    alarms: cli.alarms,
+    interfaces: { ...DEFAULT_INTERFACES, ...cli.rates },
+    sampling: cli.sampling,
     log,
     tls:
       cli.tlsKey !== undefined && cli.tlsCert !== undefined
@@ -131,6 +337,14 @@ async function main(): Promise<void> {
   };
   const sim = await JetSimulator.start(toSimulatorOptions(cli, log));
   log(`JET simulator: Thrift on ${sim.host}:${sim.thriftPort}${cli.tlsKey ? ' (TLS)' : ''}, HTTP on http://${sim.host}:${sim.httpPort}/rib; users: ${Object.keys(cli.users).join(', ')}`);
+  log(`JET simulator: MQTT on ${sim.broker.url}${cli.mqttUser ? ` (user ${cli.mqttUser.username})` : ''}, RMON events on ${RMON_TOPIC}; POST http://${sim.host}:${sim.httpPort}/interfaces/<ifIndex>/rate to change a rate`);
+  for (const a of sim.rmon.alarms()) {
+    log(
+      `rmon: alarm ${a.index} ${a.variable} rising ${a.rising} falling ${a.falling} every ${a.intervalS} s (${a.sampleType}), ` +
+        `events ${a.risingEventIndex}/${a.fallingEventIndex}, startup ${a.startup}, subtag ${a.subtag || '(none)'}${cli.sampling ? '' : ', not sampling'}`,
+    );
+  }
+  if (cli.script.length > 0) sim.rmon.playScript(cli.script);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {

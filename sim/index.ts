@@ -1,18 +1,27 @@
 /**
- * The simulated JET router (Thrift side): a RIB, the Thrift request-response server and a small
- * HTTP server to look at it. Used by the tests and by `node dist/sim/cli.js`.
+ * The simulated JET router: a RIB and the Thrift request-response server (JET-FACTS §2), an MQTT
+ * broker carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a
+ * small HTTP server to look at the RIB and drive the interface rates. Used by the tests and by
+ * `node dist/sim/cli.js`.
  *
  *   const sim = await JetSimulator.start({ log: console.log });
- *   // connect to sim.host:sim.thriftPort, GET http://sim.host:sim.httpPort/rib
+ *   // Thrift: sim.host:sim.thriftPort; MQTT: sim.broker.url; GET http://sim.host:sim.httpPort/rib
+ *   await sim.rmon.setRate(541, 8288, true); // → SNMPD_RMON_EVENTLOG, rising
  *   await sim.stop();
  */
 import { formatRibChange, Rib, RibChange } from './rib';
 import { SimHttpServer } from './http';
 import { ThriftServer, ThriftTlsOptions } from './thrift-server';
+import { BrokerTlsOptions, SimBroker } from './broker';
+import { RmonAlarmSpec, RmonEngine } from './rmon';
+import { addRmonRoutes } from './rmon-http';
 
 export * from './rib';
 export * from './thrift-server';
 export * from './http';
+export * from './broker';
+export * from './rmon';
+export * from './rmon-http';
 
 export interface JetSimulatorOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -25,7 +34,23 @@ export interface JetSimulatorOptions {
   users?: Record<string, string>;
   /** Serve Thrift over TLS. */
   tls?: ThriftTlsOptions;
-  /** Receives log lines: listeners, sessions, logins and a `show route`-like line per RIB change. */
+  /** MQTT port; 0 (default) = a free port. */
+  mqttPort?: number;
+  /** MQTT address (default: `host`). */
+  mqttHost?: string;
+  /** User name and password MQTT clients must give (default: none asked). */
+  mqttAuth?: { username: string; password: string };
+  /** Serve MQTT over TLS. */
+  mqttTls?: BrokerTlsOptions;
+  /** Host name in notifications (default 'jet-sim'). */
+  hostname?: string;
+  /** RMON alarms (default [DEFAULT_RMON_ALARM]: alarm 1 on ifIndex 541, 1024/1023, startup 'rising'). */
+  alarms?: RmonAlarmSpec[];
+  /** ifIndex → input rate at start (default { 541: 0 }). */
+  interfaces?: Record<number, number>;
+  /** Run the alarms' sampling timers (default true); false: only rmon.tick() / setRate(.., true) sample. */
+  sampling?: boolean;
+  /** Receives log lines: listeners, sessions, logins, a `show route`-like line per RIB change, MQTT clients, RMON events. */
   log?: (line: string) => void;
 }
 
@@ -33,10 +58,13 @@ export class JetSimulator {
   readonly rib: Rib;
   readonly thrift: ThriftServer;
   readonly http: SimHttpServer;
+  readonly broker: SimBroker;
+  readonly rmon: RmonEngine;
   readonly host: string;
   private readonly onChange: (change: RibChange) => void;
   private stopped = false;
 
+  /** Throws a RangeError on an invalid alarm or interface rate. */
   private constructor(options: JetSimulatorOptions) {
     const log = options.log;
     this.host = options.host ?? '127.0.0.1';
@@ -45,14 +73,25 @@ export class JetSimulator {
     this.rib.on('change', this.onChange);
     this.thrift = new ThriftServer({ rib: this.rib, users: options.users, tls: options.tls, log });
     this.http = new SimHttpServer({ rib: this.rib, log });
+    this.broker = new SimBroker({ username: options.mqttAuth?.username, password: options.mqttAuth?.password, tls: options.mqttTls, log });
+    this.rmon = new RmonEngine({
+      publish: (topic, payload) => this.broker.publish(topic, payload),
+      alarms: options.alarms,
+      interfaces: options.interfaces,
+      hostname: options.hostname,
+      log,
+    });
+    addRmonRoutes(this.http, this.rmon);
   }
 
-  /** Starts both servers; on failure, whatever started is stopped again. */
+  /** Starts the servers, then the alarms' sampling; on failure, whatever started is stopped again. */
   static async start(options: JetSimulatorOptions = {}): Promise<JetSimulator> {
     const sim = new JetSimulator(options);
     try {
       await sim.thrift.listen(options.thriftPort ?? 0, sim.host);
       await sim.http.listen(options.httpPort ?? 0, sim.host);
+      await sim.broker.listen(options.mqttPort ?? 0, options.mqttHost ?? sim.host);
+      if (options.sampling ?? true) sim.rmon.start();
     } catch (err) {
       await sim.stop();
       throw err;
@@ -70,6 +109,11 @@ export class JetSimulator {
     return this.http.port;
   }
 
+  /** MQTT port (0 once stopped). */
+  get mqttPort(): number {
+    return this.broker.port;
+  }
+
   /**
    * Simulates a router restart on the Thrift side: stops the listener, drops every session
    * (their routes are purged), then listens again on the same port.
@@ -81,11 +125,21 @@ export class JetSimulator {
     await this.thrift.listen(port, this.host);
   }
 
-  /** Closes both servers and every connection (bounded wait); idempotent. */
+  /**
+   * Simulates a restart of the router's MQTT broker: every client is dropped and its subscriptions
+   * forgotten, then the broker listens again on the same port (alarm states and rates stay).
+   */
+  async restartBroker(): Promise<void> {
+    if (this.stopped) throw new Error('simulator stopped');
+    await this.broker.restart();
+  }
+
+  /** Stops the sampling, closes every server and connection (bounded wait); idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all([this.thrift.close(), this.http.close()]);
+    this.rmon.stop();
+    await Promise.all([this.thrift.close(), this.http.close(), this.broker.close()]);
     this.rib.off('change', this.onChange);
   }
 }

@@ -147,13 +147,18 @@ export class NotificationSession extends EventEmitter {
     this.authFailed = false;
     this.lastError = null;
     const filters = this.filters;
-    if (filters.length > 0 && this.client) {
-      this.client.subscribe(filters, { qos: 0 }, (err) => {
-        if (err) this.emit('warning', `subscribe ${filters.join(', ')}: ${err.message}`);
-        else this.emit('subscribed', filters);
-      });
+    const client = this.client;
+    if (filters.length === 0 || !client) {
+      this.setState('connected', this.peer);
+      return;
     }
-    this.setState('connected', this.peer);
+    // Connected counts from the broker's SUBACK: before it, events would be lost unseen.
+    client.subscribe(filters, { qos: 0 }, (err) => {
+      if (this.client !== client || !client.connected) return;
+      if (err) this.emit('warning', `subscribe ${filters.join(', ')}: ${err.message}`);
+      else this.emit('subscribed', filters);
+      this.setState('connected', this.peer);
+    });
   }
 
   private onError(err: Error & { code?: string | number }): void {

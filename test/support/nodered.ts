@@ -8,9 +8,33 @@ helper.init(require.resolve('node-red'));
 
 export const jetNodes = [
   require('../../nodes/jet-router'),
+  require('../../nodes/jet-rmon-event'),
+  require('../../nodes/jet-threshold'),
   require('../../nodes/jet-route-add'),
   require('../../nodes/jet-route-delete'),
 ];
+
+const JET_TYPES = new Set(['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete']);
+
+/**
+ * The sample flow of flows/ made loadable in the test runtime: the JET nodes as they are, the
+ * listed debug nodes turned into helper nodes (same ids, so the wires stay), everything else
+ * (inject, http request, comments) left out; the router pointed at the given ports.
+ */
+export function sampleFlow(file: string, capture: string[], router: Record<string, unknown>): FlowNode[] {
+  const fs = require('fs') as typeof import('fs');
+  const path = require('path') as typeof import('path');
+  const all = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'flows', file), 'utf8')) as FlowNode[];
+  const kept = all.filter((n) => n.type === 'tab' || JET_TYPES.has(n.type) || capture.includes(n.id));
+  const ids = new Set(kept.map((n) => n.id));
+  return kept.map((n) => {
+    const copy: FlowNode = { ...n };
+    if (capture.includes(n.id)) return { id: n.id, type: 'helper', z: n.z } as FlowNode;
+    if (n.type === 'jet-router') Object.assign(copy, router);
+    if (Array.isArray(n.wires)) copy.wires = (n.wires as string[][]).map((port) => port.filter((id) => ids.has(id)));
+    return copy;
+  });
+}
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
