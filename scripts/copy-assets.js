@@ -16,6 +16,13 @@ for (const dir of ['locales']) {
   const src = path.join(root, 'nodes', dir);
   if (fs.existsSync(src)) fs.cpSync(src, path.join(out, dir), { recursive: true });
 }
+// Node-RED lists a package's example flows from examples/: made from flows/, never edited by hand.
+const examples = path.join(root, 'examples');
+fs.rmSync(examples, { recursive: true, force: true });
+fs.mkdirSync(examples, { recursive: true });
+for (const f of fs.readdirSync(path.join(root, 'flows'))) {
+  if (f.endsWith('.json')) fs.copyFileSync(path.join(root, 'flows', f), path.join(examples, f));
+}
 if (fs.existsSync(path.join(root, 'icons'))) {
   fs.cpSync(path.join(root, 'icons'), path.join(out, 'icons'), { recursive: true });
 }
