@@ -176,6 +176,33 @@ describe('route nodes on the simulated router', function () {
     assert.ok(sim.rib.get('inet.0', '1.1.1.1/32'));
   });
 
+  it('detects a router that stops answering (half-open), tears the session down and rebuilds it', async () => {
+    await load(flow(sim.thriftPort, { requestTimeout: '1' }), CREDS);
+    const add = helper.getNode('add');
+    await statusMatching(add, /^connected/);
+    sim.thrift.setResponding(false);
+    const err = waitFor<[any]>(add, 'call:error', () => true);
+    const down = statusMatching(add, /^disconnected: no reply from the router within 1 s/);
+    add.receive({ payload: 1 });
+    const [call] = await err;
+    assert.match(String(call.args[0]?.message ?? call.args[0]), /RouteAdd failed for 1 of 1 route\(s\): inet.0 1.1.1.1\/32: RouteAdd: no reply from the router within 1 s/);
+    await down;
+    sim.thrift.setResponding(true);
+    await statusMatching(add, /^connected/);
+    assert.equal(sim.thrift.counters.logins, 2, 'a new session logged in');
+  });
+
+  it('closes within the bound on redeploy even when the router hangs, leaving no session behind', async () => {
+    await load(flow(sim.thriftPort), CREDS);
+    await statusMatching(helper.getNode('add'), /^connected/);
+    sim.thrift.setResponding(false);
+    helper.getNode('add').receive({ payload: 1 });
+    const t0 = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - t0 < 5000, 'close took less than 5 s');
+    await until(sim.thrift, 'disconnect', () => sim.thrift.connections === 0, 5000, 'session closed');
+  });
+
   it('fans the connection status out to every node of the router', async () => {
     await load(flow(sim.thriftPort), CREDS);
     await Promise.all(['add', 'del'].map((id) => statusMatching(helper.getNode(id), /^connected lab@/)));

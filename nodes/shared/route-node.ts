@@ -45,6 +45,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     const show = (): void => node.status(combinedStatus(connection, last));
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'rpc') return;
+      // A new session starts with a clean slate: the outcome of the last one is history.
+      if (s.state === 'connected' && connection.state !== 'connected') last = null;
       connection = s;
       show();
     };
