@@ -1,0 +1,153 @@
+/**
+ * A person's path through the editor, in a real browser (Playwright driving Debian's Chromium)
+ * against a fresh Node-RED 4 and the simulated router:
+ * install the packed tarball through Manage palette → Install → upload; see the five nodes in the
+ * palette; import the sample flow from Import → Examples; type the router's credentials, use Test
+ * connection with a wrong and a right password; see a bad prefix marked invalid; deploy; see the
+ * nodes turn connected; raise the simulated traffic and see the route in the simulator's RIB.
+ * Screenshots go to $JET_SCREENSHOTS (docs/ for the README: `npm run screenshots`), else a temp dir.
+ */
+import { strict as assert } from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { chromium, Browser, Page } from 'playwright-core';
+import { NodeRedProcess } from './support/nodered-process';
+import { until } from './support/wait';
+import { JetSimulator } from '../sim';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SIM_PORTS = { thriftPort: 9090, httpPort: 8080, mqttPort: 1883 }; // what the sample flow points at
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+describe('editor in a real browser', function () {
+  this.timeout(300000);
+  let work = '';
+  let shots = '';
+  let tarball = '';
+  let sim: JetSimulator;
+  let red: NodeRedProcess;
+  let browser: Browser;
+  let page: Page;
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  };
+
+  before(async function () {
+    for (const port of Object.values(SIM_PORTS)) {
+      assert.ok(await portFree(port), `port ${port} is taken: the sample flow expects the simulator there`);
+    }
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-browser-'));
+    shots = process.env.JET_SCREENSHOTS ? path.resolve(ROOT, process.env.JET_SCREENSHOTS) : path.join(work, 'shots');
+    fs.mkdirSync(shots, { recursive: true });
+    const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+    tarball = path.join(work, (JSON.parse(out) as Array<{ filename: string }>)[0].filename);
+    sim = await JetSimulator.start({ ...SIM_PORTS });
+    red = new NodeRedProcess(path.join(work, 'userdir'));
+    await red.start({
+      telemetry: { enabled: false },
+      editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
+      externalModules: { palette: { allowInstall: true, allowUpload: true } },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(`http://127.0.0.1:${red.port}/`);
+    await page.waitForFunction(() => !!document.querySelector('.red-ui-palette-node[data-palette-type="inject"]'), undefined, { timeout: 60000 });
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (red) await red.stop();
+    if (sim) await sim.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  it('installs the package from Manage palette → Install → upload, and the five nodes appear', async () => {
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-edit-palette');
+    await page.click('#red-ui-palette-editor-tabs li:nth-child(2) a');
+    await page.setInputFiles('.red-ui-palette-editor-upload-button input[type=file]', tarball);
+    await page.click('.red-ui-palette-editor-upload-buttons button.primary');
+    for (const type of ['jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete']) {
+      await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${type}"]`, { state: 'attached', timeout: 180000 });
+    }
+    const registered = await page.evaluate(() => ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete'].filter((t) => !!(window as any).RED.nodes.getType(t)));
+    assert.equal(registered.length, 5);
+    await page.click('.red-ui-tray-toolbar button:has-text("Close")');
+    await page.waitForSelector('#red-ui-palette-editor', { state: 'detached' });
+    await page.locator('#red-ui-palette-base-category-junos').scrollIntoViewIfNeeded();
+    await shot('palette');
+  });
+
+  it('imports the sample flow from Import → Examples', async () => {
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-import');
+    await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
+    await page.click('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label:has-text("@jetflows/node-red-junos-jet")');
+    await page.click('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label:has-text("traffic-management")');
+    await page.click('#red-ui-clipboard-dialog-ok');
+    await page.click('#red-ui-workspace-tabs .red-ui-tab:has-text("JET traffic management") a');
+    await page.waitForSelector('g.red-ui-flow-node-group:has-text("raise traffic")');
+  });
+
+  it('marks a bad prefix invalid in the jet-route-add dialog', async () => {
+    await page.locator('g.red-ui-flow-node-group:has-text("add 1.1.1.1/32")').first().dblclick();
+    const prefixes = page.locator('#node-input-prefixes');
+    await prefixes.fill('1.1.1.1/24');
+    await prefixes.press('Tab');
+    await page.waitForSelector('#node-input-prefixes.input-error');
+    await shot('route-add-invalid');
+    await prefixes.fill('1.1.1.1/32');
+    await prefixes.press('Tab');
+    await page.waitForSelector('#node-input-prefixes:not(.input-error)');
+  });
+
+  it('Test connection shows the exact failure for a wrong password, success for the right one', async () => {
+    await page.click('#node-input-btn-router-edit');
+    await page.waitForSelector('#node-config-input-host');
+    await page.fill('#node-config-input-username', 'lab');
+    await page.fill('#node-config-input-password', 'not-the-password');
+    await page.click('#node-config-jet-router-test');
+    const result = page.locator('#node-config-jet-router-test-result');
+    await result.filter({ hasText: /login failed/i }).waitFor({ timeout: 30000 });
+    await shot('router-test-connection-failed');
+    await page.fill('#node-config-input-password', 'lab123');
+    await page.click('#node-config-jet-router-test');
+    await result.filter({ hasText: /logged in as lab@127\.0\.0\.1:9090/ }).waitFor({ timeout: 30000 });
+    assert.equal(sim.thrift.counters.calls.RouteAdd ?? 0, 0, 'testing saved and programmed nothing');
+    await page.click('#node-config-dialog-ok');
+    await page.click('#node-dialog-ok');
+  });
+
+  it('deploys; the nodes turn connected; raising the traffic puts the route in the RIB', async () => {
+    await page.click('#red-ui-header-button-deploy');
+    const status = (label: string) => page.locator('g.red-ui-flow-node-group', { hasText: label }).first().locator('.red-ui-flow-node-status-label');
+    await status('add 1.1.1.1/32').filter({ hasText: /connected lab@127\.0\.0\.1:9090/ }).waitFor({ timeout: 30000 });
+    await status('rmon ifIndex 541').filter({ hasText: /listening/ }).waitFor({ timeout: 30000 });
+    await page.locator('g.red-ui-flow-node-group', { hasText: 'raise traffic' }).first().locator('.red-ui-flow-node-button').click();
+    await until(sim.rib, 'change', () => sim.rib.get('inet.0', '1.1.1.1/32') !== undefined, 30000, 'route in the RIB');
+    assert.deepEqual(sim.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
+    await status('add 1.1.1.1/32').filter({ hasText: /added 1\.1\.1\.1\/32/ }).waitFor({ timeout: 30000 });
+    await shot('flow');
+    await page.locator('g.red-ui-flow-node-group', { hasText: 'lower traffic' }).first().locator('.red-ui-flow-node-button').click();
+    await until(sim.rib, 'change', () => sim.rib.size === 0, 30000, 'route deleted');
+  });
+});
