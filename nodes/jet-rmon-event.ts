@@ -10,7 +10,7 @@ import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilte
 import { DEFAULT_RMON_TOPIC } from '../lib/jet/notifications';
 import { validateTopicFilter } from '../lib/mqtt/topic';
 import type { SessionStatus } from '../lib/jet/session';
-import { clip, sessionStatus, NodeStatus } from '../lib/node-status';
+import { clip, MAX_TEXT, sessionStatus, NodeStatus } from '../lib/node-status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 
 interface RmonEventDef extends NodeDef {
@@ -57,7 +57,11 @@ export = function (RED: NodeAPI): void {
       if (connection.state !== 'connected') s = sessionStatus(connection);
       else if (last) s = { fill: 'green', shape: 'dot', text: last };
       else s = { fill: 'green', shape: 'ring', text: clip(`listening: ${describeFilter(filter)}`) };
-      if (unparsed > 0) s = { ...s, text: clip(`${s.text ?? ''} · ${unparsed} unparsed`) };
+      if (unparsed > 0) {
+        // The count is what this suffix is for: clip the text in front of it, never the count.
+        const tail = ` · ${unparsed} unparsed`;
+        s = { ...s, text: `${clip(s.text ?? '', MAX_TEXT - tail.length)}${tail}` };
+      }
       node.status(s);
     };
 

@@ -16,6 +16,7 @@ import { JetRoutes } from '../lib/jet/routes';
 import { DesiredRoutes } from '../lib/jet/desired';
 import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
 import { toInteger } from '../lib/routes/validate';
+import { testConnection } from '../lib/jet/probe';
 import type { Channel, JetRouterDef, JetRouterNode, RouterUser } from './shared/types';
 import { toBool } from './shared/types';
 
@@ -28,7 +29,12 @@ interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
 }
 
+/** Admin apps the test-connection endpoint is registered on: once per runtime. */
+const probeRegistered = new WeakSet<object>();
+
 export = function (RED: NodeAPI): void {
+  registerTestConnection(RED);
+
   function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -203,6 +209,38 @@ export = function (RED: NodeAPI): void {
     },
   });
 };
+
+/**
+ * POST /jet-router/test-connection (admin API, permission jet-router.write): the dialog's
+ * "Test connection" button. One login with the typed settings, nothing saved; lib/jet/probe.ts has
+ * the contract. The body is never logged: it holds a password.
+ */
+function registerTestConnection(RED: NodeAPI): void {
+  const admin = RED.httpAdmin as unknown as object | undefined;
+  if (!admin || probeRegistered.has(admin)) return;
+  probeRegistered.add(admin);
+  RED.httpAdmin.post('/jet-router/test-connection', RED.auth.needsPermission('jet-router.write'), (req, res) => {
+    testConnection(req.body, {
+      storedCredentials: (id) => {
+        const deployed = RED.nodes.getNode(id);
+        if (!deployed || deployed.type !== 'jet-router') return null;
+        return (RED.nodes.getCredentials(id) ?? {}) as { username?: string; password?: string };
+      },
+      tlsOptions: (id) => {
+        const tlsNode = RED.nodes.getNode(id) as unknown as (TlsConfigNode & { type?: string }) | null;
+        if (!tlsNode) return `the TLS config node ${id} is not deployed yet: deploy it, then test again`;
+        if (typeof tlsNode.addTLSOptions !== 'function') return `node ${id} is not a TLS config node`;
+        const opts: Record<string, unknown> = {};
+        tlsNode.addTLSOptions(opts);
+        return opts as ConnectionOptions;
+      },
+      defaultClientId: (id) => `node-red-${os.hostname()}-${id ?? 'test'}`,
+    }).then(
+      ({ status, body }) => res.status(status).json(body),
+      (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),
+    );
+  });
+}
 
 /** Resolves when `p` settles or after `ms`, whichever is first; never rejects. */
 function bounded(p: Promise<unknown>, ms: number): Promise<void> {

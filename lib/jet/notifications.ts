@@ -177,7 +177,8 @@ export class NotificationSession extends EventEmitter {
     } else {
       this.setState('disconnected', this.lastError ?? 'connection closed by the broker');
     }
-    if (this.reconnectTimer) return;
+    // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
+    if (this.reconnectTimer || this.isClosed()) return;
     const delay = this.authFailed ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
     this.emit('reconnect-scheduled', delay);
     this.reconnectTimer = setTimeout(() => {
@@ -200,6 +201,11 @@ export class NotificationSession extends EventEmitter {
         }
       }
     }
+  }
+
+  /** A method, not a narrowed field read: listeners called by setState may have closed the session. */
+  private isClosed(): boolean {
+    return this.stateValue.state === 'closed';
   }
 
   private setState(state: SessionStatus['state'], detail: string): void {

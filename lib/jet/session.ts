@@ -10,7 +10,9 @@
  *  - a call whose deadline passes while in flight means the router stopped answering (a half-open
  *    connection): the connection is torn down and rebuilt;
  *  - calls in flight when a connection drops are sent again, in order, on the next session (route
- *    calls are idempotent: an add of an existing route answers 2, a delete of an absent one 3);
+ *    calls are idempotent: an add of an existing route answers 2, a delete of an absent one 3),
+ *    except calls made with `once` (the desired-state replay: the next login replays anew), which
+ *    fail with code 'disconnected' instead;
  *  - emits 'ready' after each login, before queued calls are sent, so that a listener's calls go
  *    first (the desired-state replay uses that).
  * No Node-RED here: the jet-router node is a thin adapter around it.
@@ -62,6 +64,13 @@ interface Call {
   timer: NodeJS.Timeout;
   attempt: number;
   settled: boolean;
+  /** Sent on one connection at most: fails instead of being sent again after a connection loss. */
+  once: boolean;
+}
+
+export interface CallOptions {
+  /** Do not send the call again on a new session when its connection drops while it is in flight. */
+  once?: boolean;
 }
 
 export class SessionError extends Error {
@@ -131,7 +140,7 @@ export class JetSession extends EventEmitter {
   }
 
   /** Sends `service:method` on the session, waiting for one if needed; resolves with the reply. */
-  call<T>(service: string, method: string, args: Writable, result: ResultReader<T>): Promise<T> {
+  call<T>(service: string, method: string, args: Writable, result: ResultReader<T>, options: CallOptions = {}): Promise<T> {
     const state = this.stateValue.state;
     if (state === 'closed') {
       return Promise.reject(new SessionError('the connection to the router is closed', 'closed'));
@@ -158,6 +167,7 @@ export class JetSession extends EventEmitter {
         reject,
         attempt: 0,
         settled: false,
+        once: options.once === true,
         timer: setTimeout(() => this.expire(call), this.opts.requestTimeoutMs),
       };
       if (ready) this.send(call);
@@ -214,7 +224,8 @@ export class JetSession extends EventEmitter {
   private openSocket(): Duplex {
     const { host, port } = this.opts;
     if (this.opts.tls) {
-      const servername = net.isIP(host) ? undefined : host;
+      // A server name from the TLS config wins; otherwise SNI only for host names, never for IPs.
+      const servername = this.opts.tls.servername ?? (net.isIP(host) ? undefined : host);
       return tls.connect({ ...this.opts.tls, host, port, servername });
     }
     const socket = net.connect({ host, port });
@@ -306,12 +317,17 @@ export class JetSession extends EventEmitter {
     if (this.loginFailure !== null || this.stateValue.state === 'closed') {
       for (const call of retry) this.settle(call, new SessionError(this.loginFailure ?? 'closed', 'closed'));
     } else {
-      this.queue = [...retry, ...this.queue];
+      for (const call of retry.filter((c) => c.once)) {
+        this.settle(call, new SessionError(`${call.method}: the connection was lost before the router answered (${reason})`, 'disconnected'));
+      }
+      this.queue = [...retry.filter((c) => !c.once), ...this.queue];
     }
     if (channel) channel.close(reason);
   }
 
   private scheduleReconnect(delayMs: number): void {
+    // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
+    if (this.stateValue.state === 'closed') return;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.emit('reconnect-scheduled', delayMs);
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
