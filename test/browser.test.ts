@@ -41,6 +41,8 @@ describe('editor in a real browser', function () {
   let page: Page;
 
   const shot = async (name: string): Promise<void> => {
+    // Transient notifications ("Successfully deployed") would hide the flow.
+    await page.evaluate(() => document.querySelectorAll('.red-ui-notification').forEach((n) => n.remove()));
     await page.screenshot({ path: path.join(shots, `${name}.png`) });
   };
 
