@@ -10,10 +10,10 @@ export interface NodeStatus {
   text?: string;
 }
 
-const MAX_TEXT = 64;
+export const MAX_TEXT = 64;
 
-export function clip(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+export function clip(text: string, max = MAX_TEXT): string {
+  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
 }
 
 export function sessionStatus(s: SessionStatus): NodeStatus {

@@ -34,6 +34,13 @@ const probeRegistered = new WeakSet<object>();
 
 export = function (RED: NodeAPI): void {
   registerTestConnection(RED);
+  /**
+   * The desired routes of each router node, kept while this runtime runs: Node-RED deletes a
+   * node's context when the node stops (every full deploy, or any deploy that changes the router)
+   * unless a persistent context store is configured, and the routes would then not come back on the
+   * new session although the router dropped them with the old one.
+   */
+  const desiredAcrossDeploys = new Map<string, unknown>();
 
   function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
@@ -79,7 +86,10 @@ export = function (RED: NodeAPI): void {
     // ------------------------------------------------------------ rpc channel (Thrift)
 
     function saveDesired(): void {
-      if (routes) node.context().set(DESIRED_KEY, routes.desired.toJSON());
+      if (!routes) return;
+      const stored = routes.desired.toJSON();
+      node.context().set(DESIRED_KEY, stored);
+      desiredAcrossDeploys.set(node.id, stored);
     }
 
     function saveDesiredSoon(): void {
@@ -96,7 +106,12 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const creds = node.credentials ?? {};
-      const { routes: desired, rejected } = DesiredRoutes.fromJSON(node.context().get(DESIRED_KEY));
+      let stored: unknown = node.context().get(DESIRED_KEY);
+      if (stored === undefined && desiredAcrossDeploys.has(node.id)) {
+        stored = desiredAcrossDeploys.get(node.id);
+        node.context().set(DESIRED_KEY, stored);
+      }
+      const { routes: desired, rejected } = DesiredRoutes.fromJSON(stored);
       if (rejected > 0) node.warn(`ignored ${rejected} stored route(s) that no longer validate`);
       session = new JetSession({
         host,
@@ -193,7 +208,8 @@ export = function (RED: NodeAPI): void {
       bounded(Promise.all(closing), CLOSE_BOUND_MS).then(done);
     };
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) desiredAcrossDeploys.delete(node.id);
       users.rpc.clear();
       users.notifications.clear();
       bounded(Promise.all([closeRpc(), closeNotifications()]), CLOSE_BOUND_MS).then(done);

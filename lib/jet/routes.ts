@@ -3,7 +3,7 @@
  * semantics (JET-FACTS §2), plus the desired state that is replayed after every (re)login.
  */
 import { EventEmitter } from 'events';
-import { JetSession } from './session';
+import { JetSession, SessionError } from './session';
 import { DesiredRoutes } from './desired';
 import { ERR, outcomeMessage, RouteOp, RouteStatus, routeStatus } from './results';
 import type { RouteSpec } from '../routes/validate';
@@ -127,18 +127,23 @@ export class JetRoutes extends EventEmitter {
     };
   }
 
-  /** Re-adds every desired route on a fresh session. Adds only: it never deletes anything. */
+  /**
+   * Re-adds every desired route on a fresh session. Adds only: it never deletes anything. Its calls
+   * are never sent again on a later session (`once`): that session's login replays the desired set
+   * as it is then, and a stale re-add could add a route deleted since, or add one twice.
+   */
   private replay(): void {
     const specs = this.desired.list();
     if (specs.length === 0) return;
     let failed = 0;
+    let interrupted = 0;
     let pending = specs.length;
     const finish = (): void => {
-      if (--pending === 0) this.emit('replayed', { routes: specs.length, failed } satisfies ReplayReport);
+      if (--pending === 0 && interrupted === 0) this.emit('replayed', { routes: specs.length, failed } satisfies ReplayReport);
     };
     for (const spec of specs) {
       this.session
-        .call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult)
+        .call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult, { once: true })
         .then(
           (reply) => {
             const errCode = reply.err_code ?? ERR.FAILURE;
@@ -148,6 +153,11 @@ export class JetRoutes extends EventEmitter {
             }
           },
           (err: Error) => {
+            // The session was lost before the router answered: the next login replays again.
+            if (err instanceof SessionError && err.code === 'disconnected') {
+              interrupted++;
+              return;
+            }
             failed++;
             this.emit('replay-error', spec, err);
           },
