@@ -7,26 +7,16 @@ import { strict as assert } from 'assert';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
+import { freePort } from './support/nodered-process';
 import { helper, load, roundTrip, statusMatching } from './support/nodered';
 import { until, waitFor } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('nodes against the Apache Thrift Python server generated from idl/', function () {
   let dir = '';
