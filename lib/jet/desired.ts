@@ -11,40 +11,72 @@ export function routeKey(appId: string, table: string, prefix: string): string {
 }
 
 export class DesiredRoutes {
-  private readonly routes = new Map<string, RouteSpec>();
+  /**
+   * The routes as an array, which is also their JSON form, and each key's position in it. The
+   * jet-router node saves the set to its context after every change: rebuilding the array there
+   * each time cost O(routes) and was the largest single allocation per event in the plugin
+   * (bench/, BENCHMARKS.md), so toJSON() hands out this array instead, kept in step here.
+   */
+  private readonly specs: RouteSpec[] = [];
+  private readonly slots = new Map<string, number>();
 
   constructor(initial: readonly RouteSpec[] = []) {
-    for (const r of initial) this.routes.set(routeKey(r.appId, r.table, r.prefix), r);
+    for (const r of initial) this.put(routeKey(r.appId, r.table, r.prefix), r);
   }
 
   get size(): number {
-    return this.routes.size;
+    return this.specs.length;
   }
 
   /** True when the set changed. */
   set(spec: RouteSpec): boolean {
     const key = routeKey(spec.appId, spec.table, spec.prefix);
-    const old = this.routes.get(key);
-    if (old && JSON.stringify(old) === JSON.stringify(spec)) return false;
-    this.routes.set(key, { ...spec, nexthops: [...spec.nexthops] });
+    const slot = this.slots.get(key);
+    if (slot !== undefined && JSON.stringify(this.specs[slot]) === JSON.stringify(spec)) return false;
+    this.put(key, { ...spec, nexthops: [...spec.nexthops] });
     return true;
   }
 
   /** True when the set changed. */
   remove(appId: string, table: string, prefix: string): boolean {
-    return this.routes.delete(routeKey(appId, table, prefix));
+    const key = routeKey(appId, table, prefix);
+    const slot = this.slots.get(key);
+    if (slot === undefined) return false;
+    this.slots.delete(key);
+    const last = this.specs.pop()!;
+    if (slot < this.specs.length) {
+      // The last route fills the gap (the order of the set carries no meaning).
+      this.specs[slot] = last;
+      this.slots.set(routeKey(last.appId, last.table, last.prefix), slot);
+    }
+    return true;
   }
 
   has(appId: string, table: string, prefix: string): boolean {
-    return this.routes.has(routeKey(appId, table, prefix));
+    return this.slots.has(routeKey(appId, table, prefix));
   }
 
+  /** A copy of the routes. */
   list(): RouteSpec[] {
-    return [...this.routes.values()];
+    return this.specs.slice();
   }
 
+  /**
+   * The routes as plain JSON, for a context store: not a copy but the set's own array, kept
+   * current as routes are set and removed (O(1), so it can be saved after every change). Read-only.
+   */
   toJSON(): RouteSpec[] {
-    return this.list();
+    return this.specs;
+  }
+
+  private put(key: string, spec: RouteSpec): void {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      this.specs[slot] = spec;
+    } else {
+      this.slots.set(key, this.specs.length);
+      this.specs.push(spec);
+    }
   }
 
   /**

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+'use strict';
+// Profiling aid (not part of `npm run bench`): bytes allocated per event in the plugin's Node-RED,
+// by function and by file. Starts the simulator and Node-RED with the bench flow, warms up with
+// 1,000 rising events, then samples every allocation (V8's sampling heap profiler through
+// bench/probe.js, collected objects included) over N more (default 3,000) at about 1000/s.
+//   npm run build && node bench/alloc-profile.js [N]
+const path = require('path');
+const fs = require('fs');
+const os = require('os');
+const mqtt = require('mqtt');
+const { NodeRed, ROOT } = require('./lib/nodered');
+const U = require('./lib/util');
+const { benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
+const { rmonPayload } = require('./lib/events');
+const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
+
+async function main() {
+  const n = Number(process.argv[2]) || 3000;
+  const file = path.join(os.tmpdir(), `jet-bench-alloc-${Date.now()}.heapprofile`);
+  const sim = await JetSimulator.start({ host: '127.0.0.1', sampling: false });
+  sim.broker.server.on('connection', (s) => s.setNoDelay(true));
+  const nr = new NodeRed({ name: 'alloc' });
+  const { nodes, creds } = splitCredentials(benchFlow(sim));
+  await nr.start(nodes, creds);
+  await U.sleep(2000);
+  const pub = mqtt.connect(`mqtt://127.0.0.1:${sim.mqttPort}`);
+  await new Promise((r) => pub.once('connect', r));
+  pub.stream.setNoDelay(true);
+  const topic = benchTopic('plugin');
+  let k = 0;
+  const burst = async (count) => {
+    for (let i = 0; i < count; i++) {
+      pub.publish(topic, rmonPayload(1000 + k++, 'rising'));
+      if (i % 10 === 9) await U.sleep(10);
+    }
+    await U.sleep(500);
+  };
+  const ask = (m) =>
+    new Promise((resolve, reject) => {
+      const id = `alloc-${Date.now()}-${Math.random()}`;
+      nr.waiting.set(id, (r) => (r.error ? reject(new Error(r.error)) : resolve(r)));
+      nr.proc.send({ ...m, id });
+    });
+  try {
+    await burst(1000);
+    await ask({ probe: 'alloc-start', interval: 4096 });
+    await burst(n);
+    await ask({ probe: 'alloc-stop', file });
+  } finally {
+    await nr.stop();
+    nr.remove();
+    pub.end(true);
+    await sim.stop();
+  }
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const perFn = new Map();
+  const perFile = new Map();
+  let total = 0;
+  const short = (url) => url.replace(/.*node_modules\//, 'nm/').replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+  (function walk(node) {
+    const cf = node.callFrame;
+    const f = short(cf.url);
+    const key = `${cf.functionName || '(anonymous)'} ${f}:${cf.lineNumber + 1}`;
+    total += node.selfSize;
+    perFn.set(key, (perFn.get(key) || 0) + node.selfSize);
+    perFile.set(f || '(native)', (perFile.get(f || '(native)') || 0) + node.selfSize);
+    for (const c of node.children) walk(c);
+  })(profile.head);
+  console.log(`${U.fmtInt(n)} events: ${((total / n) / 1024).toFixed(1)} KB allocated per event (profile: ${file})`);
+  for (const [title, m] of [['by function', perFn], ['by file', perFile]]) {
+    console.log(`\n${title}`);
+    for (const [key, bytes] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((bytes / n) / 1024).toFixed(2).padStart(7)} KB/event  ${key}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err.stack || err.message);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+'use strict';
+// The RMON notifications the bench publishes (the simulator's own builder, so the payload is the
+// router's SNMPD_RMON_EVENTLOG shape of JET-FACTS §3), and the ifIndex → prefix mapping that every
+// implementation under test applies: ifIndex i → 10.<i>>16>.<i>>8>.<i>/32 (i < 2^24).
+const path = require('path');
+
+const DIST = path.resolve(__dirname, '..', '..', 'dist');
+const { buildRmonNotification, RMON_TOPIC } = require(path.join(DIST, 'sim'));
+
+const HOSTNAME = 'jet-sim';
+const RISING = 1024;
+const FALLING = 1023;
+
+function prefixOf(ifIndex, firstOctet = 10) {
+  return `${firstOctet}.${(ifIndex >> 16) & 255}.${(ifIndex >> 8) & 255}.${ifIndex & 255}/32`;
+}
+
+/** The notification payload of a rising (or falling) event on `ifIndex`. */
+function rmonPayload(ifIndex, direction = 'rising') {
+  const rising = direction === 'rising';
+  const n = buildRmonNotification(
+    {
+      direction,
+      eventIndex: 541,
+      alarmIndex: 1,
+      threshold: rising ? RISING : FALLING,
+      variable: `ifIn1SecRate.${ifIndex}`,
+      value: rising ? 8288 : 0,
+      subtag: `IFINDEX${ifIndex}`,
+    },
+    { hostname: HOSTNAME, time: new Date(), processId: 1204 },
+  );
+  return JSON.stringify(n);
+}
+
+module.exports = { prefixOf, rmonPayload, RMON_TOPIC, HOSTNAME };

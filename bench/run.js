@@ -1,0 +1,862 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * `npm run bench`: measures the plugin in a real Node-RED 4 process against baselines, in one run,
+ * everything on 127.0.0.1, and writes BENCHMARKS.md.
+ *
+ *   node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs]
+ *                     [--nagle] [--red-flags "--trace-gc ..."] [--out FILE]
+ *
+ *  1. event → route latency (publish of a rising RMON event → its RouteAdd in the simulator's
+ *     route handler) at 1, 100 and 1000 events/s: the plugin (the sample flow's chain in Node-RED)
+ *     vs (a) a minimal mqtt.js + npm thrift app and (b) a Python replica of the original app;
+ *  2. route programming throughput: 10,000 prefixes in one message and in 10,000 messages through
+ *     jet-route-add vs the baseline client awaiting each RouteAdd and pipelining them;
+ *  3. idle cost: CPU % and RSS with the sample flow deployed and connected, next to Node-RED alone
+ *     and the two baselines, measured in the same window;
+ *  4. leaks: memory after a full GC and active handles before/after 100,000 events and after 50
+ *     full redeploys (and the same redeploys of Node-RED alone).
+ *
+ * The simulated router (dist/sim: Thrift server, embedded aedes MQTT broker) and the publisher (an
+ * MQTT.js client) run in this process; every implementation under test is a child process, and all
+ * of them stay connected for the whole run, each on its own topic, so that the measurements of the
+ * three can be interleaved in rounds (slow changes in the machine's load then hit all three alike).
+ *
+ * --profile  starts the plugin's Node-RED (and the Node baseline) with --cpu-prof; the profiles are
+ *            written when they stop (summarize with bench/profile-summary.js)
+ * --logs     writes the Node-RED logs to the temp directory
+ * --nagle    leaves Nagle's algorithm on in the broker and the publisher (see the report)
+ */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn, fork, execFileSync } = require('child_process');
+const { performance } = require('perf_hooks');
+const mqtt = require('mqtt');
+
+const U = require('./lib/util');
+const { NodeRed, ROOT, spawned } = require('./lib/nodered');
+const { prefixOf, rmonPayload } = require('./lib/events');
+const { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
+const { JetSimulator, RMON_TOPIC } = require(path.join(ROOT, 'dist', 'sim'));
+
+// ------------------------------------------------------------------ options and sizes
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+};
+if (flag('--help') || flag('-h')) {
+  console.log('node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs] [--nagle] [--red-flags "--node-flag ..."] [--dump FILE] [--out FILE]');
+  process.exit(0);
+}
+const QUICK = flag('--quick');
+const NODELAY = !flag('--nagle');
+const ONLY = new Set(value('--only', 'latency,throughput,idle,leaks').split(','));
+const PROFILE_DIR = flag('--profile') ? path.join(os.tmpdir(), `jet-bench-profiles-${Date.now()}`) : null;
+const OUT = path.resolve(value('--out', path.join(ROOT, 'BENCHMARKS.md')));
+/** --dump FILE: every latency sample as [implementation, rate, publish time (epoch ms), latency ms]. */
+const DUMP = value('--dump', '') ? [] : null;
+
+// Latency: per rate, `rounds` chunks of `chunk` events for each implementation, in rotating order.
+const SIZES = QUICK
+  ? {
+      warmup: 200,
+      rates: [
+        { rate: 1, chunk: 5, rounds: 1 },
+        { rate: 100, chunk: 150, rounds: 2 },
+        { rate: 1000, chunk: 1000, rounds: 2 },
+      ],
+      routes: 10000,
+      throughputRounds: 1,
+      idleSeconds: 30,
+      leakEvents: 20000,
+      redeploys: 10,
+    }
+  : {
+      warmup: 200,
+      rates: [
+        { rate: 1, chunk: 5, rounds: 2 },
+        { rate: 100, chunk: 200, rounds: 5 },
+        { rate: 1000, chunk: 1000, rounds: 5 },
+      ],
+      routes: 10000,
+      throughputRounds: 3,
+      idleSeconds: 60,
+      leakEvents: 100000,
+      redeploys: 50,
+    };
+const LEAK_INTERFACES = 100;
+const LEAK_WINDOW = 100;
+const IDLE_SETTLE_S = 25;
+const IDLE_SLICE_S = 10;
+
+// ifIndex ranges (prefix 10.x.y.z/32 = ifIndex, so every event of the run has its own route)
+const BASE = { python: 1 << 20, node: 2 << 20, plugin: 3 << 20, leak: 5 << 20 };
+const PHASE_OFFSET = (phase) => phase * 100000; // 0 = warm-up, 1.. = the rates
+const IMPLS = [
+  { key: 'plugin', label: 'plugin in Node-RED (sample flow chain)' },
+  { key: 'node', label: 'baseline (a): mqtt.js + npm thrift' },
+  { key: 'python', label: 'baseline (b): Python replica (paho + Apache Thrift)' },
+];
+
+const log = (...a) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const started = Date.now();
+const LOAD_START = os.loadavg()[0];
+const children = [];
+
+// ------------------------------------------------------------------ environment
+
+function versions() {
+  const pkgVersion = (name) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+    } catch {
+      return 'n/a';
+    }
+  };
+  const run = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+    } catch {
+      return 'n/a';
+    }
+  };
+  const py = '/usr/bin/python3';
+  return {
+    node: process.version,
+    nodeRed: pkgVersion('node-red'),
+    thrift: pkgVersion('thrift'),
+    mqtt: pkgVersion('mqtt'),
+    aedes: pkgVersion('aedes'),
+    python: run(py, ['-c', 'import platform; print(platform.python_version())']),
+    paho: run(py, ['-c', 'import paho.mqtt; print(paho.mqtt.__version__)']),
+    pythonThrift: run('dpkg-query', ['-W', '-f=${Version}', 'python3-thrift']),
+    thriftCompiler: run('thrift', ['--version']).replace(/^Thrift version /, ''),
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    model: (cpus[0] && cpus[0].model.trim()) || 'n/a',
+    mhz: cpus[0] ? cpus[0].speed : 0,
+    memory: `${(os.totalmem() / 1073741824).toFixed(1)} GiB`,
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+// ------------------------------------------------------------------ simulator side
+
+let sim;
+let publisher;
+/** prefix → publish time (ms, performance.now()) of events waiting for their route call. */
+const pending = new Map();
+let onArrival = null;
+
+async function startSim() {
+  sim = await JetSimulator.start({ host: '127.0.0.1', sampling: false });
+  if (NODELAY) {
+    // Nagle off on the broker's client sockets (aedes and MQTT.js leave it on): see the report.
+    sim.broker.server.on('connection', (socket) => socket.setNoDelay(true));
+  }
+  // The measuring point: inside the simulator's RouteAdd / RouteDelete handler (the RIB change).
+  sim.rib.on('change', (c) => {
+    const t = pending.get(c.entry.prefix);
+    if (t === undefined) return;
+    pending.delete(c.entry.prefix);
+    if (onArrival) onArrival(performance.now() - t, c);
+  });
+  publisher = mqtt.connect(`mqtt://127.0.0.1:${sim.mqttPort}`, { clientId: 'bench-publisher', clean: true, protocolVersion: 4 });
+  await new Promise((resolve, reject) => {
+    publisher.once('connect', resolve);
+    publisher.once('error', reject);
+  });
+  if (NODELAY) publisher.stream.setNoDelay(true);
+  log(`simulator: Thrift ${sim.thriftPort}, MQTT (aedes) ${sim.mqttPort}, HTTP ${sim.httpPort}${NODELAY ? '' : ' (Nagle on)'}`);
+}
+
+function publishEvent(topic, ifIndex, direction = 'rising') {
+  const payload = rmonPayload(ifIndex, direction);
+  pending.set(prefixOf(ifIndex), performance.now());
+  publisher.publish(topic, payload, { qos: 0 });
+}
+
+/** Calls fire(i) for i < n at `rate` per second (by absolute schedule, several per timer tick when due). */
+function paced(n, rate, fire) {
+  return new Promise((resolve) => {
+    const interval = 1000 / rate;
+    const t0 = performance.now();
+    let i = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (i < n && t0 + i * interval <= now) fire(i++);
+      if (i >= n) {
+        resolve((performance.now() - t0) / 1000);
+        return;
+      }
+      setTimeout(tick, Math.max(0, t0 + i * interval - performance.now()));
+    };
+    tick();
+  });
+}
+
+/** Publishes n rising events (ifIndex first..first+n-1) on `topic` at `rate`; latencies of their RouteAdds. */
+async function latencyChunk(topic, first, rate, n, pid) {
+  const samples = [];
+  const cpu0 = pid ? U.cpuSeconds(pid) : 0;
+  const self0 = process.cpuUsage();
+  onArrival = (ms) => {
+    samples.push(ms);
+    if (DUMP) DUMP.push([topic.split('/')[2], rate, Math.round(performance.timeOrigin + performance.now() - ms), +ms.toFixed(3)]);
+  };
+  const seconds = await paced(n, rate, (i) => publishEvent(topic, first + i, 'rising'));
+  // Drain: wait for the rest, giving up after 5 s without progress.
+  let last = samples.length;
+  let still = Date.now();
+  while (samples.length < n) {
+    await U.sleep(20);
+    if (samples.length !== last) {
+      last = samples.length;
+      still = Date.now();
+    } else if (Date.now() - still > 5000) break;
+  }
+  onArrival = null;
+  for (let i = 0; i < n; i++) pending.delete(prefixOf(first + i));
+  const self = process.cpuUsage(self0);
+  return { samples, lost: n - samples.length, seconds, cpuS: pid ? U.cpuSeconds(pid) - cpu0 : NaN, benchCpuS: (self.user + self.system) / 1e6 };
+}
+
+async function latencySection(impls) {
+  for (const im of impls) {
+    log(`latency: warm-up of ${im.key} (${SIZES.warmup} events at 200/s)`);
+    await latencyChunk(im.topic, BASE[im.key] + PHASE_OFFSET(0), 200, SIZES.warmup, im.pid);
+    await U.sleep(300);
+  }
+  for (const [k, { rate, chunk, rounds }] of SIZES.rates.entries()) {
+    const acc = Object.fromEntries(impls.map((im) => [im.key, { samples: [], lost: 0, n: 0, seconds: 0, cpuS: 0, benchCpuS: 0, loads: [] }]));
+    for (let r = 0; r < rounds; r++) {
+      for (let j = 0; j < impls.length; j++) {
+        const im = impls[(j + r) % impls.length]; // rotate the order every round
+        const first = BASE[im.key] + PHASE_OFFSET(k + 1) + r * chunk;
+        const c = await latencyChunk(im.topic, first, rate, chunk, im.pid);
+        const a = acc[im.key];
+        a.samples.push(...c.samples);
+        a.lost += c.lost;
+        a.n += chunk;
+        a.seconds += c.seconds;
+        a.cpuS += c.cpuS;
+        a.benchCpuS += c.benchCpuS;
+        a.loads.push(os.loadavg()[0]);
+        await U.sleep(rate >= 100 ? 300 : 0);
+      }
+    }
+    for (const im of impls) {
+      const a = acc[im.key];
+      const s = U.summarize(a.samples);
+      const row = { rate, n: a.n, achieved: a.n / a.seconds, lost: a.lost, cpuUs: (a.cpuS * 1e6) / a.n, benchCpuUs: (a.benchCpuS * 1e6) / a.n, load: Math.max(...a.loads), ...s };
+      (results.latency[im.key] = results.latency[im.key] || []).push(row);
+      log(
+        `latency: ${im.key} ${rate}/s × ${a.n}: p50 ${U.fmtMs(s.p50)} ms, p99 ${U.fmtMs(s.p99)} ms, max ${U.fmtMs(s.max)} ms, ` +
+          `CPU ${row.cpuUs.toFixed(0)} µs/event (bench process ${row.benchCpuUs.toFixed(0)})${a.lost ? `, ${a.lost} LOST` : ''}, load ≤ ${row.load.toFixed(1)}`,
+      );
+    }
+  }
+}
+
+// ------------------------------------------------------------------ implementations under test
+
+let pyGenDir = '';
+function pythonGen() {
+  if (!pyGenDir) {
+    pyGenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-bench-py-'));
+    execFileSync('thrift', ['--gen', 'py', '-out', pyGenDir, path.join(ROOT, 'idl', 'jet.thrift')]);
+  }
+  return pyGenDir;
+}
+
+function startPython(topic) {
+  const proc = spawn('/usr/bin/python3', [path.join(__dirname, 'baseline_python.py'), pythonGen(), String(sim.thriftPort), String(sim.mqttPort), topic], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(proc);
+  let err = '';
+  proc.stderr.on('data', (d) => {
+    err += d.toString();
+    if (err.length > 1e5) err = err.slice(-5e4);
+  });
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`python replica not ready within 20 s: ${err}`)), 20000);
+    proc.stdout.on('data', (d) => {
+      if (/ready/.test(d.toString())) {
+        clearTimeout(t);
+        resolve(proc);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`python replica exited (${code}): ${err}`));
+    });
+  });
+}
+
+function startNodeBaseline(topic) {
+  const execArgv = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'node-baseline.cpuprofile'] : [];
+  const proc = fork(path.join(__dirname, 'baseline-node.js'), [String(sim.thriftPort), String(sim.mqttPort), topic], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('node baseline not ready within 20 s')), 20000);
+    proc.once('message', (m) => {
+      clearTimeout(t);
+      if (m && m.ready) resolve(proc);
+      else reject(new Error(`node baseline: ${JSON.stringify(m)}`));
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`node baseline exited (${code})`));
+    });
+  });
+}
+
+function ask(proc, msg) {
+  return new Promise((resolve) => {
+    proc.once('message', resolve);
+    proc.send(msg);
+  });
+}
+
+async function stopChild(proc, signal = 'SIGTERM') {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise((r) => proc.once('exit', r));
+  proc.kill(signal);
+  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
+}
+
+/** Resolves once the simulator saw a login and a subscription to `topic` after this call (a deployed router connected). */
+function routerConnected(topic, timeoutMs = 15000) {
+  const logins = sim.thrift.counters.logins;
+  let subscribed = false;
+  const onSub = (topics) => {
+    if (topics.includes(topic)) subscribed = true;
+  };
+  sim.broker.on('subscribe', onSub);
+  return U.until(() => sim.thrift.counters.logins > logins && subscribed, 'the router node to log in and subscribe', timeoutMs, 5).finally(() =>
+    sim.broker.off('subscribe', onSub),
+  );
+}
+
+// ------------------------------------------------------------------ sections
+
+const results = { latency: {}, throughput: {}, idle: null, leaks: {} };
+
+async function idleSection(plugin, core, nb, py) {
+  const procs = [
+    { key: 'plugin', label: 'Node-RED + plugin, sample flow deployed and connected', pid: plugin.pid },
+    { key: 'core', label: 'Node-RED alone, sample flow without the jet-* nodes', pid: core.pid },
+    { key: 'node', label: 'baseline (a): mqtt.js + npm thrift, connected', pid: nb.pid },
+    { key: 'python', label: 'baseline (b): Python replica (paho loop_forever), connected', pid: py.pid },
+  ];
+  // Settle: startup work done, then one full GC in both Node-RED processes and time for V8's
+  // memory reducer, which follows a full GC with a few more within ~15 s (a one-off of about
+  // 0.2 s CPU that would otherwise land in the window at a random time after startup).
+  log(`idle: settling (${5 + IDLE_SETTLE_S} s)`);
+  await U.sleep(5000);
+  await Promise.all([plugin.probe(true), core.probe(true)]);
+  await U.sleep(IDLE_SETTLE_S * 1000);
+  const cpu0 = procs.map((p) => U.cpuSeconds(p.pid));
+  const t0 = performance.now();
+  const slices = procs.map(() => []);
+  log(`idle: measuring ${SIZES.idleSeconds} s`);
+  let last = cpu0.slice();
+  for (let left = SIZES.idleSeconds; left > 0; left -= IDLE_SLICE_S) {
+    await U.sleep(Math.min(left, IDLE_SLICE_S) * 1000);
+    const now = procs.map((p) => U.cpuSeconds(p.pid));
+    now.forEach((c, i) => slices[i].push(Math.round((c - last[i]) * 1000)));
+    last = now;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  results.idle = {
+    seconds: wall,
+    rows: procs.map((p, i) => {
+      const cpu = last[i] - cpu0[i];
+      return { ...p, cpuSeconds: cpu, cpuPercent: (cpu / wall) * 100, rss: U.rssBytes(p.pid), slices: slices[i] };
+    }),
+  };
+  for (const r of results.idle.rows) log(`idle: ${r.key}: ${r.cpuPercent.toFixed(3)} % CPU, RSS ${U.fmtMiB(r.rss)} MiB`);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+
+async function throughputSection(plugin, nb) {
+  const N = SIZES.routes;
+  /** One generator run in Node-RED (see lib/flows.js); Node-RED's CPU over it from /proc. */
+  const viaFlow = async (op, mode, n, octet) => {
+    const counter = op === 'delete' ? 'RouteDelete' : 'RouteAdd';
+    const before = sim.thrift.counters.calls[counter] || 0;
+    const cpu0 = U.cpuSeconds(plugin.pid);
+    const res = await plugin.post('/bench/routes', { op, mode, n, start: 0, octet }, 180000);
+    const cpuMs = (U.cpuSeconds(plugin.pid) - cpu0) * 1000;
+    if (res.status !== 200 || !res.json) throw new Error(`POST /bench/routes: ${res.status} ${res.text}`);
+    const calls = (sim.thrift.counters.calls[counter] || 0) - before;
+    const st = res.json.statuses || {};
+    return { elapsedMs: res.json.elapsedMs, cpuMs, calls, ok: (op === 'add' ? st.added : op === 'delete' ? st.deleted : 0) || 0, statuses: st, load: os.loadavg()[0] };
+  };
+  const viaBaseline = async (mode, n, octet) => {
+    const before = sim.thrift.counters.calls.RouteAdd || 0;
+    const cpu0 = U.cpuSeconds(nb.pid);
+    const r = await ask(nb, { cmd: 'throughput', mode, n, start: 0, octet });
+    const cpuMs = (U.cpuSeconds(nb.pid) - cpu0) * 1000;
+    return { elapsedMs: r.elapsedMs, cpuMs, calls: (sim.thrift.counters.calls.RouteAdd || 0) - before, ok: r.statuses['0'] || 0, statuses: r.statuses, load: os.loadavg()[0] };
+  };
+  log('throughput: warm-up');
+  await viaFlow('add', 'one', 2000, 25);
+  await viaFlow('delete', 'many', 2000, 25);
+  await viaFlow('add', 'many', 2000, 25);
+  await viaFlow('delete', 'one', 2000, 25);
+  await viaFlow('none', 'many', 2000, 0);
+  await viaBaseline('pipe', 2000, 26);
+  await viaBaseline('seq', 2000, 27);
+  // Each round: every kind once, in rotating order; the plugin's routes are deleted again after
+  // each add run (that delete is measured too) so that its desired state does not grow.
+  const kinds = [
+    ['plugin-one', (r) => viaFlow('add', 'one', N, 40 + r)],
+    ['plugin-many', (r) => viaFlow('add', 'many', N, 50 + r)],
+    ['node-seq', (r) => viaBaseline('seq', N, 60 + r)],
+    ['node-pipe', (r) => viaBaseline('pipe', N, 70 + r)],
+    ['harness-many', () => viaFlow('none', 'many', N, 0)],
+  ];
+  const runs = {};
+  for (let r = 0; r < SIZES.throughputRounds; r++) {
+    for (let j = 0; j < kinds.length; j++) {
+      const [key, fn] = kinds[(j + r) % kinds.length];
+      await U.sleep(300);
+      const x = await fn(r);
+      (runs[key] = runs[key] || []).push(x);
+      log(`throughput: round ${r + 1}: ${key}: ${U.fmtInt(x.elapsedMs)} ms${key === 'harness-many' ? '' : ` = ${U.fmtInt((N / x.elapsedMs) * 1000)} routes/s`}, CPU ${U.fmtInt(x.cpuMs)} ms, ${JSON.stringify(x.statuses)}, load ${x.load.toFixed(1)}`);
+      if (key === 'plugin-one' || key === 'plugin-many') {
+        await U.sleep(300);
+        const d = await viaFlow('delete', 'one', N, key === 'plugin-one' ? 40 + r : 50 + r);
+        (runs['plugin-delete-one'] = runs['plugin-delete-one'] || []).push(d);
+      }
+    }
+  }
+  for (const [key, xs] of Object.entries(runs)) {
+    results.throughput[key] = {
+      routes: N,
+      runs: xs.length,
+      elapsedMs: median(xs.map((x) => x.elapsedMs)),
+      minMs: Math.min(...xs.map((x) => x.elapsedMs)),
+      maxMs: Math.max(...xs.map((x) => x.elapsedMs)),
+      cpuMs: median(xs.map((x) => x.cpuMs)),
+      calls: median(xs.map((x) => x.calls)),
+      ok: Math.min(...xs.map((x) => x.ok)),
+      load: Math.max(...xs.map((x) => x.load)),
+    };
+  }
+}
+
+function stats(m, pid) {
+  return { heapUsed: m.mem.heapUsed, rss: m.mem.rss, vmRss: U.rssBytes(pid), handles: m.handles, resources: m.resources };
+}
+
+async function leakEvents(plugin) {
+  const K = LEAK_INTERFACES;
+  const topic = benchTopic('plugin');
+  // event j: interface j % K, rising in even rounds, falling in odd ones: every event a transition
+  // (a RouteAdd or a RouteDelete); an even number of rounds ends with every route deleted.
+  const burst = async (count, label) => {
+    let published = 0;
+    let done = 0;
+    let last = performance.now();
+    const t0 = performance.now();
+    const cpu0 = U.cpuSeconds(plugin.pid);
+    await new Promise((resolve) => {
+      const pump = () => {
+        while (published < count && published - done < LEAK_WINDOW) {
+          const j = published++;
+          const round = Math.floor(j / K);
+          publishEvent(topic, BASE.leak + (j % K), round % 2 === 0 ? 'rising' : 'falling');
+        }
+      };
+      const stall = setInterval(() => {
+        if (performance.now() - last > 10000) {
+          clearInterval(stall);
+          log(`leaks: ${label}: stalled at ${done} of ${count}`);
+          resolve();
+        }
+      }, 1000);
+      onArrival = () => {
+        done++;
+        last = performance.now();
+        if (done >= count) {
+          clearInterval(stall);
+          resolve();
+        } else setImmediate(pump);
+      };
+      pump();
+    });
+    onArrival = null;
+    pending.clear();
+    return { count, done, seconds: (performance.now() - t0) / 1000, cpuS: U.cpuSeconds(plugin.pid) - cpu0 };
+  };
+  await plugin.post('/bench/reset', {});
+  log(`leaks: events: warm-up (${20 * K} events)`);
+  await burst(20 * K, 'warm-up');
+  await U.sleep(1000);
+  const before = stats(await plugin.probe(true), plugin.pid);
+  log(`leaks: events: ${U.fmtInt(SIZES.leakEvents)} events over ${K} interfaces, at most ${LEAK_WINDOW} in flight`);
+  const run = await burst(SIZES.leakEvents, 'events');
+  await U.sleep(2000);
+  const after = stats(await plugin.probe(true), plugin.pid);
+  results.leaks.events = { ...run, before, after };
+  log(`leaks: events: ${run.done}/${run.count} in ${run.seconds.toFixed(1)} s; heap ${U.fmtMiB(before.heapUsed)} → ${U.fmtMiB(after.heapUsed)} MiB, handles ${before.handles} → ${after.handles}`);
+}
+
+async function redeploys(nr, flow, count, waitTopic) {
+  const once = async () => {
+    const connected = waitTopic ? routerConnected(waitTopic) : null;
+    await nr.deploy(flow);
+    if (connected) await connected;
+  };
+  for (let i = 0; i < 3; i++) await once(); // warm-up
+  await U.sleep(1000);
+  const before = stats(await nr.probe(true), nr.pid);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) await once();
+  const seconds = (performance.now() - t0) / 1000;
+  await U.sleep(2000);
+  const after = stats(await nr.probe(true), nr.pid);
+  return { count, seconds, before, after };
+}
+
+// ------------------------------------------------------------------ report
+
+function target(pass, text) {
+  return `${pass ? 'PASS' : 'MISS'}: ${text}`;
+}
+
+function latencyTable() {
+  const L = results.latency;
+  const impls = IMPLS.filter(({ key }) => L[key]);
+  const head = ['events/s', 'implementation', 'events', 'achieved/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'CPU µs/event', 'load ≤'];
+  const rows = [];
+  const verdicts = [];
+  SIZES.rates.forEach(({ rate }, i) => {
+    for (const { key, label } of impls) {
+      const r = L[key][i];
+      rows.push([rate, label, r.n, r.achieved.toFixed(rate < 10 ? 2 : 0), U.fmtMs(r.p50), U.fmtMs(r.p99), U.fmtMs(r.max), r.lost, rate < 1000 ? '–' : U.fmtInt(r.cpuUs), r.load.toFixed(1)]);
+    }
+    if (L.plugin && L.node) {
+      const p = L.plugin[i];
+      const n = L.node[i];
+      const ratio = p.p99 / n.p99;
+      verdicts.push(target(ratio <= 1.5 && p.lost === 0, `${rate}/s: plugin p99 ${U.fmtMs(p.p99)} ms ≤ 1.5 × Node baseline p99 ${U.fmtMs(n.p99)} ms (${ratio.toFixed(2)}×)${p.lost ? `; ${p.lost} lost` : ''}`));
+    }
+    if (L.plugin && L.python) {
+      const p = L.plugin[i];
+      const y = L.python[i];
+      verdicts.push(target(p.p99 <= y.p99 && p.lost === 0, `${rate}/s: plugin p99 ${U.fmtMs(p.p99)} ms ≤ Python replica p99 ${U.fmtMs(y.p99)} ms (${(p.p99 / y.p99).toFixed(2)}×)`));
+    }
+  });
+  return { head, rows, verdicts };
+}
+
+function throughputTable() {
+  const T = results.throughput;
+  const head = ['how', 'routes/s', 'time ms (median)', 'time ms (min–max)', 'CPU ms of the process under test', 'calls seen by the router', 'succeeded', 'load ≤'];
+  const rows = [];
+  const n = (v) => U.fmtInt(v);
+  const label = {
+    'plugin-one': 'jet-route-add, 10,000 prefixes in one msg',
+    'plugin-many': 'jet-route-add, 10,000 msgs of one prefix each',
+    'node-seq': 'baseline client, RouteAdd one by one (await each)',
+    'node-pipe': 'baseline client, RouteAdd pipelined (all at once)',
+    'plugin-delete-one': 'jet-route-delete, 10,000 prefixes in one msg (clean-up after each add run)',
+    'harness-many': '(harness alone: generator → collector, 10,000 msgs, no route node)',
+  };
+  for (const k of ['plugin-one', 'plugin-many', 'node-seq', 'node-pipe', 'plugin-delete-one', 'harness-many']) {
+    const r = T[k];
+    if (!r) continue;
+    const harness = k === 'harness-many';
+    rows.push([
+      label[k],
+      harness ? '' : n((r.routes / r.elapsedMs) * 1000),
+      n(r.elapsedMs),
+      r.runs > 1 ? `${n(r.minMs)}–${n(r.maxMs)}` : '',
+      n(r.cpuMs),
+      harness ? '0' : n(r.calls),
+      harness ? '' : n(r.ok),
+      r.load.toFixed(1),
+    ]);
+  }
+  const verdicts = [];
+  for (const k of ['plugin-one', 'plugin-many']) {
+    const r = T[k];
+    if (!r) continue;
+    const rps = (r.routes / r.elapsedMs) * 1000;
+    verdicts.push(target(rps >= 10000 && r.ok === r.routes, `${label[k]}: ${U.fmtInt(rps)} routes/s ≥ 10,000 routes/s (median of ${r.runs})`));
+  }
+  return { head, rows, verdicts };
+}
+
+function idleTable() {
+  const I = results.idle;
+  if (!I) return null;
+  const head = ['process', 'CPU s', 'CPU %', 'RSS MiB', `CPU ms per ${IDLE_SLICE_S} s`];
+  const rows = I.rows.map((r) => [r.label, r.cpuSeconds.toFixed(2), r.cpuPercent.toFixed(3), U.fmtMiB(r.rss), r.slices.join(' ')]);
+  const p = I.rows.find((r) => r.key === 'plugin');
+  const verdicts = [target(p.cpuPercent < 0.5, `Node-RED with the sample flow: ${p.cpuPercent.toFixed(3)} % CPU < 0.5 % over ${I.seconds.toFixed(0)} s`)];
+  return { head, rows, verdicts };
+}
+
+function leakTable() {
+  const Lk = results.leaks;
+  const head = ['what', 'heap used MiB (after GC)', 'RSS MiB', 'active handles', 'active resources by type'];
+  const rows = [];
+  const verdicts = [];
+  const res = (r) =>
+    Object.entries(r)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  const add = (label, x) => {
+    rows.push([`${label}: before`, U.fmtMiB(x.before.heapUsed), U.fmtMiB(x.before.vmRss), x.before.handles, res(x.before.resources)]);
+    rows.push([`${label}: after`, U.fmtMiB(x.after.heapUsed), U.fmtMiB(x.after.vmRss), x.after.handles, res(x.after.resources)]);
+  };
+  const sign = (v, d) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
+  const delta = (x) => {
+    const dHeap = (x.after.heapUsed - x.before.heapUsed) / 1048576;
+    const dHandles = x.after.handles - x.before.handles;
+    const dRss = (x.after.vmRss - x.before.vmRss) / 1048576;
+    // "flat": the heap after a full GC within 2 MiB of where it was, no handle more.
+    return { ok: dHeap <= 2 && dHandles <= 0, text: `heap ${sign(dHeap, 2)} MiB, RSS ${sign(dRss, 1)} MiB, handles ${sign(dHandles, 0)}` };
+  };
+  if (Lk.events) {
+    const e = Lk.events;
+    add(`plugin, ${U.fmtInt(e.count)} events`, e);
+    const d = delta(e);
+    verdicts.push(target(d.ok && e.done === e.count, `${U.fmtInt(e.done)} of ${U.fmtInt(e.count)} events handled (${U.fmtInt(e.done / e.seconds)}/s, Node-RED CPU ${U.fmtInt((e.cpuS * 1e6) / e.count)} µs/event): ${d.text}`));
+  }
+  if (Lk.redeploys) {
+    const x = Lk.redeploys;
+    add(`plugin, ${x.count} full redeploys`, x);
+    const d = delta(x);
+    verdicts.push(target(d.ok, `${x.count} full redeploys of the sample flow (${(x.seconds / x.count).toFixed(2)} s each, until the new router node logged in and subscribed): ${d.text}`));
+  }
+  if (Lk.coreRedeploys) {
+    const x = Lk.coreRedeploys;
+    add(`Node-RED alone, ${x.count} full redeploys`, x);
+    verdicts.push(`(reference) Node-RED alone, ${x.count} full redeploys of the sample flow without its jet-* nodes: ${delta(x).text}`);
+  }
+  return { head, rows, verdicts };
+}
+
+function report(env, mach) {
+  const sections = [
+    ['1. Event → route latency', latencyTable(), Object.keys(results.latency).length],
+    ['2. Route programming throughput', throughputTable(), Object.keys(results.throughput).length],
+    ['3. Idle cost', idleTable(), results.idle],
+    ['4. Leaks', leakTable(), Object.keys(results.leaks).length],
+  ];
+  for (const [title, t, ran] of sections) {
+    if (!ran || !t) continue;
+    console.log(`\n${title}\n${U.textTable(t.head, t.rows)}`);
+    for (const v of t.verdicts) console.log(`  ${v}`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const lat = SIZES.rates.map((r) => `${U.fmtInt(r.chunk * r.rounds)} at ${r.rate}/s (${r.rounds} × ${r.chunk})`).join(', ');
+  const md = [];
+  md.push('# Benchmarks', '');
+  md.push(
+    `Generated by \`npm run bench${QUICK ? ' -- --quick' : ''}\` (bench/run.js) on ${new Date().toISOString()}, in ${seconds.toFixed(0)} s. ` +
+      'Every figure below was measured in that one run, next to its baseline; everything ran on 127.0.0.1 of one machine. ' +
+      'Targets are checked here, not in the unit tests. The machine is shared: its load average is given with each figure.',
+    '',
+  );
+  md.push('## Targets', '');
+  for (const [title, t, ran] of sections) {
+    if (!ran || !t) continue;
+    const v = t.verdicts.filter((x) => /^(PASS|MISS)/.test(x));
+    const miss = v.filter((x) => x.startsWith('MISS')).length;
+    md.push(`- ${title.replace(/^\d+\. /, '')}: ${miss === 0 ? 'PASS' : `MISS (${miss} of ${v.length})`}`);
+  }
+  md.push('', 'Each MISS is explained under Findings.', '');
+  md.push('## Machine and versions', '');
+  md.push(
+    U.mdTable(
+      ['', ''],
+      [
+        ['CPU', `${mach.cores} × ${mach.model}${mach.mhz ? ` (${mach.mhz} MHz)` : ''}`],
+        ['memory', mach.memory],
+        ['OS', mach.kernel],
+        ['Node.js', env.node],
+        ['Node-RED', env.nodeRed],
+        ['npm thrift', env.thrift],
+        ['mqtt (MQTT.js)', env.mqtt],
+        ['aedes (the simulator\'s MQTT broker)', env.aedes],
+        ['Python / paho-mqtt / python3-thrift', `${env.python} / ${env.paho} / ${env.pythonThrift}`],
+        ['Thrift compiler (Python baseline)', env.thriftCompiler],
+        ['run', `${QUICK ? '--quick (smaller counts)' : 'full'}${NODELAY ? '' : ', --nagle'}`],
+        ['load average (1 min) at start / end', `${LOAD_START.toFixed(2)} / ${os.loadavg()[0].toFixed(2)}`],
+      ],
+    ),
+    '',
+  );
+  md.push('## How it is measured', '');
+  md.push(
+    [
+      "- **Router**: the package's simulator (`dist/sim`) in the bench process: its Thrift server (buffered transport, binary protocol, multiplexed) and its embedded **aedes** MQTT broker stand in for the router's JET service and Mosquitto. The publisher is an MQTT.js client in the same process. Every implementation under test is its own process; all three stay connected for the whole run, each subscribed to its own topic (`/bench/<impl>/junos/events/syslog/SNMPD_RMON_EVENTLOG`), so only the one being measured gets events.",
+      `- **Events**: \`SNMPD_RMON_EVENTLOG\` notifications in the router's JSON shape (the simulator's builder), each a rising event of its own ifIndex *i*, so each is a real transition that gives exactly one RouteAdd, of the host route \`10.<i>>16>.<i>>8>.<i>/32\` (next hop 10.1.1.2, preference 5, metric 3).`,
+      `- **Latency** = from the call of \`publish()\` in the bench to the RouteAdd reaching the simulator's route handler (the RIB change, timestamped there with the same clock). Paced by absolute schedule; p50/p99 are nearest-rank over ${lat} events per implementation, measured in rounds that alternate the three implementations (rotating order), after a ${SIZES.warmup}-event warm-up each. "lost" = no RouteAdd within 5 s of the last progress. CPU µs/event = the process's utime+stime over its chunks divided by its events, shown at 1000/s only: the kernel's tick-based accounting and this VM's costly wake-ups (about 1 ms of CPU charged per wake-up, to every implementation) make it meaningless at lower rates.`,
+      `- **Nagle**: aedes and MQTT.js leave Nagle's algorithm on; with Linux's delayed ACKs that holds a burst's next message up to 40 ms, which hid every difference at 1000/s (all three had p50 ≈ 40 ms). The bench turns it off on the broker's client sockets and the publisher (\`--nagle\` leaves it on). A router's Mosquitto has \`set_tcp_nodelay false\` by default, so the same 40 ms can show on a real router at high event rates, whatever the client.`,
+      "- **Plugin**: Node-RED 4 started as `npm start` does (user directory with this package symlinked into node_modules), the bench flow deployed through the admin API: `jet-rmon-event` (no ifIndex filter) → function \"prefix of ifIndex\" (sets `msg.payload.prefixes`, the route nodes' documented override) → `jet-threshold` (event mode, key = topic = router/ifIndex) → `jet-route-add` / `jet-route-delete` → debug nodes, plus the catch node: the sample flow's chain for every interface. Read-back (`verify`) is off on the bench's route node so that all three implementations do the same work per event (one RouteAdd); the sample flow has it on, which adds a RouteGet after the measured point.",
+      '- **Baseline (a)** `bench/baseline-node.js`: mqtt.js subscriber, `JSON.parse` + one regex, then `RouteAdd` through the client generated from idl/ (dist/lib/gen) on npm thrift `createConnection` + one `Multiplexer` (JET-FACTS §5); no validation, no state, no reconnect.',
+      `- **Baseline (b)** \`bench/baseline_python.py\`: the original app's structure in Python: paho-mqtt ${env.paho} (1.x callback API; 2.x is handled too) + Apache Thrift Python client generated by \`thrift --gen py\` from idl/, synchronous RouteAdd in \`on_message\`; without the original's RouteGet read-back, prints, mail and \`while 1: 1+1\` spin (which alone keeps one core at 100 %).`,
+      `- **Throughput**: in Node-RED, an \`http in\` node triggers a function that builds 10,000 host routes and sends them to a \`jet-route-add\` node (same router config) as one message or as 10,000 messages (\`node.send(msg, false)\`); a collector function answers the HTTP request when the last result message arrived. Time = from just before the first send to the last result (Date.now() inside Node-RED). The harness row is the same 10,000 messages from the generator straight to the collector: what the two function nodes cost. Baseline: the same generated client, RouteAdd awaited one by one, and all 10,000 issued at once (pipelined). ${SIZES.throughputRounds} round(s) in rotating order after a warm-up; median shown. CPU = utime+stime of Node-RED or of the baseline process over the run.`,
+      `- **Idle**: utime+stime from \`/proc/<pid>/stat\` and VmRSS of all four processes in the same ${SIZES.idleSeconds} s window: Node-RED with the sample flow (flows/traffic-management.json, as \`npm start\` deploys it) connected to the simulator, Node-RED alone with the same flow minus its jet-* nodes, and both baselines connected. Before the window: 5 s, one forced full GC in both Node-RED processes, then ${IDLE_SETTLE_S} s for V8's memory reducer to finish the GCs it schedules after startup (a one-off of ~0.2 s CPU per process that otherwise lands in the window at random).`,
+      `- **Leaks**: memory after a full GC (\`--expose-gc\`; bench/probe.js, preloaded in Node-RED, answers over IPC) and active handles (\`process._getActiveHandles()\`; by type from \`process.getActiveResourcesInfo()\`), before and after ${U.fmtInt(SIZES.leakEvents)} events over ${LEAK_INTERFACES} interfaces (rising then falling rounds, so each event is a RouteAdd or a RouteDelete; at most ${LEAK_WINDOW} in flight; the threshold's state reset first) and ${SIZES.redeploys} full redeploys (\`POST /flows\`, \`Node-RED-Deployment-Type: full\`) of the sample flow, each waiting until the new router node logged in and subscribed; the same redeploys on Node-RED alone for reference. A warm-up precedes each "before".`,
+    ].join('\n'),
+    '',
+  );
+  md.push('## Results', '');
+  for (const [title, t, ran] of sections) {
+    md.push(`### ${title}`, '');
+    if (!ran || !t) {
+      md.push('_not run_', '');
+      continue;
+    }
+    md.push(U.mdTable(t.head, t.rows), '');
+    for (const v of t.verdicts) md.push(`- ${v}`);
+    md.push('');
+  }
+  md.push('## Findings', '');
+  md.push(findings(), '');
+  md.push('## Running it', '');
+  md.push(
+    [
+      '```sh',
+      'npm run bench               # full run, about 5 minutes on 2 cores; writes BENCHMARKS.md',
+      'npm run bench -- --quick    # smaller counts, about 2 minutes',
+      'node bench/run.js --only latency,throughput --profile   # after npm run build; CPU profiles of Node-RED',
+      'node bench/profile-summary.js /tmp/jet-bench-profiles-*/plugin-*.cpuprofile',
+      'node bench/alloc-profile.js 3000     # bytes allocated per event in Node-RED, by function and file',
+      'node --cpu-prof bench/micro-routes.js 10000 5   # the route path without Node-RED',
+      '```',
+    ].join('\n'),
+    '',
+  );
+  fs.writeFileSync(OUT, `${md.join('\n')}\n`);
+  log(`wrote ${path.relative(process.cwd(), OUT) || OUT} (${seconds.toFixed(0)} s)`);
+}
+
+/** Hand-written notes on profiling and what was changed, kept in bench/FINDINGS.md and copied into the report. */
+function findings() {
+  const f = path.join(__dirname, 'FINDINGS.md');
+  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim() : '_none recorded_';
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const env = versions();
+  const mach = machine();
+  log(`${mach.cores} × ${mach.model}, ${mach.memory}; node ${env.node}, node-red ${env.nodeRed}, thrift ${env.thrift}, mqtt ${env.mqtt}${QUICK ? ' (quick)' : ''}`);
+  await startSim();
+  const want = (s) => ONLY.has(s);
+  const sample = sampleFlow(sim);
+  const { nodes, creds } = splitCredentials(sample);
+
+  log('starting Node-RED with the plugin and the sample flow');
+  const plugin = new NodeRed({ name: 'plugin', profileDir: PROFILE_DIR, nodeFlags: value('--red-flags', '').split(' ').filter(Boolean) });
+  {
+    const connected = routerConnected(RMON_TOPIC, 30000);
+    await plugin.start(nodes, creds);
+    await connected;
+  }
+  let core = null;
+  if (want('idle') || want('leaks')) {
+    log('starting Node-RED alone (the sample flow without jet-* nodes)');
+    core = new NodeRed({ name: 'core', withPlugin: false });
+    await core.start(coreOnly(nodes), {});
+  }
+  let py = null;
+  let nb = null;
+  if (want('idle') || want('latency')) py = await startPython(benchTopic('python'));
+  if (want('idle') || want('latency') || want('throughput')) nb = await startNodeBaseline(benchTopic('node'));
+
+  if (want('idle')) await idleSection(plugin, core, nb, py);
+
+  if (want('latency') || want('throughput') || want('leaks')) {
+    log('deploying the bench flow');
+    const connected = routerConnected(benchTopic('plugin'));
+    await plugin.deploy(benchFlow(sim));
+    await connected;
+    await U.sleep(500);
+  }
+  if (want('latency')) {
+    await latencySection(
+      IMPLS.map(({ key }) => ({ key, topic: benchTopic(key), pid: key === 'plugin' ? plugin.pid : key === 'node' ? nb.pid : py.pid })),
+    );
+  }
+  if (want('throughput')) await throughputSection(plugin, nb);
+  await stopChild(py);
+  await stopChild(nb);
+
+  if (want('leaks')) {
+    await leakEvents(plugin);
+    log(`leaks: ${SIZES.redeploys} full redeploys of the sample flow`);
+    {
+      const c = routerConnected(RMON_TOPIC);
+      await plugin.deploy(sample);
+      await c;
+    }
+    results.leaks.redeploys = await redeploys(plugin, sample, SIZES.redeploys, RMON_TOPIC);
+    const x = results.leaks.redeploys;
+    log(`leaks: redeploys: ${x.seconds.toFixed(1)} s; heap ${U.fmtMiB(x.before.heapUsed)} → ${U.fmtMiB(x.after.heapUsed)} MiB, handles ${x.before.handles} → ${x.after.handles}`);
+    log(`leaks: ${SIZES.redeploys} full redeploys on Node-RED alone`);
+    results.leaks.coreRedeploys = await redeploys(core, coreOnly(sample), SIZES.redeploys, null);
+  }
+
+  await plugin.stop();
+  if (core) await core.stop();
+  if (flag('--logs')) {
+    for (const nr of [plugin, core].filter(Boolean)) {
+      const f = path.join(os.tmpdir(), `jet-bench-${nr.name}.log`);
+      fs.writeFileSync(f, nr.log);
+      log(`Node-RED log: ${f}`);
+    }
+  }
+  if (PROFILE_DIR) log(`CPU profiles in ${PROFILE_DIR}`);
+  report(env, mach);
+  if (DUMP) fs.writeFileSync(path.resolve(value('--dump', '')), JSON.stringify(DUMP));
+  publisher.end(true);
+  await sim.stop();
+  plugin.remove();
+  if (core) core.remove();
+  if (pyGenDir) fs.rmSync(pyGenDir, { recursive: true, force: true });
+}
+
+let exiting = false;
+function cleanup(code) {
+  if (exiting) return;
+  exiting = true;
+  for (const c of [...children, ...spawned]) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  process.exit(code);
+}
+process.on('SIGINT', () => cleanup(130));
+
+main().then(
+  () => cleanup(0),
+  (err) => {
+    console.error(`[bench] failed: ${err.stack || err.message}`);
+    cleanup(1);
+  },
+);
