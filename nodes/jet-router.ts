@@ -45,13 +45,13 @@ export = function (RED: NodeAPI): void {
   function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const host = (def.host ?? '').trim();
+    const host = String(def.host ?? '').trim();
     const settings = {
       port: safeInt('port', def.port, DEFAULT_PORT, 1, 65535),
       requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
       queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
-      clientId: (def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`,
-      notificationHost: (def.notificationHost ?? '').trim() || host,
+      clientId: String(def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`,
+      notificationHost: String(def.notificationHost ?? '').trim() || host,
       notificationPort: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
     };
     const users: Record<Channel, Map<string, RouterUser>> = { rpc: new Map(), notifications: new Map() };
@@ -124,7 +124,11 @@ export = function (RED: NodeAPI): void {
         queueLimit: settings.queueLimit,
       });
       routes = new JetRoutes(session, desired);
-      session.on('state', (s: SessionStatus) => fanOut('rpc', s));
+      // Only the current session speaks for the channel: a closing one must not leave 'closed' behind.
+      const current = session;
+      session.on('state', (s: SessionStatus) => {
+        if (session === current) fanOut('rpc', s);
+      });
       routes.on('desired', saveDesiredSoon);
       routes.on('replayed', (r: { routes: number; failed: number }) => {
         node.log(`re-added ${r.routes - r.failed} of ${r.routes} route(s) after login${r.failed ? `, ${r.failed} failed` : ''}`);
@@ -165,7 +169,10 @@ export = function (RED: NodeAPI): void {
         clientId: `${settings.clientId}-events`.slice(0, 64),
         tls: tlsOptions(def.notificationTls),
       });
-      notifications.on('state', (s: SessionStatus) => fanOut('notifications', s));
+      const current = notifications;
+      notifications.on('state', (s: SessionStatus) => {
+        if (notifications === current) fanOut('notifications', s);
+      });
       notifications.on('warning', (text: string) => node.warn(text));
       notifications.start();
     }
@@ -187,13 +194,13 @@ export = function (RED: NodeAPI): void {
 
     node.register = (user: RouterUser): void => {
       users.rpc.set(user.id, user);
-      if (!session && status.rpc === IDLE) openRpc();
+      if (!session) openRpc();
       user.onRouterStatus(status.rpc, 'rpc');
     };
 
     node.subscribe = (user: RouterUser, filter: string, handler: (topic: string, payload: Buffer) => void): void => {
       users.notifications.set(user.id, user);
-      if (!notifications && status.notifications === IDLE) openNotifications();
+      if (!notifications) openNotifications();
       notifications?.subscribe(user.id, filter, handler);
       user.onRouterStatus(status.notifications, 'notifications');
     };

@@ -114,6 +114,30 @@ describe('fault: deploys (Node-RED admin API)', function () {
     assert.deepEqual(unhandled.list, []);
   });
 
+  it('a deploy that changes only the route and event nodes reopens both sessions and re-adds the routes', async () => {
+    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const flow = flowFor(s, { u1: 'a', u2: 'b' });
+    await load(flow, CREDS);
+    await bothUp();
+    const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
+    await s.rmon.setRate(541, 8288, true);
+    assert.equal((await added)[0].payload.results[0].status, 'added');
+    const router = helper.getNode(SAMPLE.router);
+
+    // Every user of the router is replaced; the router node itself is untouched.
+    const renamed = flow.map((n) => ([SAMPLE.event, SAMPLE.add, SAMPLE.del] as string[]).includes(n.id) ? { ...n, name: `${n.type} renamed` } : n);
+    await deploy(renamed, 'nodes');
+    assert.equal(helper.getNode(SAMPLE.router), router, 'the router node was not restarted');
+    assert.equal(helper.getNode(SAMPLE.add).name, 'jet-route-add renamed');
+    await bothUp();
+    await until(s.rib, 'change', () => s.rib.get('inet.0', '1.1.1.1/32') !== undefined, 10000, 'route re-added on the new session');
+    const deleted = waitFor<[any]>(helper.getNode(SAMPLE.deleted), 'input', () => true);
+    await s.rmon.setRate(541, 0, true);
+    assert.equal((await deleted)[0].payload.results[0].status, 'deleted');
+    assert.equal(s.rib.size, 0);
+    assert.deepEqual(unhandled.list, []);
+  });
+
   it(`${REDEPLOYS} full redeploys leak nothing: handles, timers, sessions, listeners, heap`, async () => {
     const s = (sim = await JetSimulator.start({ sampling: false }));
     const flow = flowFor(s, { u1: 'a', u2: 'b' });
