@@ -177,7 +177,9 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
 
     // The RIB is what the last event of each interface asks for, and equals the desired state.
     const want = chains.filter((_, c) => high[c]).map((c) => c.prefix).sort();
-    await until(s.rib, 'change', () => s.rib.size === want.length, 15000, 'RIB settled');
+    await until(s.rib, 'change', () => s.rib.size === want.length, 15000, 'RIB settled').catch((e) => {
+      throw new Error(`${e.message}: RIB ${JSON.stringify(s.rib.entries().map((r) => r.prefix).sort())} want ${JSON.stringify(want)}`);
+    });
     const inRib = chains.filter((c) => s.rib.get(c.prefix.includes(':') ? 'inet6.0' : 'inet.0', c.prefix)).map((c) => c.prefix).sort();
     assert.deepEqual(inRib, want, 'RIB = last direction per interface');
     for (const c of chains.filter((_, k) => high[k])) {
@@ -186,14 +188,16 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
     const desired = (routerNode().context().get('desiredRoutes') as Array<{ prefix: string }>).map((r) => r.prefix).sort();
     assert.deepEqual(desired, want, "router node's context desiredRoutes = RIB");
 
-    // Never added twice on one session (err 2), never deleted what was not there (err 3), nothing failed.
+    // Never added twice on one session (err 2), nothing failed. A delete whose route the router
+    // already dropped with a lost session answers "not found" (err 3): unchanged, and not re-added
+    // first only to be deleted again (the route stops being desired when its delete is made).
     assert.equal(s.thrift.errCount('RouteAdd', 2), 0, 'no RouteAdd answered "exists"');
-    assert.equal(s.thrift.errCount('RouteDelete', 3), 0, 'no RouteDelete answered "not found"');
     assert.deepEqual(
-      statuses.filter((t) => !/ (added|deleted) 0 /.test(t)),
+      statuses.filter((t) => !/ (added 0|deleted 0|unchanged 3) /.test(t)),
       [],
-      'every route result is added/deleted with err 0',
+      'every route result is added/deleted with err 0, or a delete of a route already gone',
     );
+
     assert.deepEqual(unhandled.list, [], 'no unhandled rejection');
     assert.ok(sent.crossings >= 30 && sent.duplicates >= 3, `a real stream (${JSON.stringify(sent)})`);
     // eslint-disable-next-line no-console

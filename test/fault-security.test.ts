@@ -99,7 +99,8 @@ describe('fault: security (Node-RED runtime)', function () {
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
     await s.rmon.setRate(541, 8288, true);
     const [msg] = await added;
-    assert.equal(msg.payload.results[0].status, 'added');
+    // 'unchanged' when the replay of the add refused during the login failure came first.
+    assert.match(msg.payload.results[0].status, /^(added|unchanged)$/);
     // A router restart: reconnect, login and replay (more log lines).
     const back = statusMatching(helper.getNode(SAMPLE.add), /^connected/);
     await s.restartThrift();

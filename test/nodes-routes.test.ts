@@ -185,11 +185,26 @@ describe('route nodes on the simulated router', function () {
     const down = statusMatching(add, /^disconnected: no reply from the router within 1 s/);
     add.receive({ payload: 1 });
     const [call] = await err;
-    assert.match(String(call.args[0]?.message ?? call.args[0]), /RouteAdd failed for 1 of 1 route\(s\): inet.0 1.1.1.1\/32: RouteAdd: no reply from the router within 1 s/);
+    assert.match(String(call.args[0]?.message ?? call.args[0]), /RouteAdd failed for 1 of 1 route\(s\): inet.0 1.1.1.1\/32: RouteAdd: no reply from the router within 1 s \(still desired: it is added when the session is back\)/);
     await down;
     sim.thrift.setResponding(true);
     await statusMatching(add, /^connected/);
     assert.equal(sim.thrift.counters.logins, 2, 'a new session logged in');
+    // The router will not send the rising event again: the unanswered add is made on the new session.
+    await until(sim.rib, 'change', () => sim.rib.get('inet.0', '1.1.1.1/32') !== undefined, 10000, 'route added on the new session');
+  });
+
+  it('an add of an existing route with other next hops is unchanged, says so, and keeps the installed route desired', async () => {
+    await load(flow(sim.thriftPort), CREDS);
+    const add = helper.getNode('add');
+    const out = helper.getNode('out');
+    await roundTrip(add, out, { payload: 1 });
+    const m = await roundTrip(add, out, { payload: { nexthops: '10.1.1.3' } });
+    assert.equal(m.payload.results[0].status, 'unchanged');
+    assert.match(m.payload.results[0].message, /it stays via 10.1.1.2: delete it first to change its next hops/);
+    assert.deepEqual(sim.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
+    const stored = helper.getNode('r1').context().get('desiredRoutes');
+    assert.deepEqual(stored.map((r: any) => r.nexthops), [['10.1.1.2']]);
   });
 
   it('closes within the bound on redeploy even when the router hangs, leaving no session behind', async () => {

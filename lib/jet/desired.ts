@@ -52,6 +52,11 @@ export class DesiredRoutes {
     return true;
   }
 
+  get(appId: string, table: string, prefix: string): RouteSpec | undefined {
+    const slot = this.slots.get(routeKey(appId, table, prefix));
+    return slot === undefined ? undefined : this.specs[slot];
+  }
+
   has(appId: string, table: string, prefix: string): boolean {
     return this.slots.has(routeKey(appId, table, prefix));
   }

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'events';
 import { JetSession, SessionError } from './session';
-import { DesiredRoutes } from './desired';
+import { DesiredRoutes, routeKey } from './desired';
 import { ERR, outcomeMessage, RouteOp, RouteStatus, routeStatus } from './results';
 import type { RouteSpec } from '../routes/validate';
 import { RouteConfig } from '../gen/jet/RouteConfig';
@@ -72,6 +72,11 @@ function toInstalled(config: RouteConfig, fallbackTable: string): InstalledRoute
 /** Events: 'desired' (the desired set changed), 'replayed' (ReplayReport), 'replay-error' (RouteSpec, Error). */
 export class JetRoutes extends EventEmitter {
   private readonly onReady = (): void => this.replay();
+  /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
+  private readonly adding = new Map<string, number>();
+  /** The latest add or delete made for each route key: an older call's answer changes no intent. */
+  private readonly latest = new Map<string, number>();
+  private serial = 0;
 
   constructor(
     readonly session: JetSession,
@@ -88,22 +93,55 @@ export class JetRoutes extends EventEmitter {
     this.removeAllListeners();
   }
 
+  /**
+   * Adds a route. The desired set records the intent before the call: a call that gets no answer
+   * (session down, timeout, queue full, login failed) leaves the route desired, so the next login
+   * adds it, since the router will not send the rising event again; only a definite refusal by the
+   * router removes an intent this call made. An existing route (err 2) is left as the router has it.
+   */
   async add(spec: RouteSpec, verify = false): Promise<RouteOutcome> {
-    const reply = await this.session.call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult);
+    const key = routeKey(spec.appId, spec.table, spec.prefix);
+    const mine = ++this.serial;
+    this.latest.set(key, mine);
+    const known = this.desired.get(spec.appId, spec.table, spec.prefix);
+    if (!known && this.desired.set(spec)) this.emit('desired');
+    this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
+    let reply: RouteResult;
+    try {
+      reply = await this.session.call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult);
+    } catch (err) {
+      throw new Error(`${(err as Error).message} (still desired: it is added when the session is back)`);
+    } finally {
+      const n = (this.adding.get(key) ?? 1) - 1;
+      if (n > 0) this.adding.set(key, n);
+      else this.adding.delete(key);
+    }
     const outcome = this.outcome('add', spec, reply);
-    if (outcome.status !== 'failed' && this.desired.set(spec)) this.emit('desired');
+    const current = this.latest.get(key) === mine;
+    if (outcome.status === 'added') {
+      if (current && this.desired.set(spec)) this.emit('desired');
+    } else if (outcome.status === 'failed') {
+      if (current && !known && this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
+    } else if (known && JSON.stringify(known.nexthops) !== JSON.stringify(spec.nexthops)) {
+      outcome.message += `; it stays via ${known.nexthops.join(', ')}: delete it first to change its next hops`;
+    }
     if (verify && outcome.status !== 'failed') {
-      const [installed] = await this.get(spec.appId, spec.table, spec.prefix);
-      outcome.installed = installed ? installed.nexthops : [];
+      try {
+        const [installed] = await this.get(spec.appId, spec.table, spec.prefix);
+        outcome.installed = installed ? installed.nexthops : [];
+      } catch (err) {
+        outcome.message += ` (read back failed: ${(err as Error).message})`;
+      }
     }
     return outcome;
   }
 
+  /** Deletes a route. It stops being desired at once, whatever the answer: it is not wanted. */
   async delete(spec: RouteSpec): Promise<RouteOutcome> {
+    this.latest.set(routeKey(spec.appId, spec.table, spec.prefix), ++this.serial);
+    if (this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
     const reply = await this.session.call(this.service, 'RouteDelete', new RouteDeleteArgs({ route_config: toRouteConfig(spec) }), RouteDeleteResult);
-    const outcome = this.outcome('delete', spec, reply);
-    if (outcome.status !== 'failed' && this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
-    return outcome;
+    return this.outcome('delete', spec, reply);
   }
 
   /** Routes of `appId` in `table`; an empty prefix lists all of them. */
@@ -133,7 +171,8 @@ export class JetRoutes extends EventEmitter {
    * as it is then, and a stale re-add could add a route deleted since, or add one twice.
    */
   private replay(): void {
-    const specs = this.desired.list();
+    // A route whose own add waits in the queue is added by that call, which reports the outcome.
+    const specs = this.desired.list().filter((r) => !this.adding.has(routeKey(r.appId, r.table, r.prefix)));
     if (specs.length === 0) return;
     let failed = 0;
     let interrupted = 0;
