@@ -84,11 +84,21 @@ export = function (RED: NodeAPI): void {
       timers.set(key, t);
     }
 
+    // Transitions held when the node last stopped (state from a persistent context store) are
+    // still due: their timers start again, with a message rebuilt from the key.
+    for (const [key, state] of machine.entries()) {
+      if (!state.held) continue;
+      const msg = { payload: { direction: state.held.direction, restored: true } } as NodeMessage;
+      RED.util.setMessageProperty(msg, cfg.key, key, true);
+      hold(key, state.held.until, msg);
+    }
+
     node.on('input', (msg: NodeMessage & { reset?: unknown }, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void) => {
       const keyValue = RED.util.getMessageProperty(msg, cfg.key);
       const key = keyValue === undefined || keyValue === null ? '' : String(keyValue);
       if (msg.reset) {
-        if (keyValue === undefined || keyValue === null) {
+        // No key (an Inject node's empty topic included): every key is forgotten.
+        if (key === '') {
           for (const k of [...timers.keys()]) clearTimer(k);
           machine.reset();
         } else {

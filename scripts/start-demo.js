@@ -32,12 +32,22 @@ function writeUserDir() {
 
   const flows = [];
   const creds = {};
+  // One router node for all tabs: one session, one desired route set (two would undo each other's
+  // routes on the same simulator).
+  let router = null;
+  const sameRouter = {};
   for (const file of DEMO_FLOWS) {
     const p = path.join(root, 'flows', file);
     if (!fs.existsSync(p)) continue;
     for (const node of JSON.parse(fs.readFileSync(p, 'utf8'))) {
       if (flows.some((n) => n.id === node.id)) continue;
+      if (node.type === 'jet-router' && router) {
+        sameRouter[node.id] = router;
+        continue;
+      }
+      if (node.router && sameRouter[node.router]) node.router = sameRouter[node.router];
       if (node.type === 'jet-router') {
+        router = node.id;
         node.host = '127.0.0.1';
         node.port = String(ports.thrift);
         if ('notificationPort' in node) node.notificationPort = String(ports.mqtt);

@@ -112,7 +112,13 @@ export class SimHttpServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sim.invalid');
+    } catch {
+      sendJson(res, 400, { error: 'malformed request URL' });
+      return;
+    }
     let pathMatched = false;
     try {
       for (const route of this.routes) {

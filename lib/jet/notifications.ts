@@ -167,6 +167,10 @@ export class NotificationSession extends EventEmitter {
       this.lastError = `login failed: ${err.message} (check the notification user and password)`;
       return;
     }
+    if (err.code === 'ECONNREFUSED') {
+      this.lastError = 'connection refused (is the JET notification-server enabled on that address and port?)';
+      return;
+    }
     this.lastError = typeof err.code === 'string' ? describeSocketError(err as Error & { code?: string }) : err.message;
   }
 

@@ -6,6 +6,9 @@
 import { AlarmConfig, defaultFalling, parseSampleType, parseStartupAlarm, validateAlarmConfig } from '../rmon/alarm';
 import type { ThresholdMode } from './machine';
 
+/** One day: longer would overflow a Node.js timer (about 24.8 days) and is no anti-flap any more. */
+export const MAX_HOLD_DOWN_S = 86400;
+
 export interface ThresholdDef {
   mode?: string;
   property?: string;
@@ -50,12 +53,14 @@ export function thresholdConfig(def: ThresholdDef): ThresholdSettings {
     if (bad) throw new Error(bad);
   }
   const holdDown = num('holdDown', def.holdDown, 0)!;
-  if (holdDown < 0) throw new Error(`holdDown: must be 0 or more seconds, got ${holdDown}`);
+  if (holdDown < 0 || holdDown > MAX_HOLD_DOWN_S) {
+    throw new Error(`holdDown: must be 0 to ${MAX_HOLD_DOWN_S} seconds, got ${holdDown}`);
+  }
   return {
     mode,
     alarm,
     holdDownMs: Math.round(holdDown * 1000),
-    property: (def.property ?? '').trim() || 'payload',
-    key: (def.key ?? '').trim() || 'topic',
+    property: String(def.property ?? '').trim() || 'payload',
+    key: String(def.key ?? '').trim() || 'topic',
   };
 }
