@@ -61,6 +61,11 @@ describe('install from the packed tarball into a fresh Node-RED', function () {
     assert.doesNotMatch(red.log, /\[(error|warn)\].*(jet-|junos)/i);
   });
 
+  it('installs the simulator command (npx jet-sim) with the package', () => {
+    const usage = execFileSync(path.join(red.userDir, 'node_modules', '.bin', 'jet-sim'), ['--help'], { encoding: 'utf8' });
+    assert.match(usage, /usage: .*--thrift-port/s);
+  });
+
   it('lists the sample flows among the examples and serves them for import', async () => {
     const list = await request(red.port, 'GET', `/library/examples/flows/${PKG.name}`);
     assert.equal(list.status, 200, list.text);
