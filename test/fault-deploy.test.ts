@@ -10,7 +10,7 @@ import { strict as assert } from 'assert';
 import type { EventEmitter } from 'events';
 import { helper, load, sampleFlow, statusMatching, FlowNode } from './support/nodered';
 import { until, waitFor } from './support/wait';
-import { deploy, eventually, heapAfterGc, resources, sameResources, SAMPLE, SAMPLE_CAPTURE, statusTexts, trackUnhandledRejections } from './support/fault';
+import { deploy, eventually, heapAfterGc, resources, sameResources, SAMPLE, SAMPLE_CAPTURE, statusTexts, runtimeFixture } from './support/fault';
 import { JetSimulator } from '../sim';
 
 const CREDS = { [SAMPLE.router]: { username: 'lab', password: 'lab123' } };
@@ -44,27 +44,10 @@ function listenerSnapshot(emitter: EventEmitter): Record<string, number> {
 
 describe('fault: deploys (Node-RED admin API)', function () {
   this.timeout(120000);
-  let sim: JetSimulator | undefined;
-  let unhandled: ReturnType<typeof trackUnhandledRejections>;
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  beforeEach(() => {
-    unhandled = trackUnhandledRejections();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.stop();
-    sim = undefined;
-    unhandled.stop();
-  });
+  const fx = runtimeFixture();
 
   it('a partial deploy of unrelated nodes ("nodes" and "flows") keeps both connections up', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     await load(flowFor(s, { u1: 'a', u2: 'b' }), CREDS);
     await bothUp();
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
@@ -111,11 +94,11 @@ describe('fault: deploys (Node-RED admin API)', function () {
       .slice(statusesBefore)
       .filter((t) => /^(disconnected|connecting|login failed)/.test(t));
     assert.deepEqual(flicker, [], 'no connection status change during the partial deploys');
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
   });
 
   it('a deploy that changes only the route and event nodes reopens both sessions and re-adds the routes', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     const flow = flowFor(s, { u1: 'a', u2: 'b' });
     await load(flow, CREDS);
     await bothUp();
@@ -135,11 +118,11 @@ describe('fault: deploys (Node-RED admin API)', function () {
     await s.rmon.setRate(541, 0, true);
     assert.equal((await deleted)[0].payload.results[0].status, 'deleted');
     assert.equal(s.rib.size, 0);
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
   });
 
   it(`${REDEPLOYS} full redeploys leak nothing: handles, timers, sessions, listeners, heap`, async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     const flow = flowFor(s, { u1: 'a', u2: 'b' });
     const before = resources();
     await load(flow, CREDS);
@@ -187,7 +170,7 @@ describe('fault: deploys (Node-RED admin API)', function () {
     assert.equal(s.thrift.counters.logins, REDEPLOYS + 1);
     assert.equal(s.broker.counters.connections, REDEPLOYS + 1);
     assert.ok(perDeploy < 100 * 1024, `heap growth ${Math.round(perDeploy / 1024)} KiB per redeploy (limit 100 KiB)`);
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
 
     await helper.unload();
     await eventually(() => s.thrift.connections === 0 && s.broker.clients === 0, 5000, 'sessions closed');

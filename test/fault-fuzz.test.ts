@@ -11,8 +11,8 @@ import { strict as assert } from 'assert';
 import { EventEmitter } from 'events';
 import { helper, load, roundTrip, sampleFlow, statusMatching, FlowNode } from './support/nodered';
 import { until, waitFor } from './support/wait';
-import { lastStatus, loopStallProbe, nodeCalls, SAMPLE, SAMPLE_CAPTURE, seededRandom, statusTexts, trackUnhandledRejections } from './support/fault';
-import { buildRmonNotification, JetSimulator, RMON_TOPIC } from '../sim';
+import { lastStatus, loopStallProbe, nodeCalls, SAMPLE, SAMPLE_CAPTURE, seededRandom, statusTexts, runtimeFixture } from './support/fault';
+import { buildRmonNotification, RMON_TOPIC } from '../sim';
 import { parseRmonNotification } from '../lib/rmon/parser';
 import { matchesRmonFilter, parseRmonEventFilter, rmonMessage } from '../lib/rmon/filter';
 
@@ -173,27 +173,10 @@ function corpus(rnd: () => number): Array<{ category: Category; payload: Buffer 
 
 describe('fault: hostile input (Node-RED runtime)', function () {
   this.timeout(180000);
-  let sim: JetSimulator | undefined;
-  let unhandled: ReturnType<typeof trackUnhandledRejections>;
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  beforeEach(() => {
-    unhandled = trackUnhandledRejections();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.stop();
-    sim = undefined;
-    unhandled.stop();
-  });
+  const fx = runtimeFixture();
 
   it(`${TOTAL} fuzzed notifications: no crash, every unparsed one counted, the valid ones acted upon`, async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
     const ev = flow.find((n) => n.id === SAMPLE.event) as FlowNode & { wires: string[][] };
     ev.wires = [[...ev.wires[0], 'evOut']];
@@ -266,7 +249,7 @@ describe('fault: hostile input (Node-RED runtime)', function () {
     assert.equal(s.thrift.counters.calls.RouteAdd + (s.thrift.counters.calls.RouteDelete ?? 0), transitions, 'one route call per transition');
     assert.equal(s.rib.get('inet.0', '1.1.1.1/32') !== undefined, lastTransition === 'rising', `the RIB follows the last transition (${lastTransition})`);
     assert.equal(({} as Record<string, unknown>)['jet-event'], undefined, 'Object.prototype not polluted');
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
     assert.ok(statusTexts(SAMPLE.add).every((t) => !/fail/.test(t)), 'no route call failed');
     // Node-RED still responsive: one more event (a transition of the jet-sim/541 key) is handled.
     const flip = state.get('jet-sim/541') === 'rising' ? 'falling' : 'rising';
@@ -281,7 +264,7 @@ describe('fault: hostile input (Node-RED runtime)', function () {
   });
 
   it('bad route input: a clear error naming the field, no call sent, Node-RED responsive', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     await load(
       [
         { id: 't1', type: 'tab' },
@@ -346,7 +329,7 @@ describe('fault: hostile input (Node-RED runtime)', function () {
     const m = await roundTrip(add, out, { payload: 1 });
     assert.equal(m.payload.results[0].status, 'added');
     await cleared;
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
     // eslint-disable-next-line no-console
     console.log(`      bad input: ${cases.length} cases, slowest refusal ${slowest.ms} ms, longest event-loop stall ${stall} ms`);
   });

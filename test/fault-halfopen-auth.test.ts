@@ -14,7 +14,7 @@ import { strict as assert } from 'assert';
 import { EventEmitter } from 'events';
 import { helper, load, roundTrip, sampleFlow, statusMatching, FlowNode } from './support/nodered';
 import { until, waitFor } from './support/wait';
-import { BlackholeProxy, deploy, eventually, lastStatus, SAMPLE, SAMPLE_CAPTURE, trackUnhandledRejections } from './support/fault';
+import { BlackholeProxy, deploy, eventually, lastStatus, SAMPLE, SAMPLE_CAPTURE, runtimeFixture } from './support/fault';
 import { JetSimulator, RMON_TOPIC } from '../sim';
 import { JetSession, SessionStatus } from '../lib/jet/session';
 import { NotificationSession } from '../lib/jet/notifications';
@@ -36,27 +36,10 @@ function stateIs(emitter: EventEmitter, state: string, timeoutMs = 10000): Promi
 
 describe('fault: half-open router and wrong credentials (Node-RED runtime)', function () {
   this.timeout(60000);
-  let sim: JetSimulator | undefined;
-  let unhandled: ReturnType<typeof trackUnhandledRejections>;
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  beforeEach(() => {
-    unhandled = trackUnhandledRejections();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.stop();
-    sim = undefined;
-    unhandled.stop();
-  });
+  const fx = runtimeFixture();
 
   it('Thrift half-open: timeout fires, status says so, the session is rebuilt and the desired routes re-added', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     await load(routeFlow(s.thriftPort), CREDS);
     const add = helper.getNode('add');
     const out = helper.getNode('out');
@@ -88,11 +71,11 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
     assert.ok(s.thrift.counters.logins >= 2);
     const again = await roundTrip(add, out, { payload: { prefixes: '5.5.5.0/24' } });
     assert.equal(again.payload.results[0].status, 'unchanged', 'made by the replay already');
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
   });
 
   it('wrong credentials on both channels: login failed, one attempt per 30 s, no call; fixed by a deploy', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false, mqttAuth: { username: 'jet', password: 'mqtt-secret' } }));
+    const s = await fx.startSim({ sampling: false, mqttAuth: { username: 'jet', password: 'mqtt-secret' } });
     const router = { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) };
     const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, router);
     const bad = { username: 'lab', password: 'wrong', notificationUsername: 'jet', notificationPassword: 'wrong' };
@@ -130,7 +113,7 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
     assert.equal(s.thrift.counters.loginFailures, 1);
     assert.equal(s.broker.counters.authFailures, 1);
     assert.match(lastStatus(SAMPLE.event), /^jet-sim\/541 rising/);
-    assert.deepEqual(unhandled.list, []);
+    assert.deepEqual(fx.unhandled(), []);
   });
 });
 

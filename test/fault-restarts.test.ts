@@ -23,6 +23,7 @@ import {
   SAMPLE_CAPTURE,
   seededRandom,
   statusTexts,
+  runtimeFixture,
   trackUnhandledRejections,
 } from './support/fault';
 import { JetSimulator, RMON_TOPIC } from '../sim';
@@ -45,24 +46,7 @@ function listenerCounts(emitter: EventEmitter | null | undefined, events: string
 
 describe('fault: router restarts while events stream in (Node-RED runtime)', function () {
   this.timeout(120000);
-  let sim: JetSimulator | undefined;
-  let unhandled: ReturnType<typeof trackUnhandledRejections>;
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  beforeEach(() => {
-    unhandled = trackUnhandledRejections();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.stop();
-    sim = undefined;
-    unhandled.stop();
-  });
+  const fx = runtimeFixture();
 
   it('Thrift restarted 20 times: RIB = desired state = last event per interface, no duplicate add, no leak', async () => {
     const chains: ChainSpec[] = [
@@ -71,14 +55,14 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
       { ifIndex: 543, prefix: '2001:db8:543::/48', nexthop: '2001:db8::2' },
       { ifIndex: 544, prefix: '6.6.0.0/16', nexthop: '10.1.1.4' },
     ];
-    const s = (sim = await JetSimulator.start({
+    const s = await fx.startSim({
       // FAULT_DEBUG=1 prints the simulator's log (sessions, logins, RIB changes) with timestamps.
       // eslint-disable-next-line no-console
       log: process.env.FAULT_DEBUG ? (l: string) => console.log(Date.now() % 100000, l) : undefined,
       sampling: false,
       alarms: chains.map((c, i) => ({ index: i + 1, variable: `ifIn1SecRate.${c.ifIndex}`, rising: 1024, falling: 1023 })),
       interfaces: Object.fromEntries(chains.map((c) => [c.ifIndex, 0])),
-    }));
+    });
     const baseline = resources();
     await load(replicatedSampleFlow(chains, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ids = chains.map((_, i) => chainIds(i));
@@ -198,7 +182,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
       'every route result is added/deleted with err 0, or a delete of a route already gone',
     );
 
-    assert.deepEqual(unhandled.list, [], 'no unhandled rejection');
+    assert.deepEqual(fx.unhandled(), [], 'no unhandled rejection');
     assert.ok(sent.crossings >= 30 && sent.duplicates >= 3, `a real stream (${JSON.stringify(sent)})`);
     // eslint-disable-next-line no-console
     console.log(
@@ -225,7 +209,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
   });
 
   it('MQTT broker restarted 20 times: resubscribed every time, the next event handled every time', async () => {
-    const s = (sim = await JetSimulator.start({ sampling: false }));
+    const s = await fx.startSim({ sampling: false });
     const baseline = resources();
     await load(sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ev = helper.getNode(SAMPLE.event);
@@ -265,7 +249,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
     assert.equal((notifications as any).client, client, 'the same MQTT client reconnected');
     assert.equal(s.thrift.counters.connectionsTotal, 1, 'the Thrift session was not disturbed');
     assert.ok(!statusTexts(SAMPLE.event).some((t) => /unparsed/.test(t)));
-    assert.deepEqual(unhandled.list, [], 'no unhandled rejection');
+    assert.deepEqual(fx.unhandled(), [], 'no unhandled rejection');
     // Recovery time per restart (reconnect backoff 1 s ± 20 %).
     assert.ok(Math.max(...timings) < 5000, `recovered within 5 s each time: ${timings.join(', ')} ms`);
     // eslint-disable-next-line no-console

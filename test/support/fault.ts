@@ -14,6 +14,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { helper, jetNodes, sampleFlow, FlowNode } from './nodered';
 import { waitFor } from './wait';
+import { JetSimulator, JetSimulatorOptions } from '../../sim';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const supertest = require('supertest');
@@ -140,6 +141,35 @@ export function trackUnhandledRejections(): { list: unknown[]; stop(): void } {
   };
   process.on('unhandledRejection', fn);
   return { list, stop: () => process.off('unhandledRejection', fn) };
+}
+
+/**
+ * The mocha hooks the runtime fault suites share, registered by calling this inside `describe`: the
+ * test runtime started once, every test's flow unloaded and its simulator stopped after it, and the
+ * unhandled rejections of each test recorded.
+ */
+export function runtimeFixture(): { startSim(options?: JetSimulatorOptions): Promise<JetSimulator>; unhandled(): unknown[] } {
+  let sim: JetSimulator | undefined;
+  let tracker: ReturnType<typeof trackUnhandledRejections> | undefined;
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  beforeEach(() => {
+    tracker = trackUnhandledRejections();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await sim?.stop();
+    sim = undefined;
+    tracker?.stop();
+  });
+  return {
+    startSim: async (options = {}) => (sim = await JetSimulator.start(options)),
+    unhandled: () => tracker?.list ?? [],
+  };
 }
 
 // ------------------------------------------------------------------------------ sample flow
