@@ -16,6 +16,7 @@
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
 import { JetSession, SessionStatus } from './session';
+import { RouteValidationError, toBool, toInteger } from '../routes/validate';
 
 /** What the Node-RED editor sends for a password field whose value was not changed. */
 export const PASSWORD_PLACEHOLDER = '__PWRD__';
@@ -96,17 +97,14 @@ function optionalString(body: Record<string, unknown>, field: keyof typeof LIMIT
   return value;
 }
 
+/** toInteger's reading of flow-JSON numbers, failing as a malformed request (400). */
 function integerField(body: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
-  const value = body[field];
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isInteger(n)) throw new ProbeRequestError(field, `expected a whole number, got ${JSON.stringify(value)}`);
-  if (n < min || n > max) throw new ProbeRequestError(field, `${n} is out of range ${min}..${max}`);
-  return n;
-}
-
-function flag(value: unknown): boolean {
-  return value === true || value === 'true' || value === 'on' || value === 1 || value === '1';
+  try {
+    return toInteger(field, body[field], fallback, min, max);
+  } catch (err) {
+    if (err instanceof RouteValidationError) throw new ProbeRequestError(field, err.message.slice(field.length + 2));
+    throw err;
+  }
 }
 
 /** Checks the JSON body of a test request; throws a {@link ProbeRequestError} naming the field. */
@@ -137,7 +135,7 @@ export function parseProbeRequest(body: unknown): ProbeRequest {
     port,
     username: optionalString(b, 'username'),
     password: password === PASSWORD_PLACEHOLDER ? undefined : password,
-    useTls: flag(b.useTls),
+    useTls: toBool(b.useTls),
     // '_ADD_' is the editor's "Add new tls-config..." entry: nothing picked.
     tls: tls !== '' && tls !== '_ADD_' ? tls : undefined,
     requestTimeoutMs: Math.min(timeoutS, MAX_PROBE_TIMEOUT_S) * 1000,

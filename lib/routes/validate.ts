@@ -66,6 +66,11 @@ export function splitList(field: string, value: unknown): string[] {
   return out;
 }
 
+/** A flag from flow JSON or a form: true, "true", "on", 1, "1"; anything else is false. */
+export function toBool(value: unknown): boolean {
+  return value === true || value === 'true' || value === 'on' || value === 1 || value === '1';
+}
+
 /** An integer from 5, "5" or " 5 "; undefined, null and "" give the default. */
 export function toInteger(field: string, value: unknown, fallback: number, min = 0, max = I32_MAX): number {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;

@@ -49,6 +49,4 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
 }
 
 /** Flag from a checkbox: true, "true", "on", 1. */
-export function toBool(value: unknown): boolean {
-  return value === true || value === 'true' || value === 'on' || value === 1 || value === '1';
-}
+export { toBool } from '../../lib/routes/validate';
