@@ -11,7 +11,7 @@
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
-import { JetSession, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, SessionStatus } from '../lib/jet/session';
+import { JetSession, DEFAULT_JET_PORT, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, SessionStatus } from '../lib/jet/session';
 import { JetRoutes } from '../lib/jet/routes';
 import { DesiredRoutes } from '../lib/jet/desired';
 import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
@@ -20,7 +20,6 @@ import { testConnection } from '../lib/jet/probe';
 import type { Channel, JetRouterDef, JetRouterNode, RouterUser } from './shared/types';
 import { toBool } from './shared/types';
 
-const DEFAULT_PORT = 9090;
 const DESIRED_KEY = 'desiredRoutes';
 const CLOSE_BOUND_MS = 4000;
 const IDLE: SessionStatus = { state: 'idle', detail: '' };
@@ -47,7 +46,7 @@ export = function (RED: NodeAPI): void {
     const node = this;
     const host = String(def.host ?? '').trim();
     const settings = {
-      port: safeInt('port', def.port, DEFAULT_PORT, 1, 65535),
+      port: safeInt('port', def.port, DEFAULT_JET_PORT, 1, 65535),
       requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
       queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
       clientId: String(def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`,

@@ -15,12 +15,11 @@
  */
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
-import { JetSession, SessionStatus } from './session';
+import { DEFAULT_JET_PORT, JetSession, SessionStatus } from './session';
 import { RouteValidationError, toBool, toInteger } from '../routes/validate';
 
 /** What the Node-RED editor sends for a password field whose value was not changed. */
 export const PASSWORD_PLACEHOLDER = '__PWRD__';
-export const DEFAULT_PROBE_PORT = 9090;
 export const DEFAULT_PROBE_TIMEOUT_S = 10;
 /** A test never takes longer than this, whatever requestTimeout says. */
 export const MAX_PROBE_TIMEOUT_S = 30;
@@ -116,7 +115,7 @@ export function parseProbeRequest(body: unknown): ProbeRequest {
   const host = optionalString(b, 'host')?.trim() ?? '';
   if (host === '') throw new ProbeRequestError('host', 'no host given');
   if (!isValidHost(host)) throw new ProbeRequestError('host', `${JSON.stringify(host)} is not a host name or IP address`);
-  const port = integerField(b, 'port', DEFAULT_PROBE_PORT, 1, 65535);
+  const port = integerField(b, 'port', DEFAULT_JET_PORT, 1, 65535);
   // The same range as the jet-router node; the test itself is capped further below.
   const timeoutS = integerField(b, 'requestTimeout', DEFAULT_PROBE_TIMEOUT_S, 1, 3600);
   const password = optionalString(b, 'password');

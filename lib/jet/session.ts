@@ -51,6 +51,8 @@ export interface SessionOptions {
   authService?: string;
 }
 
+/** The JET request-response (Thrift) port of a router. */
+export const DEFAULT_JET_PORT = 9090;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 export const DEFAULT_QUEUE_LIMIT = 1000;
 
