@@ -4,6 +4,12 @@
  * or a transition held by hold-down; msg.payload.reason says which). The logic is
  * lib/threshold/machine.ts; this file reads messages, keeps the state in context and owns the
  * hold-down timers.
+ *
+ * The state outlives the node: in its context (a persistent context store keeps it across restarts
+ * of Node-RED) and, for this runtime, in a map by node id, because Node-RED deletes a stopped
+ * node's context when no context store is configured (every full deploy, or a deploy that changes
+ * the node). The map also keeps the messages of held transitions, which are sent when the time
+ * left on their hold-down runs out; it forgets a node that is removed from the flows.
  */
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import { Decision, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
@@ -14,6 +20,11 @@ import { isPlainObject } from '../lib/routes/request';
 const STATE_KEY = 'thresholdState';
 
 export = function (RED: NodeAPI): void {
+  /** The state of each threshold node (the machine's live JSON) while this runtime runs. */
+  const stateAcrossDeploys = new Map<string, unknown>();
+  /** The held messages of each threshold node, from its close to its next start. */
+  const heldAcrossDeploys = new Map<string, Map<string, NodeMessage>>();
+
   function Threshold(this: Node, def: ThresholdDef & NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -23,25 +34,55 @@ export = function (RED: NodeAPI): void {
     } catch (err) {
       node.error(`jet-threshold: ${(err as Error).message}; fix the node's properties`);
       node.status({ fill: 'red', shape: 'ring', text: clip((err as Error).message) });
+      // The state waits (in this runtime) for the properties to be fixed, unless the node goes.
+      node.on('close', (removed: boolean, done: () => void) => {
+        if (removed) {
+          stateAcrossDeploys.delete(node.id);
+          heldAcrossDeploys.delete(node.id);
+        }
+        done();
+      });
       return;
     }
-    const machine = new ThresholdMachine({ mode: cfg.mode, alarm: cfg.alarm, holdDownMs: cfg.holdDownMs });
-    machine.load(node.context().get(STATE_KEY));
     const timers = new Map<string, NodeJS.Timeout>();
-    const heldMessages = new Map<string, NodeMessage>();
+    const heldMessages = heldAcrossDeploys.get(node.id) ?? new Map<string, NodeMessage>();
+    heldAcrossDeploys.delete(node.id);
     let last = '';
-
-    const save = (): void => node.context().set(STATE_KEY, machine.toJSON());
-    const show = (): void => {
-      const { high, low } = machine.summary();
-      const held = timers.size > 0 ? ` · ${timers.size} held` : '';
-      node.status({ fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(`high ${high} / low ${low}${held}${last ? ` · ${last}` : ''}`) });
-    };
+    let warnedFull = false;
     const clearTimer = (key: string): void => {
       const t = timers.get(key);
       if (t) clearTimeout(t);
       timers.delete(key);
       heldMessages.delete(key);
+    };
+
+    const machine = new ThresholdMachine({ mode: cfg.mode, alarm: cfg.alarm, holdDownMs: cfg.holdDownMs, maxKeys: cfg.maxKeys }, (key) => {
+      clearTimer(key);
+      if (!warnedFull) {
+        warnedFull = true;
+        node.warn(
+          `jet-threshold: more than ${cfg.maxKeys} keys (maxKeys): forgetting the least recently seen, "${clip(key)}" first ` +
+            '(and its held transition, if any); further keys are forgotten without a warning until the node restarts',
+        );
+      }
+    });
+    // The persistent context store's copy, else this runtime's (the memory store lost it at the stop).
+    const stored = node.context().get(STATE_KEY);
+    machine.load(stored !== undefined ? stored : stateAcrossDeploys.get(node.id));
+    for (const key of [...heldMessages.keys()]) if (!machine.state(key)?.held) heldMessages.delete(key);
+
+    // O(1): the machine's JSON is a live object, not a copy.
+    const save = (): void => {
+      const json = machine.toJSON();
+      node.context().set(STATE_KEY, json);
+      stateAcrossDeploys.set(node.id, json);
+    };
+    save();
+    const show = (): void => {
+      const summary = machine.summary();
+      const { high, low } = summary;
+      const held = summary.held > 0 ? ` · ${summary.held} held` : '';
+      node.status({ fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(`high ${high} / low ${low}${held}${last ? ` · ${last}` : ''}`) });
     };
 
     function annotate(msg: NodeMessage, key: string, d: Decision): NodeMessage {
@@ -67,9 +108,9 @@ export = function (RED: NodeAPI): void {
       send(out);
     }
 
-    function hold(key: string, until: number, msg: NodeMessage): void {
+    function hold(key: string, until: number, msg: NodeMessage, clone = true): void {
       clearTimer(key);
-      heldMessages.set(key, RED.util.cloneMessage(msg));
+      heldMessages.set(key, clone ? RED.util.cloneMessage(msg) : msg);
       const t = setTimeout(() => {
         timers.delete(key);
         const held = heldMessages.get(key);
@@ -84,13 +125,28 @@ export = function (RED: NodeAPI): void {
       timers.set(key, t);
     }
 
-    // Transitions held when the node last stopped (state from a persistent context store) are
-    // still due: their timers start again, with a message rebuilt from the key.
-    for (const [key, state] of machine.entries()) {
-      if (!state.held) continue;
-      const msg = { payload: { direction: state.held.direction, restored: true } } as NodeMessage;
-      RED.util.setMessageProperty(msg, cfg.key, key, true);
-      hold(key, state.held.until, msg);
+    // Transitions held when the node last stopped are still due, with the time left on their
+    // hold-down: a timer each once all nodes run (flows:started; one whose hold-down expired
+    // meanwhile is sent then), with the message held before a deploy, or after a restart of
+    // Node-RED one rebuilt from the key.
+    let restore: (() => void) | null = null;
+    if (machine.summary().held > 0) {
+      restore = (): void => {
+        restore = null;
+        for (const [key, state] of machine.entries()) {
+          if (!state.held || timers.has(key)) continue;
+          let msg = heldMessages.get(key);
+          if (!msg) {
+            msg = { payload: { direction: state.held.direction, restored: true } } as NodeMessage;
+            RED.util.setMessageProperty(msg, cfg.key, key, true);
+          }
+          hold(key, state.held.until, msg, false);
+        }
+        show();
+      };
+      RED.events.once('flows:started', restore);
+    } else {
+      heldMessages.clear();
     }
 
     node.on('input', (msg: NodeMessage & { reset?: unknown }, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void) => {
@@ -100,6 +156,7 @@ export = function (RED: NodeAPI): void {
         // No key (an Inject node's empty topic included): every key is forgotten.
         if (key === '') {
           for (const k of [...timers.keys()]) clearTimer(k);
+          heldMessages.clear();
           machine.reset();
         } else {
           clearTimer(key);
@@ -142,8 +199,18 @@ export = function (RED: NodeAPI): void {
       done();
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      for (const k of [...timers.keys()]) clearTimer(k);
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (restore) RED.events.off('flows:started', restore);
+      restore = null;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      if (removed) {
+        stateAcrossDeploys.delete(node.id);
+        heldAcrossDeploys.delete(node.id);
+      } else {
+        stateAcrossDeploys.set(node.id, machine.toJSON());
+        if (heldMessages.size > 0) heldAcrossDeploys.set(node.id, heldMessages);
+      }
       done();
     });
     show();

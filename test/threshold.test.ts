@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
-import { ThresholdMachine, ThresholdConfig } from '../lib/threshold/machine';
+import { ThresholdMachine, ThresholdConfig, KeyState } from '../lib/threshold/machine';
 import { thresholdConfig } from '../lib/threshold/config';
+import { BoundedStore } from '../lib/threshold/store';
 import { topicMatches, validateTopicFilter } from '../lib/mqtt/topic';
 import { parseRmonEventFilter, matchesRmonFilter, rmonMessage, describeFilter } from '../lib/rmon/filter';
 import { parseRmonNotification, RmonEvent } from '../lib/rmon/parser';
@@ -23,7 +24,7 @@ describe('threshold machine, event mode', () => {
     const m = new ThresholdMachine(EVENT_CFG);
     assert.equal(m.input('a', { direction: 'rising' }, 0).kind, 'transition');
     assert.equal(m.input('b', { direction: 'rising' }, 0).kind, 'transition');
-    assert.deepEqual(m.summary(), { high: 2, low: 0 });
+    assert.deepEqual(m.summary(), { high: 2, low: 0, held: 0 });
     m.reset('a');
     assert.equal(m.input('a', { direction: 'rising' }, 1).kind, 'transition');
     m.reset();
@@ -78,6 +79,96 @@ describe('threshold machine, hold-down', () => {
   });
 });
 
+describe('bounded store (least recently used first out)', () => {
+  it('evicts the least recently used key when a new one comes beyond max; a touch or a set counts as a use', () => {
+    const s = new BoundedStore<number>(3);
+    assert.equal(s.set('a', 1), undefined);
+    s.set('b', 2);
+    s.set('541', 3); // an integer-like key: first in a plain object's order, not in recency
+    s.set('a', 10); // used again: b is now the oldest
+    assert.deepEqual(s.set('c', 4), ['b', 2]);
+    assert.deepEqual([...s.keys()], ['541', 'a', 'c']);
+    assert.equal(s.touch('541'), true);
+    assert.equal(s.touch('nope'), false);
+    assert.deepEqual(s.set('d', 5), ['a', 10]);
+    assert.deepEqual(s.toJSON(), Object.assign(Object.create(null), { '541': 3, c: 4, d: 5 }));
+    assert.equal(s.size, 3);
+  });
+  it('a set without touch keeps the place; an update never evicts', () => {
+    const s = new BoundedStore<number>(2);
+    s.set('a', 1);
+    s.set('b', 2);
+    assert.equal(s.set('a', 3, false), undefined);
+    assert.deepEqual([...s.entries()], [['a', 3], ['b', 2]]);
+    assert.deepEqual(s.set('c', 4), ['a', 3]);
+  });
+  it('toJSON is the live object (O(1) per save), delete and clear keep it and the order in step', () => {
+    const s = new BoundedStore<number>(5);
+    const json = s.toJSON();
+    s.set('a', 1);
+    s.set('b', 2);
+    assert.equal(s.toJSON(), json);
+    assert.deepEqual(JSON.parse(JSON.stringify(json)), { a: 1, b: 2 });
+    assert.equal(s.delete('a'), 1);
+    assert.equal(s.delete('a'), undefined);
+    assert.deepEqual(Object.keys(s.toJSON()), ['b']);
+    s.clear();
+    assert.equal(s.size, 0);
+    assert.deepEqual(Object.keys(s.toJSON()), []);
+    assert.throws(() => new BoundedStore(0), /max/);
+  });
+  it('forgets the least recently seen key, tells the listener (held transition included), keeps the counts right', () => {
+    const evicted: Array<[string, KeyState]> = [];
+    const m = new ThresholdMachine(cfg, (k, s) => evicted.push([k, s]));
+    m.input('a', { direction: 'rising' }, 0);
+    m.input('b', { direction: 'rising' }, 1);
+    assert.equal(m.input('a', { direction: 'falling' }, 2).kind, 'held'); // a seen after b
+    assert.deepEqual(m.summary(), { high: 2, low: 0, held: 1 });
+    m.input('c', { direction: 'falling' }, 3);
+    assert.deepEqual(evicted.map(([k]) => k), ['b']);
+    m.input('d', { direction: 'falling' }, 4);
+    assert.deepEqual(evicted.map(([k]) => k), ['b', 'a']);
+    assert.deepEqual(evicted[1][1].held, { direction: 'falling', until: 10000 });
+    assert.deepEqual(m.summary(), { high: 0, low: 2, held: 0 });
+    assert.equal(m.size, 2);
+    // a is new again: its first event is a transition.
+    assert.equal(m.input('a', { direction: 'rising' }, 5).kind, 'transition');
+  });
+  it('a hold-down expiry is not a use of the key', () => {
+    const m = new ThresholdMachine(cfg);
+    m.input('a', { direction: 'rising' }, 0);
+    m.input('a', { direction: 'falling' }, 1);
+    m.input('b', { direction: 'rising' }, 2);
+    assert.equal(m.expire('a', 10000)?.kind, 'transition');
+    m.input('c', { direction: 'rising' }, 10001);
+    assert.deepEqual(m.entries().map(([k]) => k), ['b', 'c']);
+  });
+  it('a JSON round trip keeps the recency (integer-like keys included); a smaller max evicts the oldest at load', () => {
+    const m = new ThresholdMachine({ ...cfg, maxKeys: 3 });
+    for (const k of ['x', '541', 'y']) m.input(k, { direction: 'rising' }, 0);
+    m.input('x', { direction: 'rising' }, 1); // x is now the most recent
+    const json = JSON.parse(JSON.stringify(m.toJSON()));
+    assert.deepEqual(Object.keys(json), ['541', 'x', 'y'], 'a plain object has its own order');
+    const copy = new ThresholdMachine({ ...cfg, maxKeys: 3 });
+    copy.load(json);
+    assert.deepEqual(copy.entries().map(([k]) => k), ['541', 'y', 'x']);
+    copy.input('z', { direction: 'rising' }, 2);
+    assert.equal(copy.state('541'), undefined, 'the least recently seen went first');
+    const evicted: string[] = [];
+    const small = new ThresholdMachine({ ...cfg, maxKeys: 1 }, (k) => evicted.push(k));
+    small.load(json);
+    assert.deepEqual(evicted, ['541', 'y']);
+    assert.deepEqual(small.entries().map(([k]) => k), ['x']);
+    assert.deepEqual(small.summary(), { high: 1, low: 0, held: 0 });
+    // State saved before keys had a recency loads in its stored order.
+    const old = new ThresholdMachine(cfg);
+    old.load({ p: { emitted: 'rising' }, q: { emitted: 'falling' } });
+    assert.deepEqual(old.entries().map(([k]) => k), ['p', 'q']);
+    old.input('r', { direction: 'rising' }, 0);
+    assert.deepEqual(old.entries().map(([k]) => k), ['q', 'r']);
+  });
+});
+
 describe('threshold machine, sample mode (RMON rules from lib/rmon/alarm)', () => {
   const cfg: ThresholdConfig = { mode: 'sample', alarm: { rising: 1024, falling: 1023, sampleType: 'absolute', startup: 'both' }, holdDownMs: 0 };
   it('fires on crossings only, equal-to-threshold counts', () => {
@@ -108,6 +199,10 @@ describe('jet-threshold configuration', () => {
     assert.equal(c.holdDownMs, 0);
     assert.equal(c.key, 'topic');
     assert.equal(c.property, 'payload');
+    assert.equal(c.maxKeys, 10000);
+    assert.equal(thresholdConfig({ maxKeys: 5 }).maxKeys, 5);
+    assert.equal(thresholdConfig({ maxKeys: ' 5 ' }).maxKeys, 5);
+    assert.equal(thresholdConfig({ maxKeys: '' }).maxKeys, 10000);
     const d = thresholdConfig({ mode: 'sample', rising: '2000', falling: '1000', holdDown: '2.5', sampleType: 'delta', startup: 'rising' });
     assert.deepEqual(d.alarm, { rising: 2000, falling: 1000, sampleType: 'delta', startup: 'rising' });
     assert.equal(d.holdDownMs, 2500);
@@ -117,6 +212,9 @@ describe('jet-threshold configuration', () => {
     assert.throws(() => thresholdConfig({ rising: 'lots' }), /^Error: rising: expected a number/);
     assert.throws(() => thresholdConfig({ holdDown: -1 }), /holdDown/);
     assert.throws(() => thresholdConfig({ mode: 'magic' }), /mode/);
+    assert.throws(() => thresholdConfig({ maxKeys: 0 }), /^RouteValidationError: maxKeys: 0 is out of range 1\.\.10000000/);
+    assert.throws(() => thresholdConfig({ maxKeys: '2.5' }), /maxKeys: expected a whole number/);
+    assert.throws(() => thresholdConfig({ maxKeys: 'many' }), /maxKeys/);
   });
 });
 

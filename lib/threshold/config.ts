@@ -1,10 +1,15 @@
 /**
  * jet-threshold's properties as flow JSON gives them, checked and with the documented defaults:
  * mode 'event', rising 1024, falling 20 % below rising (Junos default), sampleType 'absolute',
- * startup 'both', holdDown 0 s, property 'payload', key 'topic'.
+ * startup 'both', holdDown 0 s, property 'payload', key 'topic', maxKeys 10,000.
  */
 import { AlarmConfig, defaultFalling, parseSampleType, parseStartupAlarm, validateAlarmConfig } from '../rmon/alarm';
-import type { ThresholdMode } from './machine';
+import { toInteger } from '../routes/validate';
+import { DEFAULT_MAX_KEYS, ThresholdMode } from './machine';
+
+export { DEFAULT_MAX_KEYS };
+/** Ten million keys: far more than the interfaces of any network, still a bound on memory. */
+export const MAX_MAX_KEYS = 10000000;
 
 /** One day: longer would overflow a Node.js timer (about 24.8 days) and is no anti-flap any more. */
 export const MAX_HOLD_DOWN_S = 86400;
@@ -18,6 +23,7 @@ export interface ThresholdDef {
   sampleType?: string;
   startup?: string;
   holdDown?: number | string;
+  maxKeys?: number | string;
 }
 
 function num(field: string, value: unknown, fallback: number | null): number | null {
@@ -35,6 +41,8 @@ export interface ThresholdSettings {
   property: string;
   /** Message property holding the key (msg.topic by default). */
   key: string;
+  /** How many keys the node keeps; the least recently seen is forgotten first. */
+  maxKeys: number;
 }
 
 /** The node's configuration from flow JSON in any form (1024 or "1024", missing = default); throws naming the field. */
@@ -56,11 +64,13 @@ export function thresholdConfig(def: ThresholdDef): ThresholdSettings {
   if (holdDown < 0 || holdDown > MAX_HOLD_DOWN_S) {
     throw new Error(`holdDown: must be 0 to ${MAX_HOLD_DOWN_S} seconds, got ${holdDown}`);
   }
+  const maxKeys = toInteger('maxKeys', def.maxKeys, DEFAULT_MAX_KEYS, 1, MAX_MAX_KEYS);
   return {
     mode,
     alarm,
     holdDownMs: Math.round(holdDown * 1000),
     property: String(def.property ?? '').trim() || 'payload',
     key: String(def.key ?? '').trim() || 'topic',
+    maxKeys,
   };
 }

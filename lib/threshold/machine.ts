@@ -13,6 +13,10 @@
  * and dropped if it flapped back meanwhile. Pure: the caller owns the clock and the timers.
  */
 import { AlarmConfig, AlarmState, applyEvent, Direction, evaluateSample, initialAlarmState, normalizeAlarmState } from '../rmon/alarm';
+import { BoundedStore } from './store';
+
+/** How many keys a machine keeps by default before it forgets the least recently seen. */
+export const DEFAULT_MAX_KEYS = 10000;
 
 export type ThresholdMode = 'event' | 'sample';
 
@@ -21,7 +25,12 @@ export interface ThresholdConfig {
   /** Used in 'sample' mode. */
   alarm: AlarmConfig;
   holdDownMs: number;
+  /** At most this many keys (DEFAULT_MAX_KEYS if not given): a new key beyond it evicts the least recently seen. */
+  maxKeys?: number;
 }
+
+/** Told about every key the bound made the machine forget (with its state, held transition included). */
+export type EvictListener = (key: string, state: KeyState) => void;
 
 /** Plain JSON, kept in Node-RED context. */
 export interface KeyState {
@@ -33,6 +42,8 @@ export interface KeyState {
   emittedAt: number | null;
   /** A transition held by hold-down: its direction and when it may be emitted. */
   held: { direction: Direction; until: number } | null;
+  /** When an input for this key was last seen, as a counter of the machine (restores the recency order). */
+  seen: number;
 }
 
 export type Decision =
@@ -54,32 +65,44 @@ const NO_CHANGE = 'No configuration changes required';
 
 export class ThresholdMachine {
   /**
-   * Every key's state, in a prototype-less object that is also what toJSON() returns: the node saves
-   * the state to its context after every message, so that save must not copy all keys (O(keys) per
-   * message was 0.7 ms per event with 1,000 interfaces; bench/). The side counts are kept as states
-   * change for the same reason.
+   * Every key's state, in a bounded store whose JSON is a prototype-less object kept as states
+   * change: the node saves the state to its context after every message, so that save must not
+   * copy all keys (O(keys) per message was 0.7 ms per event with 1,000 interfaces; bench/). The
+   * side counts are kept as states change for the same reason.
    */
-  private keys: Record<string, KeyState> = Object.create(null);
-  private count = 0;
+  private readonly keys: BoundedStore<KeyState>;
   private high = 0;
   private low = 0;
+  private held = 0;
+  /** The `seen` of the next input. */
+  private seq = 1;
 
-  constructor(readonly config: ThresholdConfig) {}
+  constructor(
+    readonly config: ThresholdConfig,
+    private readonly onEvict: EvictListener | null = null,
+  ) {
+    this.keys = new BoundedStore<KeyState>(config.maxKeys ?? DEFAULT_MAX_KEYS);
+  }
 
   get size(): number {
-    return this.count;
+    return this.keys.size;
+  }
+
+  get maxKeys(): number {
+    return this.keys.max;
   }
 
   state(key: string): KeyState | undefined {
-    return this.keys[key];
+    return this.keys.get(key);
   }
 
+  /** Every key and its state, least recently seen first. */
   entries(): Array<[string, KeyState]> {
-    return Object.entries(this.keys);
+    return [...this.keys.entries()];
   }
 
   input(key: string, input: ThresholdInput, now: number): Decision {
-    const prev = this.keys[key] ?? { alarm: initialAlarmState(), emitted: null, emittedAt: null, held: null };
+    const prev = { ...(this.keys.get(key) ?? { alarm: initialAlarmState(), emitted: null, emittedAt: null, held: null, seen: 0 }), seen: this.seq++ };
     let alarm: AlarmState;
     let observed: Direction | null;
     let value: number | null = null;
@@ -137,47 +160,57 @@ export class ThresholdMachine {
 
   /** The hold-down of `key` expired: the held transition, if it still stands. */
   expire(key: string, now: number): Decision | null {
-    const s = this.keys[key];
+    const s = this.keys.get(key);
     if (!s || !s.held) return null;
     if (now < s.held.until) return null;
     const direction = s.held.direction;
-    this.put(key, { ...s, emitted: direction, emittedAt: now, held: null });
+    // Not an input: the key keeps its place in the recency order.
+    this.put(key, { ...s, emitted: direction, emittedAt: now, held: null }, false);
     return { kind: 'transition', direction, output: outputFor(direction), value: null };
   }
 
   /** Forgets one key, or every key. */
   reset(key?: string): void {
     if (key === undefined) {
-      this.keys = Object.create(null);
-      this.count = this.high = this.low = 0;
-    } else if (key in this.keys) {
-      this.tally(this.keys[key], -1);
-      delete this.keys[key];
+      this.keys.clear();
+      this.high = this.low = this.held = 0;
+    } else {
+      const old = this.keys.delete(key);
+      if (old) this.tally(old, -1);
     }
   }
 
   /** Every key's state as plain JSON, for a context store: the live object, to be treated as read-only. */
   toJSON(): Record<string, KeyState> {
-    return this.keys;
+    return this.keys.toJSON();
   }
 
-  private put(key: string, state: KeyState): void {
-    const old = this.keys[key];
+  private put(key: string, state: KeyState, touch = true): void {
+    const old = this.keys.get(key);
     if (old) this.tally(old, -1);
     this.tally(state, 1);
-    this.keys[key] = state;
+    const evicted = this.keys.set(key, state, touch);
+    if (evicted) {
+      this.tally(evicted[1], -1);
+      this.onEvict?.(evicted[0], evicted[1]);
+    }
   }
 
   private tally(s: KeyState, d: number): void {
-    this.count += d;
     if (s.emitted === 'rising') this.high += d;
     else if (s.emitted === 'falling') this.low += d;
+    if (s.held) this.held += d;
   }
 
-  /** Restores what toJSON wrote; anything malformed is dropped, never thrown. */
+  /**
+   * Restores what toJSON wrote, in the order the keys were last seen; anything malformed is dropped,
+   * never thrown. Beyond maxKeys the least recently seen keys are evicted (onEvict is told).
+   */
   load(stored: unknown): void {
     this.reset();
+    this.seq = 1;
     if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return;
+    const valid: Array<[string, KeyState]> = [];
     for (const [key, raw] of Object.entries(stored as Record<string, unknown>)) {
       if (typeof raw !== 'object' || raw === null) continue;
       const r = raw as Partial<KeyState>;
@@ -186,18 +219,26 @@ export class ThresholdMachine {
         r.held && typeof r.held === 'object' && dir(r.held.direction) && Number.isFinite(r.held.until)
           ? { direction: dir(r.held.direction)!, until: Number(r.held.until) }
           : null;
-      this.put(key, {
-        alarm: normalizeAlarmState(r.alarm),
-        emitted: dir(r.emitted),
-        emittedAt: Number.isFinite(r.emittedAt) ? Number(r.emittedAt) : null,
-        held,
-      });
+      valid.push([
+        key,
+        {
+          alarm: normalizeAlarmState(r.alarm),
+          emitted: dir(r.emitted),
+          emittedAt: Number.isFinite(r.emittedAt) ? Number(r.emittedAt) : null,
+          held,
+          // State saved before keys had a recency: as old as can be, in the stored order.
+          seen: Number.isFinite(r.seen) ? Number(r.seen) : 0,
+        },
+      ]);
     }
+    valid.sort((a, b) => a[1].seen - b[1].seen); // stable: equal counters keep the stored order
+    for (const [key, state] of valid) this.put(key, state);
+    if (valid.length > 0) this.seq = Math.max(this.seq, valid[valid.length - 1][1].seen + 1);
   }
 
-  /** Counts for the node status. */
-  summary(): { high: number; low: number } {
-    return { high: this.high, low: this.low };
+  /** Counts for the node status: keys on each side, and transitions held by hold-down. */
+  summary(): { high: number; low: number; held: number } {
+    return { high: this.high, low: this.low, held: this.held };
   }
 }
 
