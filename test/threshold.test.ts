@@ -117,6 +117,11 @@ describe('bounded store (least recently used first out)', () => {
     assert.deepEqual(Object.keys(s.toJSON()), []);
     assert.throws(() => new BoundedStore(0), /max/);
   });
+});
+
+describe('threshold machine, bounded keys', () => {
+  const cfg: ThresholdConfig = { ...EVENT_CFG, holdDownMs: 10000, maxKeys: 2 };
+
   it('forgets the least recently seen key, tells the listener (held transition included), keeps the counts right', () => {
     const evicted: Array<[string, KeyState]> = [];
     const m = new ThresholdMachine(cfg, (k, s) => evicted.push([k, s]));
