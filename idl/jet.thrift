@@ -7,7 +7,8 @@
  * the nodes against that independent server.
  *
  * Names (services, methods, structs, fields, enum values) follow the JET
- * client library as documented in JET-FACTS.md section 2. Field ids are ours.
+ * client library as documented in JET-FACTS.md section 2. Field ids of RouteConfig follow the
+ * original app's declaration order (see there); the others are ours.
  * Transport: TBufferedTransport + TBinaryProtocol + TMultiplexedProtocol,
  * multiplexed service names "AuthenticationService" and "RouteService".
  */
@@ -52,6 +53,13 @@ struct NexthopInfo {
  * err_code values (RouteResult, RouteGetReply):
  *   0 success, 1 failure, 2 route already exists (add), 3 route not found (delete),
  *   4 invalid parameters, 5 not logged in. Any other value is a failure.
+ *
+ * Field ids follow the original app's positional 11-argument constructor (JET-FACTS.md section 2:
+ * Thrift orders constructor arguments by declaration and Juniper numbers fields in declaration
+ * order). Do not renumber: a router that reads ids differently silently takes the metric for the
+ * preference. test/thrift-routeconfig.test.ts pins these ids on the wire.
+ *   7 and 11: unknown optional fields of the original app (left unset there, types unknown): not
+ *   declared, so never sent and skipped when received.
  */
 struct RouteConfig {
   1: string app_id,
@@ -61,9 +69,10 @@ struct RouteConfig {
   5: list<NexthopInfo> nexthops,
   /* empty or unset: inet.0 for IPv4, inet6.0 for IPv6 */
   6: optional string table_name,
-  7: list<i32> preference,
-  8: list<i32> metric,
-  9: optional i32 route_tag,
+  8: list<i32> preference,
+  9: list<i32> metric,
+  /* unknown i32: the original app passes 0; the plugin leaves it unset */
+  10: optional i32 unknown_10,
 }
 
 struct RouteResult {

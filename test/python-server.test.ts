@@ -5,14 +5,20 @@
  */
 import { strict as assert } from 'assert';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
-import { EventEmitter } from 'events';
+import { EventEmitter, once } from 'events';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { freePort } from './support/nodered-process';
 import { helper, load, roundTrip, statusMatching } from './support/nodered';
 import { until, waitFor } from './support/wait';
+import { ThriftChannel } from '../lib/thrift/channel';
+import { LoginReplyReader } from '../lib/thrift/login';
+import { toRouteConfig } from '../lib/jet/thrift-backend';
+import { buildRouteSpecs } from '../lib/routes/validate';
+import { AuthenticationLoginRequest, AuthenticationService, RouteService } from '../lib/gen/jet';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -22,6 +28,7 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
   let dir = '';
   let server: ChildProcessWithoutNullStreams;
   let port = 0;
+  let routeConfigIds: Record<string, number> = {};
   const calls: Array<Record<string, any>> = [];
   const lines = new EventEmitter();
 
@@ -41,7 +48,8 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
     const exited = waitFor<[number, string]>(lines, 'exit').then(([code, err]) => {
       throw new Error(`python server exited (${code}): ${err}`);
     });
-    await Promise.race([waitFor(lines, 'line', (rec: any) => rec.listening === port), exited]);
+    const [ready] = await Promise.race([waitFor<[Record<string, any>]>(lines, 'line', (rec: any) => rec.listening === port), exited]);
+    routeConfigIds = ready.route_config_ids as Record<string, number>;
     await new Promise<void>((resolve) => helper.startServer(resolve));
   });
 
@@ -59,6 +67,57 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
     await helper.unload();
   });
 
+  it("numbers RouteConfig's fields as the original app's declaration order (JET-FACTS §2)", () => {
+    assert.deepEqual(routeConfigIds, {
+      app_id: 1,
+      family_type: 2,
+      prefix: 3,
+      nexthop_type: 4,
+      nexthops: 5,
+      table_name: 6,
+      preference: 8,
+      metric: 9,
+      unknown_10: 10,
+    });
+  });
+
+  it("reads the plugin's RouteConfig with Apache's own decoder: preference and metric under their ids", async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const channel = new ThriftChannel(socket);
+    try {
+      const login = await channel.call(
+        'AuthenticationService',
+        'LoginCheck',
+        new AuthenticationService.LoginCheckArgs({
+          login_request: new AuthenticationLoginRequest({ user_name: 'lab', password: 'lab123', client_id: 'ids' }),
+        }),
+        LoginReplyReader,
+      );
+      assert.equal(login.result, true);
+      const [spec] = buildRouteSpecs({ prefixes: '9.9.9.0/24', nexthops: '10.9.9.1', preference: 7, metric: 42 }, true);
+      const config = toRouteConfig(spec);
+      const add = await channel.call('RouteService', 'RouteAdd', new RouteService.RouteAddArgs({ route_config: config }), RouteService.RouteAddResult);
+      assert.equal(add.err_code, 0);
+      await until(lines, 'line', () => calls.some((c) => c.call === 'RouteAdd'), 5000, 'RouteAdd printed');
+      const sent = calls.find((c) => c.call === 'RouteAdd');
+      assert.deepEqual([sent?.prefix, sent?.table, sent?.preference, sent?.metric], ['9.9.9.0/24', 'inet.0', [7], [42]]);
+      // And back: Python writes the route with its own encoder, the generated reader takes 8 and 9.
+      const got = await channel.call(
+        'RouteService',
+        'RouteGet',
+        new RouteService.RouteGetArgs({ app_id: spec.appId, table_name: 'inet.0', prefix: '9.9.9.0/24' }),
+        RouteService.RouteGetResult,
+      );
+      assert.deepEqual([got.routes?.[0]?.preference, got.routes?.[0]?.metric], [[7], [42]]);
+      const del = await channel.call('RouteService', 'RouteDelete', new RouteService.RouteDeleteArgs({ route_config: config }), RouteService.RouteDeleteResult);
+      assert.equal(del.err_code, 0);
+    } finally {
+      channel.close('test done');
+      calls.length = 0; // the next test looks at its own calls only
+    }
+  });
+
   it('logs in, adds (ECMP), reads back, reports unchanged, deletes', async () => {
     await load(
       [
@@ -72,7 +131,7 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
     const add = helper.getNode('add');
     const del = helper.getNode('del');
     const out = helper.getNode('out');
-    await statusMatching(add, /^connected lab@127\.0\.0\.1/);
+    await statusMatching(add, /^connected (lab@)?127\.0\.0\.1/); // the user name was dropped from the status
     await until(lines, 'line', () => calls.some((c) => c.call === 'LoginCheck'), 5000, 'login printed');
     assert.deepEqual(calls.find((c) => c.call === 'LoginCheck'), { call: 'LoginCheck', user: 'lab', client_id: 'py-test', ok: true });
 

@@ -66,8 +66,7 @@ function fixedSize(type: number): number {
   }
 }
 
-function readLength(buf: Buffer, pos: number, end: number, maxLength: number): number {
-  if (pos + 4 > end) return INCOMPLETE;
+function readLength(buf: Buffer, pos: number, maxLength: number): number {
   const len = buf.readInt32BE(pos);
   if (len < 0 || len > maxLength) {
     throw new ThriftFramingError(`invalid length ${len} at offset ${pos}`);
@@ -75,60 +74,146 @@ function readLength(buf: Buffer, pos: number, end: number, maxLength: number): n
   return len;
 }
 
-/** Returns the offset just after the value of `type` starting at `pos`, or INCOMPLETE. */
-function skipValue(buf: Buffer, pos: number, end: number, type: number, depth: number, maxLength: number): number {
-  if (depth > MAX_DEPTH) throw new ThriftFramingError('nesting too deep');
-  const fixed = fixedSize(type);
-  if (fixed > 0) return pos + fixed <= end ? pos + fixed : INCOMPLETE;
-  if (fixed === -2) throw new ThriftFramingError(`unknown type ${type} at offset ${pos}`);
-  switch (type) {
-    case TType.STRING: {
-      const len = readLength(buf, pos, end, maxLength);
-      if (len === INCOMPLETE) return INCOMPLETE;
-      const next = pos + 4 + len;
-      return next <= end ? next : INCOMPLETE;
+/** An open struct or container of the message being walked. */
+interface Frame {
+  /** STRUCT, LIST (also for SET) or MAP. */
+  kind: TType;
+  /** Element type (LIST/SET), key type (MAP). */
+  etype: number;
+  /** Value type (MAP). */
+  vtype: number;
+  /** Values still to walk (LIST/SET: elements; MAP: keys and values, 2 per entry). */
+  remaining: number;
+}
+
+/**
+ * A resumable walk over one binary-protocol message: it remembers where it stopped (offset and
+ * the stack of open structs and containers), so the bytes of a message arriving in many chunks
+ * are walked once in all, not again from the start for every chunk. Offsets are relative to the
+ * message's first byte. Only the one incomplete token at the end of the bytes received is looked
+ * at again when more arrive (at most 9 bytes: a field header and a list or map header).
+ */
+export class MessageWalker {
+  /** Offset of the first byte not yet walked (relative to the message start). */
+  private pos = 0;
+  /** Null until the message header (version, name, sequence id) has been read. */
+  private stack: Frame[] | null = null;
+  private done = false;
+  /**
+   * Bytes walked over, counting each byte again every time it is looked at again: a measure of
+   * the work done, for tests (bytes of strings and of fixed-size values are stepped over, not read,
+   * but they are counted here too).
+   */
+  examined = 0;
+
+  constructor(private readonly maxLength: number) {}
+
+  /**
+   * Continues the walk over `buf[start, end)`, which holds the message from its first byte (the
+   * same bytes as before plus any that arrived since). Returns the message's length once it is
+   * complete, or -1. Throws ThriftFramingError on bytes that cannot be a strict binary-protocol message.
+   */
+  advance(buf: Buffer, start: number, end: number): number {
+    if (this.done) return this.pos;
+    const avail = end - start;
+    if (this.stack === null) {
+      if (avail < 4) return INCOMPLETE;
+      const word = buf.readInt32BE(start);
+      if (word >= 0 || (word & VERSION_MASK) !== VERSION_1) {
+        throw new ThriftFramingError('not a strict binary-protocol message (bad version word)');
+      }
+      if (avail < 8) return INCOMPLETE;
+      const nameLen = readLength(buf, start + 4, this.maxLength);
+      const bodyStart = 8 + nameLen + 4; // name, then the sequence id
+      this.examined += 8;
+      if (avail < bodyStart) return INCOMPLETE;
+      this.examined += bodyStart - 8;
+      this.pos = bodyStart;
+      this.stack = [{ kind: TType.STRUCT, etype: 0, vtype: 0, remaining: 0 }];
     }
-    case TType.STRUCT: {
-      let p = pos;
-      for (;;) {
-        if (p + 1 > end) return INCOMPLETE;
-        const ftype = buf[p];
-        if (ftype === TType.STOP) return p + 1;
-        if (p + 3 > end) return INCOMPLETE;
-        p = skipValue(buf, p + 3, end, ftype, depth + 1, maxLength);
-        if (p === INCOMPLETE) return INCOMPLETE;
+    const stack = this.stack;
+    const maxLength = this.maxLength;
+    let pos = this.pos;
+    let examined = 0;
+    try {
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        let type: number;
+        let at: number; // offset of the value (after its field header, if any)
+        if (top.kind === TType.STRUCT) {
+          if (pos + 1 > avail) return INCOMPLETE;
+          type = buf[start + pos];
+          if (type === TType.STOP) {
+            pos += 1;
+            examined += 1;
+            stack.pop();
+            continue;
+          }
+          if (pos + 3 > avail) return INCOMPLETE;
+          at = pos + 3;
+        } else if (top.remaining === 0) {
+          stack.pop();
+          continue;
+        } else if (top.kind === TType.MAP) {
+          type = top.remaining % 2 === 0 ? top.etype : top.vtype;
+          at = pos;
+        } else {
+          type = top.etype;
+          at = pos;
+          const size = fixedSize(type);
+          if (size > 0) {
+            // A run of fixed-size elements: take as many as have arrived.
+            const n = Math.min(top.remaining, Math.floor((avail - pos) / size));
+            pos += n * size;
+            examined += n * size;
+            top.remaining -= n;
+            if (top.remaining > 0) return INCOMPLETE;
+            continue;
+          }
+        }
+        // The value of `type` at `at`: it is taken whole (fixed-size, string) or opened (struct,
+        // container), and only then is the walk's position moved past it.
+        let next: number;
+        let open: Frame | null = null;
+        const fixed = fixedSize(type);
+        if (fixed > 0) {
+          next = at + fixed;
+          if (next > avail) return INCOMPLETE;
+        } else if (fixed === -2) {
+          throw new ThriftFramingError(`unknown type ${type} at offset ${at}`);
+        } else if (type === TType.STRING) {
+          if (at + 4 > avail) return INCOMPLETE;
+          next = at + 4 + readLength(buf, start + at, maxLength);
+          if (next > avail) return INCOMPLETE;
+        } else if (type === TType.STRUCT) {
+          next = at;
+          open = { kind: TType.STRUCT, etype: 0, vtype: 0, remaining: 0 };
+        } else if (type === TType.MAP) {
+          if (at + 6 > avail) return INCOMPLETE;
+          const count = readLength(buf, start + at + 2, maxLength);
+          next = at + 6;
+          open = { kind: TType.MAP, etype: buf[start + at], vtype: buf[start + at + 1], remaining: 2 * count };
+        } else {
+          // SET and LIST
+          if (at + 5 > avail) return INCOMPLETE;
+          const count = readLength(buf, start + at + 1, maxLength);
+          next = at + 5;
+          open = { kind: TType.LIST, etype: buf[start + at], vtype: 0, remaining: count };
+        }
+        if (top.kind !== TType.STRUCT) top.remaining--;
+        examined += next - pos;
+        pos = next;
+        if (open) {
+          if (stack.length > MAX_DEPTH) throw new ThriftFramingError('nesting too deep');
+          stack.push(open);
+        }
       }
-    }
-    case TType.MAP: {
-      if (pos + 6 > end) return INCOMPLETE;
-      const ktype = buf[pos];
-      const vtype = buf[pos + 1];
-      const count = readLength(buf, pos + 2, end, maxLength);
-      let p = pos + 6;
-      for (let i = 0; i < count; i++) {
-        p = skipValue(buf, p, end, ktype, depth + 1, maxLength);
-        if (p === INCOMPLETE) return INCOMPLETE;
-        p = skipValue(buf, p, end, vtype, depth + 1, maxLength);
-        if (p === INCOMPLETE) return INCOMPLETE;
-      }
-      return p;
-    }
-    default: {
-      // SET and LIST
-      if (pos + 5 > end) return INCOMPLETE;
-      const etype = buf[pos];
-      const count = readLength(buf, pos + 1, end, maxLength);
-      const size = fixedSize(etype);
-      if (size > 0) {
-        const next = pos + 5 + count * size;
-        return next <= end ? next : INCOMPLETE;
-      }
-      let p = pos + 5;
-      for (let i = 0; i < count; i++) {
-        p = skipValue(buf, p, end, etype, depth + 1, maxLength);
-        if (p === INCOMPLETE) return INCOMPLETE;
-      }
-      return p;
+      this.done = true;
+      return pos;
+    } finally {
+      // On INCOMPLETE, the unfinished token at `pos` is looked at again next time: count it now.
+      this.examined += examined + (this.done ? 0 : Math.min(avail - pos, 9));
+      this.pos = pos;
     }
   }
 }
@@ -139,27 +224,26 @@ function skipValue(buf: Buffer, pos: number, end: number, type: number, depth: n
  * a strict binary-protocol message (the connection should then be dropped).
  */
 export function binaryMessageEnd(buf: Buffer, start: number, end: number, maxLength: number): number {
-  if (start + 4 > end) return INCOMPLETE;
-  const word = buf.readInt32BE(start);
-  if (word >= 0 || (word & VERSION_MASK) !== VERSION_1) {
-    throw new ThriftFramingError('not a strict binary-protocol message (bad version word)');
-  }
-  const nameLen = readLength(buf, start + 4, end, maxLength);
-  if (nameLen === INCOMPLETE) return INCOMPLETE;
-  const bodyStart = start + 8 + nameLen + 4; // name, then the sequence id
-  if (bodyStart > end) return INCOMPLETE;
-  return skipValue(buf, bodyStart, end, TType.STRUCT, 0, maxLength);
+  const length = new MessageWalker(maxLength).advance(buf, start, end);
+  return length === INCOMPLETE ? INCOMPLETE : start + length;
 }
 
 /**
  * Accumulates chunks from a stream and returns the complete messages in them, in order.
  * Memory is bounded by `maxMessageSize`: a message announced or grown beyond it is an error.
+ * The walk of an incomplete message resumes where it stopped when the next chunk comes, so the
+ * work is linear in the bytes received, however finely a large message is chunked.
  */
 export class MessageReader {
   private buf: Buffer = Buffer.alloc(0);
   private len = 0;
+  private walker: MessageWalker;
+  /** Bytes walked by finished walkers (see bytesExamined). */
+  private examinedBefore = 0;
 
-  constructor(private readonly maxMessageSize = 16 * 1024 * 1024) {}
+  constructor(private readonly maxMessageSize = 16 * 1024 * 1024) {
+    this.walker = new MessageWalker(maxMessageSize);
+  }
 
   /** Feeds a chunk; returns every message now complete (each its own Buffer slice copy). */
   push(chunk: Buffer): Buffer[] {
@@ -167,10 +251,12 @@ export class MessageReader {
     const out: Buffer[] = [];
     let start = 0;
     for (;;) {
-      const next = binaryMessageEnd(this.buf, start, this.len, this.maxMessageSize);
-      if (next === INCOMPLETE) break;
-      out.push(this.buf.subarray(start, next));
-      start = next;
+      const length = this.walker.advance(this.buf, start, this.len);
+      if (length === INCOMPLETE) break;
+      out.push(this.buf.subarray(start, start + length));
+      start += length;
+      this.examinedBefore += this.walker.examined;
+      this.walker = new MessageWalker(this.maxMessageSize);
     }
     if (start > 0) {
       // Messages handed out keep referencing the old buffer; start a fresh one for the rest.
@@ -189,6 +275,14 @@ export class MessageReader {
   /** Bytes held that do not yet form a complete message. */
   get pending(): number {
     return this.len;
+  }
+
+  /**
+   * Work done by the framing so far, in bytes walked (re-walked bytes counted again): about the
+   * number of bytes received when nothing is walked twice. For tests.
+   */
+  get bytesExamined(): number {
+    return this.examinedBefore + this.walker.examined;
   }
 
   private append(chunk: Buffer): void {

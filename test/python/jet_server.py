@@ -3,7 +3,8 @@
 Python code that Apache's compiler generated from idl/. It proves the wire format against an
 implementation that is not ours. Usage: jet_server.py GEN_PY_DIR PORT [USER PASSWORD]
 
-It prints one JSON line per call to stdout (flushed), and 'LISTENING <port>' once it serves.
+It prints one JSON line per call to stdout (flushed), and {"listening": port, "route_config_ids": ...}
+once it serves.
 """
 import json
 import sys
@@ -86,5 +87,6 @@ server = TServer.TSimpleServer(processor, TSocket.TServerSocket(host='127.0.0.1'
 transport = server.serverTransport
 transport.listen()
 transport.listen = lambda: None  # already listening: serve() must not bind again
-say(listening=PORT)
+# The field ids Apache's compiler gave RouteConfig: the test compares them with JET-FACTS section 2.
+say(listening=PORT, route_config_ids={spec[2]: spec[0] for spec in RouteConfig.thrift_spec if spec})
 server.serve()
