@@ -1,15 +1,22 @@
 /**
  * jet-rmon-event: RMON threshold events from the router's notification stream. Subscribes through
  * its jet-router (shared MQTT session), parses each notification with lib/rmon/parser, filters it
- * and sends `msg.topic = <hostname>/<ifIndex>`, `msg.payload = the event`. What does not parse is
- * counted, shown in the status and warned about at most once a minute; it never throws.
+ * and sends `msg.topic = <hostname>/<ifIndex>`, `msg.payload = the event`. A notification that claims
+ * to be an RMON event (its topic or event-id) and does not parse is counted, shown in the status and
+ * warned about at most once a minute; other notifications (a wildcard topic) are ignored; it never
+ * throws.
+ *
+ * Status: the notification connection's trouble first; then a subscription the broker refused (red,
+ * with the broker's reason); then, after the session was down (broker restart, redeploy), a yellow
+ * "events may have been missed" until the next event is sent, since the router does not repeat a
+ * crossing; then the last event, or "listening".
  */
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { parseRmonNotification, describeEvent } from '../lib/rmon/parser';
+import { classifyRmonNotification, describeEvent } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
-import { DEFAULT_RMON_TOPIC } from '../lib/jet/notifications';
+import { DEFAULT_RMON_TOPIC, NotificationHandler, SubscriptionStatus } from '../lib/jet/notifications';
 import { validateTopicFilter } from '../lib/mqtt/topic';
-import type { SessionStatus } from '../lib/jet/session';
+import type { SessionStatus } from '../lib/jet/backend';
 import { clip, MAX_TEXT, sessionStatus, NodeStatus } from '../lib/node-status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 
@@ -24,11 +31,20 @@ interface RmonEventDef extends NodeDef {
 }
 
 const WARN_INTERVAL_MS = 60000;
+const MISSED = 'events may have been missed';
+
+/**
+ * Ids of event nodes stopped by a deploy (not removed): the node that replaces one starts after a
+ * gap in which events were lost, unlike a node deployed for the first time or after a restart of
+ * Node-RED (where the module, and this set, are new).
+ */
+const redeployed = new Set<string>();
 
 export = function (RED: NodeAPI): void {
   function RmonEvent(this: RouterUser, def: RmonEventDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const restarted = redeployed.delete(node.id);
     const router = def.router ? (RED.nodes.getNode(def.router) as JetRouterNode | null) : null;
     const topic = (def.topic ?? '').trim() || DEFAULT_RMON_TOPIC;
     let filter: RmonEventFilter;
@@ -47,52 +63,88 @@ export = function (RED: NodeAPI): void {
     }
 
     let connection: SessionStatus = { state: 'idle', detail: '' };
+    let subscription: SubscriptionStatus | null = null;
     let received = 0;
     let unparsed = 0;
     let lastWarn = 0;
     let last: string | null = null;
+    /** The notification session was connected once for this node, and has been down since. */
+    let everConnected = false;
+    let down = false;
+    /** Events may have been lost (the session was down, or the subscription refused): until the next one is sent. */
+    let missed = false;
 
     const show = (): void => {
       let s: NodeStatus;
+      const tails: string[] = [];
       if (connection.state !== 'connected') s = sessionStatus(connection);
-      else if (last) s = { fill: 'green', shape: 'dot', text: last };
-      else s = { fill: 'green', shape: 'ring', text: clip(`listening: ${describeFilter(filter)}`) };
-      if (unparsed > 0) {
-        // The count is what this suffix is for: clip the text in front of it, never the count.
-        const tail = ` · ${unparsed} unparsed`;
-        s = { ...s, text: `${clip(s.text ?? '', MAX_TEXT - tail.length)}${tail}` };
-      }
-      node.status(s);
+      else if (subscription?.state === 'refused') s = { fill: 'red', shape: 'ring', text: `subscription refused: ${subscription.reason}` };
+      else if (missed) {
+        s = { fill: 'yellow', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
+        tails.push(MISSED);
+      } else if (last) s = { fill: 'green', shape: 'dot', text: last };
+      else s = { fill: 'green', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
+      // The count is what this suffix is for: clip the text in front of the tails, never a tail.
+      if (unparsed > 0) tails.push(`${unparsed} unparsed`);
+      const tail = tails.map((t) => ` · ${t}`).join('');
+      node.status({ ...s, text: `${clip(s.text ?? '', Math.max(0, MAX_TEXT - tail.length))}${tail}` });
     };
 
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'notifications') return;
       connection = s;
+      if (s.state === 'connected') {
+        // Not on the first connect of a node deployed for the first time: nothing was missed yet.
+        if (down || (!everConnected && restarted)) missed = true;
+        everConnected = true;
+        down = false;
+      } else if (everConnected && s.state !== 'idle' && s.state !== 'closed') {
+        down = true;
+        subscription = null;
+      }
       show();
     };
 
-    router.subscribe(node, topic, (mqttTopic: string, payload: Buffer) => {
+    const onMessage = (mqttTopic: string, payload: Buffer): void => {
+      const c = classifyRmonNotification(mqttTopic, payload);
+      // Another kind of notification on a wildcard topic: not ours, and not a fault.
+      if (c.kind === 'other') return;
       received++;
-      const parsed = parseRmonNotification(payload);
-      if (!parsed.ok) {
+      if (c.kind === 'unparsed') {
         unparsed++;
         const now = Date.now();
         if (now - lastWarn >= WARN_INTERVAL_MS) {
           lastWarn = now;
-          node.warn(`ignored a notification on ${clip(mqttTopic)}: ${parsed.reason} (${unparsed} of ${received} unparsed so far)`);
+          node.warn(`ignored a notification on ${clip(mqttTopic)}: ${c.reason} (${unparsed} of ${received} RMON notifications unparsed so far)`);
         }
         show();
         return;
       }
-      const event = parsed.event;
+      const event = c.event;
       if (!matchesRmonFilter(event, filter)) return;
       const m = rmonMessage(event, router.routerName);
       last = clip(`${m.topic} ${describeEvent(event)}`);
+      missed = false;
       show();
       node.send({ topic: m.topic, payload: m.payload } as NodeMessage);
+    };
+    // The broker's answer to this filter's subscription, on every connect. Carried by the handler
+    // so that it reaches the session through the jet-router node, which passes the handler on.
+    const handler: NotificationHandler = Object.assign(onMessage, {
+      onSubscription: (st: SubscriptionStatus): void => {
+        if (st.filter !== topic) return;
+        // Refused, then granted: what was published meanwhile never came.
+        if (subscription?.state === 'refused' && st.state === 'subscribed') missed = true;
+        subscription = st;
+        show();
+      },
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    router.subscribe(node, topic, handler);
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) redeployed.delete(node.id);
+      else redeployed.add(node.id);
       router.deregister(node, done);
     });
   }

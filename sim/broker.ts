@@ -30,6 +30,11 @@ export interface SimBrokerOptions {
   log?: (line: string) => void;
   /** Bound on how long close() waits for client sockets to close (default 2000 ms). */
   closeTimeoutMs?: number;
+  /**
+   * Topic filters whose SUBSCRIBE the broker refuses (SUBACK return code 0x80), as a Mosquitto ACL
+   * would; compared as exact filter strings. Also settable later through {@link SimBroker.refuseTopics}.
+   */
+  refuseTopics?: string[];
 }
 
 export interface BrokerCounters {
@@ -41,6 +46,8 @@ export interface BrokerCounters {
   authFailures: number;
   /** Messages published through {@link SimBroker.publish}. */
   published: number;
+  /** Topic filters whose subscription was refused (see {@link SimBrokerOptions.refuseTopics}). */
+  refusedSubscriptions: number;
 }
 
 export interface SimBrokerEvents {
@@ -57,7 +64,9 @@ export interface SimBrokerEvents {
 const BAD_USERNAME_OR_PASSWORD = 4 as AuthErrorCode;
 
 export class SimBroker extends EventEmitter<SimBrokerEvents> {
-  readonly counters: BrokerCounters = { connections: 0, subscriptions: 0, authFailures: 0, published: 0 };
+  readonly counters: BrokerCounters = { connections: 0, subscriptions: 0, authFailures: 0, published: 0, refusedSubscriptions: 0 };
+  /** Topic filters refused from now on (read at each SUBSCRIBE; restarts keep it). */
+  refuseTopics: string[];
   private aedes?: AedesBroker;
   private server?: net.Server;
   private boundPort = 0;
@@ -69,6 +78,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
   constructor(private readonly options: SimBrokerOptions = {}) {
     super();
     this.log = options.log ?? ((): void => undefined);
+    this.refuseTopics = [...(options.refuseTopics ?? [])];
   }
 
   /** Port listened on (0 when not listening). */
@@ -93,7 +103,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
   /** Starts a fresh broker on host:port (0 = a free port); resolves with the bound port. */
   async listen(port = 1883, host = '127.0.0.1'): Promise<number> {
     if (this.server) throw new Error('mqtt broker already listening');
-    const aedes = await Aedes.createBroker({ authenticate: this.authenticate });
+    const aedes = await Aedes.createBroker({ authenticate: this.authenticate, authorizeSubscribe: this.authorizeSubscribe });
     aedes.on('client', (c) => {
       this.counters.connections++;
       this.log(`mqtt: client ${c.id} connected`);
@@ -208,6 +218,17 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     this.log(`mqtt: client ${client.id}: bad user name or password (user ${JSON.stringify(username ?? '')})`);
     const err = Object.assign(new Error('bad user name or password'), { returnCode: BAD_USERNAME_OR_PASSWORD }) as AuthenticateError;
     done(err, null);
+  };
+
+  /** Refuses the filters of {@link refuseTopics}: aedes answers SUBACK 0x80 for them. */
+  private readonly authorizeSubscribe: NonNullable<AedesOptions['authorizeSubscribe']> = (client, sub, done) => {
+    if (!this.refuseTopics.includes(sub.topic)) {
+      done(null, sub);
+      return;
+    }
+    this.counters.refusedSubscriptions++;
+    this.log(`mqtt: client ${client?.id ?? '?'}: subscription to ${sub.topic} refused`);
+    done(null, null);
   };
 
   private track(socket: net.Socket): void {

@@ -1,11 +1,13 @@
 /**
  * The simulator's small HTTP side (node:http, no framework): GET /health, GET /rib[?table=...],
  * and addRoute() for more (the RMON part adds POST /interfaces/<ifIndex>/rate).
+ * State-changing requests from a web page of another origin are refused with 403 (see
+ * {@link crossOriginReason}): a page in the lab's browser must not move routes or rates.
  */
 import * as http from 'http';
 import { once } from 'events';
 import type { AddressInfo } from 'net';
-import type { Rib } from './rib';
+import { ownerLabel, Rib } from './rib';
 import { handlesSettled } from './settle';
 
 /** A route handler; `match` is the path regex's match, `url` the parsed request URL. */
@@ -47,6 +49,37 @@ export async function readBody(req: http.IncomingMessage, limit = 1024 * 1024): 
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request (any method but GET, HEAD, OPTIONS) comes from a web page of another
+ * origin, or null when it does not. A browser names the page's origin in `Origin` (on every POST,
+ * "simple" form and text/plain bodies included, which need no CORS preflight) and says
+ * `Sec-Fetch-Site`; a request whose Origin is not this server's own `Host` (or is "null") or whose
+ * Sec-Fetch-Site is cross-site or same-site (another port) is refused. Requests without these
+ * headers (curl, Node-RED's http request node, scripts) are not from a page and pass.
+ */
+export function crossOriginReason(req: http.IncomingMessage): string | null {
+  if (SAFE_METHODS.has((req.method ?? 'GET').toUpperCase())) return null;
+  const site = headerValue(req, 'sec-fetch-site')?.toLowerCase();
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site ${site}`;
+  const origin = headerValue(req, 'origin');
+  if (origin === undefined) return null;
+  let host: string;
+  try {
+    host = new URL(origin).host.toLowerCase();
+  } catch {
+    return `Origin ${JSON.stringify(origin.slice(0, 100))}`;
+  }
+  const own = (headerValue(req, 'host') ?? '').toLowerCase();
+  return host !== '' && host === own ? null : `Origin ${origin.slice(0, 100)} is not ${own || 'this server'}`;
+}
+
+function headerValue(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** Thrown by a handler to answer {error: message} with `status`. */
 export class HttpError extends Error {
   constructor(
@@ -69,7 +102,7 @@ export class SimHttpServer {
     this.addRoute('GET', /^\/health$/, (_req, res) => sendJson(res, 200, { ok: true }));
     this.addRoute('GET', /^\/rib$/, (_req, res, _m, url) => {
       const table = url.searchParams.get('table') ?? undefined;
-      sendJson(res, 200, { routes: this.options.rib.entries(table) });
+      sendJson(res, 200, { routes: this.options.rib.entries(table).map((e) => ({ ...e, owner: ownerLabel(e) })) });
     });
   }
 
@@ -117,6 +150,12 @@ export class SimHttpServer {
       url = new URL(req.url ?? '/', 'http://sim.invalid');
     } catch {
       sendJson(res, 400, { error: 'malformed request URL' });
+      return;
+    }
+    const foreign = crossOriginReason(req);
+    if (foreign) {
+      this.log(`http: ${req.method} ${url.pathname} refused: ${foreign}`);
+      sendJson(res, 403, { error: `cross-origin request refused: ${foreign}` });
       return;
     }
     let pathMatched = false;

@@ -10,7 +10,9 @@
  *          503 with {topic, notification, error} when the broker is down
  *
  * The body is read the same way whatever the content-type says (Node-RED's http request node sends
- * an object as application/json, a string as text/plain).
+ * an object as application/json, a string as text/plain). The POSTs are refused with 403 when a
+ * browser page of another origin sends them (sim/http.ts, crossOriginReason): text/plain and form
+ * bodies need no CORS preflight, so the Origin / Sec-Fetch-Site check is what stops such a page.
  */
 import type { Direction } from '../lib/rmon/alarm';
 import { HttpError, readBody, sendJson, SimHttpServer } from './http';

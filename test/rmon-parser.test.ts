@@ -417,3 +417,26 @@ describe('rmon parser: fuzz', () => {
     assert.ok(oks > 0, 'some mutations keep the payload valid');
   });
 });
+
+describe('classifyRmonNotification (wildcard topics)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { classifyRmonNotification, isRmonTopic } = require('../lib/rmon/parser') as typeof import('../lib/rmon/parser');
+  const RMON = '/junos/events/syslog/SNMPD_RMON_EVENTLOG';
+  const text = 'Event 541 triggered by Alarm 1, rising threshold (1024) crossed, (variable: ifIn1SecRate.541, value: 8288)';
+  const ev = (id: string, message = text): string => JSON.stringify({ 'jet-event': { 'event-id': id, message } });
+
+  it('an RMON event is an event on any topic', () => {
+    assert.equal(classifyRmonNotification('/junos/events/x', ev('SNMPD_RMON_EVENTLOG')).kind, 'event');
+  });
+  it('what claims to be RMON (topic or event-id) and does not parse is unparsed', () => {
+    assert.deepEqual(classifyRmonNotification(RMON, 'not json'), { kind: 'unparsed', reason: 'not JSON' });
+    assert.deepEqual(classifyRmonNotification(RMON, ev('UI_COMMIT')), { kind: 'unparsed', reason: 'other event id UI_COMMIT' });
+    assert.equal(classifyRmonNotification('/junos/events/other', ev('snmpd_rmon_eventlog', 'garbled')).kind, 'unparsed');
+  });
+  it('other notifications on other topics are other, whatever their payload', () => {
+    assert.equal(classifyRmonNotification('/junos/events/kernel/interfaces/ifa/add/ge-0/0/0.0', ev('KERNEL_IFA_ADD')).kind, 'other');
+    assert.equal(classifyRmonNotification('/junos/events/kernel/x', Buffer.from([0xff, 0])).kind, 'other');
+    assert.equal(isRmonTopic(RMON), true);
+    assert.equal(isRmonTopic('/junos/events/syslog/SNMPD_RMON_EVENTLOG/x'), false);
+  });
+});

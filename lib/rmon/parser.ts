@@ -198,9 +198,19 @@ function findJetEvent(root: unknown): Step<JsonObject> {
   return fail('no jet-event object');
 }
 
-function parseInner(payload: unknown, opts: RmonParseOptions): RmonParseResult {
+function eventIdsOf(opts: RmonParseOptions): readonly string[] {
   const ids = Array.isArray(opts.eventIds) ? opts.eventIds.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
-  const eventIds = ids.length > 0 ? ids.map((x) => x.trim()) : DEFAULT_RMON_EVENT_IDS;
+  return ids.length > 0 ? ids.map((x) => x.trim()) : DEFAULT_RMON_EVENT_IDS;
+}
+
+/** What parseInner found out on the way, for {@link classifyRmonNotification}. */
+interface ParseTrace {
+  /** The payload's event-id is an RMON one. */
+  rmonId: boolean;
+}
+
+function parseInner(payload: unknown, opts: RmonParseOptions, trace: ParseTrace = { rmonId: false }): RmonParseResult {
+  const eventIds = eventIdsOf(opts);
   const maxBytes =
     typeof opts.maxBytes === 'number' && opts.maxBytes > 0 ? opts.maxBytes : DEFAULT_RMON_MAX_BYTES;
 
@@ -214,6 +224,7 @@ function parseInner(payload: unknown, opts: RmonParseOptions): RmonParseResult {
   if (typeof rawId !== 'string' || rawId.trim() === '') return fail('no event-id');
   const id = rawId.trim().toUpperCase();
   if (!eventIds.some((x) => x.toUpperCase() === id)) return fail(`other event id ${printable(rawId)}`);
+  trace.rmonId = true;
 
   const attrsRaw = field(ev, 'attributes');
   const attrs: JsonObject = isObject(attrsRaw) ? attrsRaw : {};
@@ -267,8 +278,12 @@ function parseInner(payload: unknown, opts: RmonParseOptions): RmonParseResult {
  * (first one that is a non-empty string other than the event id), else from the text prefix.
  */
 export function parseRmonNotification(payload: unknown, opts: RmonParseOptions = {}): RmonParseResult {
+  return parseTraced(payload, opts, { rmonId: false });
+}
+
+function parseTraced(payload: unknown, opts: RmonParseOptions, trace: ParseTrace): RmonParseResult {
   try {
-    return parseInner(payload, isObject(opts) ? opts : {});
+    return parseInner(payload, isObject(opts) ? opts : {}, trace);
   } catch (err) {
     // Only reachable with exotic objects (throwing getters, proxies); JSON input never gets here.
     let msg = 'error';
@@ -279,6 +294,35 @@ export function parseRmonNotification(payload: unknown, opts: RmonParseOptions =
     }
     return fail(`unreadable payload: ${printable(msg)}`);
   }
+}
+
+/**
+ * A notification as an event node sees it on a topic filter that may match more than RMON events
+ * (e.g. `/junos/events/#`):
+ *  - `event`: an RMON event;
+ *  - `unparsed`: it claims to be an RMON event and does not parse: its topic's last level is an
+ *    RMON event id (`.../SNMPD_RMON_EVENTLOG`), or its payload's event-id is one;
+ *  - `other`: any other notification (another event id on another topic, or unreadable on another
+ *    topic): not an RMON event and not meant to be one.
+ */
+export type RmonClassification =
+  | { kind: 'event'; event: RmonEvent }
+  | { kind: 'unparsed'; reason: string }
+  | { kind: 'other'; reason: string };
+
+/** True when the topic's last level is one of the RMON event ids (case-insensitive). */
+export function isRmonTopic(topic: string, opts: RmonParseOptions = {}): boolean {
+  if (typeof topic !== 'string') return false;
+  const last = topic.slice(topic.lastIndexOf('/') + 1).toUpperCase();
+  return eventIdsOf(isObject(opts) ? opts : {}).some((x) => x.toUpperCase() === last);
+}
+
+/** Parses `payload` received on `topic` and says whether a failure concerns an RMON event (see {@link RmonClassification}). */
+export function classifyRmonNotification(topic: string, payload: unknown, opts: RmonParseOptions = {}): RmonClassification {
+  const trace: ParseTrace = { rmonId: false };
+  const r = parseTraced(payload, opts, trace);
+  if (r.ok) return { kind: 'event', event: r.event };
+  return trace.rmonId || isRmonTopic(topic, opts) ? { kind: 'unparsed', reason: r.reason } : { kind: 'other', reason: r.reason };
 }
 
 /** One line for node status / debug: `rising 8288 ≥ 1024 on ifIn1SecRate.541`. */
