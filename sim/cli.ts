@@ -2,8 +2,11 @@
 /**
  * Runs the simulated JET router until SIGINT/SIGTERM (see USAGE):
  *
- *   node dist/sim/cli.js [--host 127.0.0.1] [--thrift-port 9090] [--http-port 8080] [--mqtt-port 1883]
- *                        [--user lab:lab123 ...] [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
+ *   node dist/sim/cli.js [--host 127.0.0.1] [--thrift-port 9090 | --no-thrift] [--grpc-port 32767 | --no-grpc]
+ *                        [--http-port 8080] [--mqtt-port 1883] [--user lab:lab123 ...]
+ *                        [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
+ *                        [--grpc-tls-key FILE --grpc-tls-cert FILE [--grpc-tls-ca FILE]]
+ *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS]
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
@@ -14,6 +17,9 @@ import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC
 export const USAGE = `usage: node dist/sim/cli.js [options]
   --host ADDR           address to listen on (default 127.0.0.1)
   --thrift-port N       JET Thrift port (default 9090; 0 = any free port)
+  --grpc-port N         JET gRPC (jnx.jet) port (default 32767, as Junos; 0 = any free port)
+  --no-thrift           no Thrift server
+  --no-grpc             no gRPC server
   --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default 8080; 0 = any free port)
   --mqtt-port N         MQTT (notification) port (default 1883; 0 = any free port)
   --mqtt-host ADDR      address for MQTT (default: --host)
@@ -22,6 +28,15 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --tls-key FILE        serve Thrift over TLS with this private key (PEM) ...
   --tls-cert FILE       ... and this certificate (PEM)
   --tls-ca FILE         CA (PEM) to verify client certificates with (asks clients for one)
+  --grpc-tls-key FILE   serve gRPC over TLS with this private key (PEM) ...
+  --grpc-tls-cert FILE  ... and this certificate (PEM)
+  --grpc-tls-ca FILE    CA (PEM) to verify gRPC client certificates with (mutual TLS: clients must have one)
+  --route-delay MS      a slow router: each route call (Thrift and gRPC) is answered MS ms per route later,
+                        the calls of one session one after the other (default 0)
+  --purge-time S        gRPC: seconds a client's routes outlive its session when it set no purge timer
+                        (RoutePurgeTimerAdd); default 0 = purged when the session ends
+  --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
+                        (new logins with that id are refused meanwhile; default 0)
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
   --mqtt-tls-cert FILE  ... and this certificate (PEM)
   --hostname NAME       router host name in notifications (default jet-sim)
@@ -46,6 +61,11 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
 export interface CliOptions {
   host: string;
   thriftPort: number;
+  /** False: no Thrift server (--no-thrift). */
+  thrift: boolean;
+  grpcPort: number;
+  /** False: no gRPC server (--no-grpc). */
+  grpc: boolean;
   httpPort: number;
   mqttPort: number;
   mqttHost?: string;
@@ -54,6 +74,15 @@ export interface CliOptions {
   tlsKey?: string;
   tlsCert?: string;
   tlsCa?: string;
+  grpcTlsKey?: string;
+  grpcTlsCert?: string;
+  grpcTlsCa?: string;
+  /** ms per route of each route call's answer (0: at once). */
+  routeDelayMs: number;
+  /** gRPC purge time (s) of a client that set none. */
+  purgeTimeS: number;
+  /** gRPC: ms a vanished client's session keeps its client id. */
+  grpcLingerMs: number;
   mqttTlsKey?: string;
   mqttTlsCert?: string;
   hostname: string;
@@ -68,6 +97,12 @@ export interface CliOptions {
 
 function parsePort(name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`${name}: not a port number: ${value}`);
+  return Number(value);
+}
+
+/** A whole number ≥ 0 (ms, s). */
+function parseCount(name: string, value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new Error(`${name}: not a whole number ≥ 0: ${value}`);
   return Number(value);
 }
 
@@ -185,9 +220,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const out: CliOptions = {
     host: '127.0.0.1',
     thriftPort: 9090,
+    thrift: true,
+    grpcPort: 32767,
+    grpc: true,
     httpPort: 8080,
     mqttPort: 1883,
     users: {},
+    routeDelayMs: 0,
+    purgeTimeS: 0,
+    grpcLingerMs: 0,
     hostname: 'jet-sim',
     rates: {},
     script: [],
@@ -195,6 +236,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: false,
   };
   let usersGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value: string | undefined;
@@ -209,6 +251,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
       return v;
     };
+    given.add(arg);
     switch (arg) {
       case '--help':
       case '-h':
@@ -222,6 +265,33 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--http-port':
         out.httpPort = parsePort(arg, next());
+        break;
+      case '--grpc-port':
+        out.grpcPort = parsePort(arg, next());
+        break;
+      case '--no-thrift':
+        out.thrift = false;
+        break;
+      case '--no-grpc':
+        out.grpc = false;
+        break;
+      case '--grpc-tls-key':
+        out.grpcTlsKey = next();
+        break;
+      case '--grpc-tls-cert':
+        out.grpcTlsCert = next();
+        break;
+      case '--grpc-tls-ca':
+        out.grpcTlsCa = next();
+        break;
+      case '--route-delay':
+        out.routeDelayMs = parseCount(arg, next());
+        break;
+      case '--purge-time':
+        out.purgeTimeS = parseCount(arg, next());
+        break;
+      case '--grpc-linger':
+        out.grpcLingerMs = parseCount(arg, next());
         break;
       case '--user': {
         const v = next();
@@ -281,6 +351,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (!usersGiven) out.users = { lab: 'lab123' };
   if ((out.tlsKey === undefined) !== (out.tlsCert === undefined)) throw new Error('--tls-key and --tls-cert go together');
   if (out.tlsCa !== undefined && out.tlsKey === undefined) throw new Error('--tls-ca needs --tls-key and --tls-cert');
+  if ((out.grpcTlsKey === undefined) !== (out.grpcTlsCert === undefined)) throw new Error('--grpc-tls-key and --grpc-tls-cert go together');
+  if (out.grpcTlsCa !== undefined && out.grpcTlsKey === undefined) throw new Error('--grpc-tls-ca needs --grpc-tls-key and --grpc-tls-cert');
+  for (const [off, opts] of [
+    ['--no-thrift', ['--thrift-port', '--tls-key', '--tls-cert', '--tls-ca']],
+    ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger']],
+  ] as const) {
+    const clash = given.has(off) ? opts.find((o) => given.has(o)) : undefined;
+    if (clash) throw new Error(`${clash} and ${off} contradict each other`);
+  }
   if ((out.mqttTlsKey === undefined) !== (out.mqttTlsCert === undefined)) throw new Error('--mqtt-tls-key and --mqtt-tls-cert go together');
   const indexes = (out.alarms ?? []).map((a) => a.index);
   const dup = indexes.find((x, i) => indexes.indexOf(x) !== i);
@@ -292,7 +371,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void): JetSimulatorOptions {
   return {
     host: cli.host,
-    thriftPort: cli.thriftPort,
+    thriftPort: cli.thrift ? cli.thriftPort : false,
+    grpcPort: cli.grpc ? cli.grpcPort : false,
+    routeDelayMs: cli.routeDelayMs,
+    defaultPurgeTimeS: cli.purgeTimeS,
+    grpcLingerMs: cli.grpcLingerMs,
+    grpcTls:
+      cli.grpcTlsKey !== undefined && cli.grpcTlsCert !== undefined
+        ? {
+            key: fs.readFileSync(cli.grpcTlsKey),
+            cert: fs.readFileSync(cli.grpcTlsCert),
+            ca: cli.grpcTlsCa !== undefined ? fs.readFileSync(cli.grpcTlsCa) : undefined,
+            requestCert: cli.grpcTlsCa !== undefined,
+          }
+        : undefined,
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,
     mqttHost: cli.mqttHost,
@@ -336,7 +428,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
   const sim = await JetSimulator.start(toSimulatorOptions(cli, log));
-  log(`JET simulator: Thrift on ${sim.host}:${sim.thriftPort}${cli.tlsKey ? ' (TLS)' : ''}, HTTP on http://${sim.host}:${sim.httpPort}/rib; users: ${Object.keys(cli.users).join(', ')}`);
+  const thriftText = cli.thrift ? `Thrift on ${sim.host}:${sim.thriftPort}${cli.tlsKey ? ' (TLS)' : ''}` : 'Thrift off';
+  const grpcText = cli.grpc ? `gRPC (jnx.jet) on ${sim.host}:${sim.grpcPort}${cli.grpcTlsKey ? (cli.grpcTlsCa ? ' (mutual TLS)' : ' (TLS)') : ''}` : 'gRPC off';
+  log(`JET simulator: ${thriftText}, ${grpcText}, HTTP on http://${sim.host}:${sim.httpPort}/rib; users: ${Object.keys(cli.users).join(', ')}`);
+  if (cli.routeDelayMs > 0) log(`JET simulator: slow router, route calls answered ${cli.routeDelayMs} ms per route later`);
   log(`JET simulator: MQTT on ${sim.broker.url}${cli.mqttUser ? ` (user ${cli.mqttUser.username})` : ''}, RMON events on ${RMON_TOPIC}; POST http://${sim.host}:${sim.httpPort}/interfaces/<ifIndex>/rate to change a rate`);
   for (const a of sim.rmon.alarms()) {
     log(

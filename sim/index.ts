@@ -1,23 +1,30 @@
 /**
- * The simulated JET router: a RIB and the Thrift request-response server (JET-FACTS §2), an MQTT
- * broker carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a
- * small HTTP server to look at the RIB and drive the interface rates. Used by the tests and by
+ * The simulated JET router: one RIB behind both request-response servers, Thrift (JET-FACTS §2,
+ * Junos up to 16.1) and gRPC jnx.jet (§6, current Junos), with the same users; an MQTT broker
+ * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a small
+ * HTTP server to look at the RIB and drive the interface rates. Used by the tests and by
  * `node dist/sim/cli.js`.
  *
  *   const sim = await JetSimulator.start({ log: console.log });
- *   // Thrift: sim.host:sim.thriftPort; MQTT: sim.broker.url; GET http://sim.host:sim.httpPort/rib
+ *   // Thrift: sim.host:sim.thriftPort; gRPC: sim.host:sim.grpcPort; MQTT: sim.broker.url;
+ *   // GET http://sim.host:sim.httpPort/rib
  *   await sim.rmon.setRate(541, 8288, true); // → SNMPD_RMON_EVENTLOG, rising
  *   await sim.stop();
+ *
+ * Either request-response server can be left off (`thriftPort: false`, `grpcPort: false`); its
+ * object still exists, not listening (port 0).
  */
 import { formatRibChange, Rib, RibChange } from './rib';
 import { SimHttpServer } from './http';
 import { ThriftServer, ThriftTlsOptions } from './thrift-server';
+import { GrpcServer, GrpcTlsOptions } from './grpc-server';
 import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { addRmonRoutes } from './rmon-http';
 
 export * from './rib';
 export * from './thrift-server';
+export * from './grpc-server';
 export * from './http';
 export * from './broker';
 export * from './rmon';
@@ -26,14 +33,26 @@ export * from './rmon-http';
 export interface JetSimulatorOptions {
   /** Address to listen on (default 127.0.0.1). */
   host?: string;
-  /** Thrift port; 0 (default) = a free port. */
-  thriftPort?: number;
+  /** Thrift port; 0 (default) = a free port; false or null = no Thrift server. */
+  thriftPort?: number | false | null;
+  /** gRPC (jnx.jet) port; 0 (default) = a free port; false or null = no gRPC server. */
+  grpcPort?: number | false | null;
   /** HTTP port; 0 (default) = a free port. */
   httpPort?: number;
   /** user name → password (default { lab: 'lab123' }). */
   users?: Record<string, string>;
   /** Serve Thrift over TLS. */
   tls?: ThriftTlsOptions;
+  /** Serve gRPC over TLS (with `ca` and `requestCert`: mutual TLS). */
+  grpcTls?: GrpcTlsOptions;
+  /** A slow router: each route call's answer comes this many ms per route later (Thrift and gRPC; default 0). */
+  routeDelayMs?: number;
+  /** gRPC: how long a session outlives its connection, holding its client id (default 0). */
+  grpcLingerMs?: number;
+  /** gRPC: purge time (s) of a client that set none (default 0: routes go with the session). */
+  defaultPurgeTimeS?: number;
+  /** gRPC: ms per purge-time second (default 1000; tests shorten it). */
+  purgeSecondMs?: number;
   /** MQTT port; 0 (default) = a free port. */
   mqttPort?: number;
   /** MQTT address (default: `host`). */
@@ -57,6 +76,7 @@ export interface JetSimulatorOptions {
 export class JetSimulator {
   readonly rib: Rib;
   readonly thrift: ThriftServer;
+  readonly grpc: GrpcServer;
   readonly http: SimHttpServer;
   readonly broker: SimBroker;
   readonly rmon: RmonEngine;
@@ -71,7 +91,18 @@ export class JetSimulator {
     this.rib = new Rib();
     this.onChange = (change) => log?.(formatRibChange(change));
     this.rib.on('change', this.onChange);
-    this.thrift = new ThriftServer({ rib: this.rib, users: options.users, tls: options.tls, log });
+    const users = options.users ?? { lab: 'lab123' };
+    this.thrift = new ThriftServer({ rib: this.rib, users, tls: options.tls, routeDelayMs: options.routeDelayMs, log });
+    this.grpc = new GrpcServer({
+      rib: this.rib,
+      users,
+      tls: options.grpcTls,
+      routeDelayMs: options.routeDelayMs,
+      lingerMs: options.grpcLingerMs,
+      defaultPurgeTimeS: options.defaultPurgeTimeS,
+      purgeSecondMs: options.purgeSecondMs,
+      log,
+    });
     this.http = new SimHttpServer({ rib: this.rib, log });
     this.broker = new SimBroker({ username: options.mqttAuth?.username, password: options.mqttAuth?.password, tls: options.mqttTls, log });
     this.rmon = new RmonEngine({
@@ -88,7 +119,11 @@ export class JetSimulator {
   static async start(options: JetSimulatorOptions = {}): Promise<JetSimulator> {
     const sim = new JetSimulator(options);
     try {
-      await sim.thrift.listen(options.thriftPort ?? 0, sim.host);
+      // undefined: a free port; false or null: off (so not `??`, which would turn null into 0).
+      const thriftPort = options.thriftPort === undefined ? 0 : options.thriftPort;
+      if (thriftPort !== false && thriftPort !== null) await sim.thrift.listen(thriftPort, sim.host);
+      const grpcPort = options.grpcPort === undefined ? 0 : options.grpcPort;
+      if (grpcPort !== false && grpcPort !== null) await sim.grpc.listen(grpcPort, sim.host);
       await sim.http.listen(options.httpPort ?? 0, sim.host);
       await sim.broker.listen(options.mqttPort ?? 0, options.mqttHost ?? sim.host);
       if (options.sampling ?? true) sim.rmon.start();
@@ -99,9 +134,14 @@ export class JetSimulator {
     return sim;
   }
 
-  /** Thrift port (0 once stopped). */
+  /** Thrift port (0 once stopped, or when off). */
   get thriftPort(): number {
     return this.thrift.port;
+  }
+
+  /** gRPC port (0 once stopped, or when off). */
+  get grpcPort(): number {
+    return this.grpc.port;
   }
 
   /** HTTP port (0 once stopped). */
@@ -126,6 +166,19 @@ export class JetSimulator {
   }
 
   /**
+   * Simulates a restart of the router's JET daemon on the gRPC side: stops the listener, drops
+   * every session and purges every gRPC route (those kept by a purge timer too) and the purge
+   * times, then listens again on the same port.
+   */
+  async restartGrpc(): Promise<void> {
+    if (this.stopped) throw new Error('simulator stopped');
+    const port = this.grpc.port;
+    if (port === 0) throw new Error('the gRPC server is off');
+    await this.grpc.close();
+    await this.grpc.listen(port, this.host);
+  }
+
+  /**
    * Simulates a restart of the router's MQTT broker: every client is dropped and its subscriptions
    * forgotten, then the broker listens again on the same port (alarm states and rates stay).
    */
@@ -139,7 +192,7 @@ export class JetSimulator {
     if (this.stopped) return;
     this.stopped = true;
     this.rmon.stop();
-    await Promise.all([this.thrift.close(), this.http.close(), this.broker.close()]);
+    await Promise.all([this.thrift.close(), this.grpc.close(), this.http.close(), this.broker.close()]);
     this.rib.off('change', this.onChange);
   }
 }

@@ -1,11 +1,18 @@
 /**
  * The simulated router's RIB: static routes programmed through the JET route API, in memory.
  *
- * Pure (no I/O): a route is identified by (table, prefix), owned by the app_id that added it and
- * by the session (connection) that added it, so that a closing session takes its routes with it.
- * Every change is announced with a 'change' event. Error codes follow JET-FACTS.md section 2.
- * Prefixes and next hops are parsed by lib/routes/validate.ts (the same code as the nodes); its
- * RouteValidationError becomes err_code 4 with its message, as a router answers bad input.
+ * Pure (no I/O): a route is identified by (table, prefix), whichever API installed it, so a Thrift
+ * add and a gRPC add of the same prefix collide as on one router. Who owns a route depends on the
+ * API (`RibEntry.api`), because the two JET generations scope routes differently:
+ * - Thrift (JET-FACTS §2): the app_id that added it and the session (connection) that added it, so
+ *   that a closing session takes its routes with it (purgeSession).
+ * - gRPC jnx.jet (§6): the client id. Its routes outlive the session; the gRPC server decides when
+ *   they go (purgeClient, after the client's purge time) and a later session of the same client id
+ *   finds them again (clientRoutes).
+ * Every change is announced with a 'change' event. Error codes follow JET-FACTS.md section 2 (the
+ * gRPC server maps them to its own sub codes). Prefixes and next hops are parsed by
+ * lib/routes/validate.ts (the same code as the nodes); its RouteValidationError becomes err_code 4
+ * with its message, as a router answers bad input.
  */
 import { EventEmitter } from 'events';
 import { defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/routes/validate';
@@ -37,10 +44,15 @@ export interface RouteConfigLike {
   metric?: ReadonlyArray<number>;
 }
 
+/** Which JET API installed a route: it decides who owns the route (see the file comment). */
+export type RouteApi = 'thrift' | 'grpc';
+
 /** Who installs a route: the session (connection) and the client id it logged in with. */
 export interface RouteOwner {
   sessionId: number;
   clientId: string;
+  /** Default 'thrift'. Session ids are per API: a Thrift and a gRPC session may share a number. */
+  api?: RouteApi;
 }
 
 export interface RibEntry {
@@ -57,10 +69,13 @@ export interface RibEntry {
   readonly metric: number;
   readonly clientId: string;
   readonly sessionId: number;
+  /** The API that installed it; 'grpc' routes belong to `clientId` and have an empty appId. */
+  readonly api: RouteApi;
   readonly installedAt: Date;
 }
 
-export type RibChangeOp = 'add' | 'delete' | 'purge';
+/** 'modify': a route replaced by its owner (gRPC RouteModify / RouteUpdate); `entry` is the new one. */
+export type RibChangeOp = 'add' | 'modify' | 'delete' | 'purge';
 
 export interface RibChange {
   op: RibChangeOp;
@@ -82,6 +97,27 @@ export interface RibListResult {
   routes: RibEntry[];
 }
 
+/**
+ * A validated route, what a request of either API becomes before it touches the RIB: canonical
+ * prefix and next hops, a table that holds the prefix's family.
+ */
+export interface RibRoute {
+  table: string;
+  prefix: string;
+  family: AddressFamily;
+  nexthops: readonly string[];
+  preference: number;
+  metric: number;
+  /** Thrift app_id; '' for gRPC routes. */
+  appId: string;
+}
+
+/**
+ * How set() treats an existing (table, prefix): 'add' refuses it, 'modify' needs it (of the same
+ * owner), 'update' adds or replaces (gRPC RouteAdd / RouteModify / RouteUpdate).
+ */
+export type SetMode = 'add' | 'modify' | 'update';
+
 export interface RibOptions {
   /** Clock for installedAt (tests). */
   now?: () => Date;
@@ -93,7 +129,8 @@ export const DEFAULT_PREFERENCE = 5;
 const TABLE_RE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]*\.)?(inet6?)\.\d+$/;
 const MAX_I32 = 0x7fffffff;
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A parser's answer: the value, or why the input is invalid (never a throw). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const invalid = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
@@ -115,7 +152,7 @@ function fromWire<T>(what: string, value: unknown, parse: (text: string) => T): 
  * The table of a route: `table_name`, or the family's default when unset or empty. Stricter than
  * the nodes' validation: the simulated router only knows inet.N / inet6.N tables.
  */
-function resolveTable(tableName: unknown, family: AddressFamily): Parsed<string> {
+export function resolveTable(tableName: unknown, family: AddressFamily): Parsed<string> {
   if (tableName === undefined || tableName === null || tableName === '') return { ok: true, value: defaultTable(family) };
   if (typeof tableName !== 'string') return invalid('table_name is not a string');
   const m = TABLE_RE.exec(tableName);
@@ -156,7 +193,28 @@ function firstValue(name: string, list: ReadonlyArray<number> | undefined, fallb
   return { ok: true, value: list[0] };
 }
 
+/** A prefix (CIDR text) checked and canonicalised by lib/routes/validate.ts. */
+export function checkPrefix(text: unknown): Parsed<{ prefix: string; family: AddressFamily }> {
+  return fromWire('prefix', text, parsePrefix);
+}
+
+/** A next-hop address of `prefix`'s family, canonicalised. */
+export function checkNexthop(text: unknown, family: AddressFamily, prefix: string): Parsed<string> {
+  return fromWire('next-hop address', text, (ip) => parseNexthop(ip, family, prefix));
+}
+
 const keyOf = (table: string, prefix: string): string => `${table}|${prefix}`;
+
+/** `app X` for a Thrift route, `client X` for a gRPC one: who owns it, for messages and logs. */
+export function ownerLabel(e: Pick<RibEntry, 'api' | 'appId' | 'clientId'>): string {
+  return e.api === 'grpc' ? `client ${e.clientId}` : `app ${e.appId}`;
+}
+
+/** Whether `owner` (installing `appId`) owns `e`: same API, and same client id (gRPC) or app id (Thrift). */
+function owns(e: RibEntry, owner: RouteOwner, appId: string): boolean {
+  const api = owner.api ?? 'thrift';
+  return e.api === api && (api === 'grpc' ? e.clientId === owner.clientId : e.appId === appId);
+}
 
 export class Rib extends EventEmitter<{ change: [RibChange] }> {
   private readonly routes = new Map<string, RibEntry>();
@@ -180,7 +238,7 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     if (!config.nexthops || config.nexthops.length === 0) return { errCode: ErrCode.INVALID, message: 'nexthops is empty' };
     const nexthops: string[] = [];
     for (const nh of config.nexthops) {
-      const a = fromWire('next-hop address', nh?.nexthop_address?.nexthop_ip, (ip) => parseNexthop(ip, family, prefix));
+      const a = checkNexthop(nh?.nexthop_address?.nexthop_ip, family, prefix);
       if (!a.ok) return { errCode: ErrCode.INVALID, message: a.message };
       nexthops.push(a.value);
     }
@@ -188,36 +246,71 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     if (!pref.ok) return { errCode: ErrCode.INVALID, message: pref.message };
     const metric = firstValue('metric', config.metric, 0);
     if (!metric.ok) return { errCode: ErrCode.INVALID, message: metric.message };
+    return this.set({ table, prefix, family, nexthops, preference: pref.value, metric: metric.value, appId }, owner, 'add');
+  }
+
+  /**
+   * Installs a validated route for `owner` (see SetMode): 0; 2 when 'add' meets an existing
+   * (table, prefix), or 'update' one of another owner; 3 when 'modify' finds none of this owner.
+   */
+  set(route: RibRoute, owner: RouteOwner, mode: SetMode = 'add'): RibResult {
+    const { table, prefix } = route;
     const key = keyOf(table, prefix);
     const existing = this.routes.get(key);
-    if (existing) {
-      return { errCode: ErrCode.EXISTS, message: `${table} ${prefix} already exists (app ${existing.appId})` };
+    if (existing && (mode === 'add' || !owns(existing, owner, route.appId))) {
+      if (mode === 'modify') return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
+      return { errCode: ErrCode.EXISTS, message: `${table} ${prefix} already exists (${ownerLabel(existing)})` };
+    }
+    if (!existing && mode === 'modify') {
+      return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
     }
     const entry: RibEntry = Object.freeze({
       table,
       prefix,
-      appId,
-      family,
-      nexthops: Object.freeze(nexthops),
-      preference: pref.value,
-      metric: metric.value,
+      appId: route.appId,
+      family: route.family,
+      nexthops: Object.freeze([...route.nexthops]),
+      preference: route.preference,
+      metric: route.metric,
       clientId: owner.clientId,
       sessionId: owner.sessionId,
+      api: owner.api ?? 'thrift',
       installedAt: this.now(),
     });
     this.routes.set(key, entry);
-    this.emit('change', { op: 'add', entry });
+    this.emit('change', { op: existing ? 'modify' : 'add', entry });
     return { errCode: ErrCode.OK, entry };
   }
 
-  /** Deletes a route of `app_id`: 0, or 3 when absent or owned by another app, or 4 on invalid input. */
+  /** Removes the route at (table, prefix) if `owner` owns it (see set()): 0, or 3. */
+  remove(table: string, prefix: string, owner: RouteOwner, appId = ''): RibResult {
+    const key = keyOf(table, prefix);
+    const entry = this.routes.get(key);
+    if (!entry || !owns(entry, owner, appId)) {
+      return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, appId))}` };
+    }
+    this.routes.delete(key);
+    this.emit('change', { op: 'delete', entry });
+    return { errCode: ErrCode.OK, entry };
+  }
+
+  /** The gRPC routes of a client id, in installation order (of one table when given). */
+  clientRoutes(clientId: string, table?: string): RibEntry[] {
+    return [...this.routes.values()].filter((e) => e.api === 'grpc' && e.clientId === clientId && (table === undefined || e.table === table));
+  }
+
+  private label(owner: RouteOwner, appId: string): Pick<RibEntry, 'api' | 'appId' | 'clientId'> {
+    return { api: owner.api ?? 'thrift', appId, clientId: owner.clientId };
+  }
+
+  /** Deletes a Thrift route of `app_id`: 0, or 3 when absent or owned by another app (or by a gRPC client), or 4 on invalid input. */
   delete(config: RouteConfigLike): RibResult {
     const k = parseKey(config);
     if (!k.ok) return { errCode: ErrCode.INVALID, message: k.message };
     const { appId, table, prefix } = k.value;
     const key = keyOf(table, prefix);
     const entry = this.routes.get(key);
-    if (!entry || entry.appId !== appId) {
+    if (!entry || entry.api !== 'thrift' || entry.appId !== appId) {
       return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for app ${appId}` };
     }
     this.routes.delete(key);
@@ -243,13 +336,13 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
       } else {
         return { errCode: ErrCode.INVALID, message: `table ${JSON.stringify(table)} is not an inet.N or inet6.N table`, routes: [] };
       }
-      const routes = [...this.routes.values()].filter((e) => e.appId === appId && tables.includes(e.table));
+      const routes = [...this.routes.values()].filter((e) => e.api === 'thrift' && e.appId === appId && tables.includes(e.table));
       return { errCode: ErrCode.OK, routes };
     }
     const k = parseKey({ app_id: appId, prefix, table_name: table });
     if (!k.ok) return { errCode: ErrCode.INVALID, message: k.message, routes: [] };
     const entry = this.routes.get(keyOf(k.value.table, k.value.prefix));
-    return { errCode: ErrCode.OK, routes: entry && entry.appId === appId ? [entry] : [] };
+    return { errCode: ErrCode.OK, routes: entry && entry.api === 'thrift' && entry.appId === appId ? [entry] : [] };
   }
 
   /** The route at (table, prefix) whoever owns it; the prefix is canonicalised first. */
@@ -264,14 +357,19 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     return table === undefined ? all : all.filter((e) => e.table === table);
   }
 
-  /** Removes every route of an app (all its sessions); returns them. */
+  /** Removes every Thrift route of an app (all its sessions); returns them. */
   purgeApp(appId: string, reason = `app ${appId} purged`): RibEntry[] {
-    return this.purgeWhere((e) => e.appId === appId, reason);
+    return this.purgeWhere((e) => e.api === 'thrift' && e.appId === appId, reason);
   }
 
-  /** Removes every route added on one session (connection); returns them. */
+  /** Removes every Thrift route added on one session (connection); returns them. */
   purgeSession(sessionId: number, reason = `session ${sessionId} closed`): RibEntry[] {
-    return this.purgeWhere((e) => e.sessionId === sessionId, reason);
+    return this.purgeWhere((e) => e.api === 'thrift' && e.sessionId === sessionId, reason);
+  }
+
+  /** Removes every gRPC route of a client id (RouteCleanup, or its purge time ran out); returns them. */
+  purgeClient(clientId: string, reason = `client ${clientId} purged`): RibEntry[] {
+    return this.purgeWhere((e) => e.api === 'grpc' && e.clientId === clientId, reason);
   }
 
   private purgeWhere(match: (e: RibEntry) => boolean, reason: string): RibEntry[] {
@@ -289,14 +387,15 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
 /**
  * One `show route`-like line for a RIB change:
  * `+ inet.0: 1.1.1.1/32 *[Static/5] metric 3 > to 10.1.1.2 (app 111:222)`,
+ * `~ inet.0: 1.1.1.1/32 *[Static/5] metric 0 > to 10.1.1.3 (client c1)` (replaced),
  * `- inet.0: 1.1.1.1/32 (app 111:222, deleted)`.
  */
 export function formatRibChange(change: RibChange): string {
   const e = change.entry;
-  if (change.op === 'add') {
+  if (change.op === 'add' || change.op === 'modify') {
     const hops = e.nexthops.map((h) => `to ${h}`).join(', ');
-    return `+ ${e.table}: ${e.prefix} *[Static/${e.preference}] metric ${e.metric} > ${hops} (app ${e.appId})`;
+    return `${change.op === 'add' ? '+' : '~'} ${e.table}: ${e.prefix} *[Static/${e.preference}] metric ${e.metric} > ${hops} (${ownerLabel(e)})`;
   }
   const why = change.op === 'delete' ? 'deleted' : `purged: ${change.reason ?? 'session closed'}`;
-  return `- ${e.table}: ${e.prefix} (app ${e.appId}, ${why})`;
+  return `- ${e.table}: ${e.prefix} (${ownerLabel(e)}, ${why})`;
 }

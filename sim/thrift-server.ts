@@ -10,7 +10,13 @@
  *
  * Test hooks: setResponding(false) makes the server read calls and never answer (a half-open
  * peer); counters count calls, err codes, logins and replies; closeAllConnections() drops
- * every session.
+ * every session; `routeDelayMs` makes a slow router (below).
+ *
+ * A slow router (`routeDelayMs` > 0): every call of a session then goes through that session's
+ * queue, so calls are processed one after the other in the order read, and a route call's answer
+ * comes routeDelayMs after it was processed (one timer, the event loop is never blocked). The
+ * login goes through the queue too (no delay) so that answers keep their order. With 0 (the
+ * default) handlers answer at once, as before.
  */
 import { EventEmitter, once } from 'events';
 import * as net from 'net';
@@ -56,6 +62,8 @@ export interface ThriftServerOptions {
   maxMessageSize?: number;
   /** Bound on how long close() waits for sockets to close (default 2000 ms). */
   closeTimeoutMs?: number;
+  /** Delay each route call's answer by this many ms (a slow router; default 0). See the file comment. */
+  routeDelayMs?: number;
 }
 
 /** A session (one connection) as seen from outside. */
@@ -113,6 +121,10 @@ interface Processor {
 
 class Session implements SessionInfo {
   loggedIn = false;
+  /** The connection closed: queued calls are dropped unprocessed (their routes would never be purged). */
+  closed = false;
+  /** Tail of the call queue of a slow router (routeDelayMs > 0). */
+  queue: Promise<unknown> = Promise.resolve();
   user?: string;
   clientId?: string;
   readonly appIds = new Set<string>();
@@ -189,6 +201,8 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
   /** Every socket accepted (raw TCP ones too under TLS), with a promise of its 'close'. */
   private readonly sockets = new Map<net.Socket, Promise<void>>();
   private readonly sessions = new Map<net.Socket, Session>();
+  /** Timers of delayed answers, with what ends each early (close()). */
+  private readonly delays = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly options: ThriftServerOptions) {
     super();
@@ -290,6 +304,11 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
     });
     await Promise.race([all, timeout]);
     clearTimeout(timer);
+    for (const [t, end] of this.delays) {
+      clearTimeout(t);
+      end();
+    }
+    this.delays.clear();
     await handlesSettled();
     if (server) this.log('thrift: closed');
   }
@@ -338,6 +357,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
       }
     });
     socket.once('close', () => {
+      session.closed = true;
       this.sessions.delete(socket);
       const purged = this.rib.purgeSession(session.id, `session ${session.id} closed`);
       this.log(`thrift: session ${session.id} (${session.remote}) closed${purged.length ? `, ${purged.length} route(s) purged` : ''}`);
@@ -397,25 +417,54 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
     perMethod[code] = (perMethod[code] ?? 0) + 1;
   }
 
+  /**
+   * Runs a call's handler: at once (no route delay), or after the session's earlier calls, its
+   * answer `routes(result)` × routeDelayMs later. Dropped unanswered when the session closed first.
+   */
+  private paced<T>(session: Session, work: () => T, routes: (result: T) => number): T | Promise<T> {
+    const delayMs = this.options.routeDelayMs ?? 0;
+    if (delayMs <= 0) return work();
+    const run = session.queue.then(async () => {
+      if (session.closed) throw new Error('session closed');
+      const result = work();
+      const ms = routes(result) * delayMs;
+      if (ms > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            this.delays.delete(t);
+            resolve();
+          }, ms);
+          this.delays.set(t, resolve);
+        });
+      }
+      return result;
+    });
+    session.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private authHandler(session: Session): AuthenticationService.IHandler {
     return {
-      LoginCheck: (req: AuthenticationLoginRequest): AuthenticationLoginReply => {
-        const user = req.user_name ?? '';
-        const ok = Object.prototype.hasOwnProperty.call(this.users, user) && this.users[user] === (req.password ?? '');
-        if (!ok) {
-          session.loggedIn = false;
-          this.counters.loginFailures++;
-          this.log(`thrift: session ${session.id}: login of ${JSON.stringify(user)} refused`);
-          return new AuthenticationLoginReply({ result: false, message: 'invalid user name or password' });
-        }
-        session.loggedIn = true;
-        session.user = user;
-        session.clientId = req.client_id || `session-${session.id}`;
-        this.counters.logins++;
-        this.log(`thrift: session ${session.id}: ${user} logged in (client ${session.clientId})`);
-        return new AuthenticationLoginReply({ result: true, message: 'login successful' });
-      },
+      LoginCheck: (req: AuthenticationLoginRequest): AuthenticationLoginReply | Promise<AuthenticationLoginReply> =>
+        this.paced(session, () => this.loginCheck(session, req), () => 0),
     };
+  }
+
+  private loginCheck(session: Session, req: AuthenticationLoginRequest): AuthenticationLoginReply {
+    const user = req.user_name ?? '';
+    const ok = Object.prototype.hasOwnProperty.call(this.users, user) && this.users[user] === (req.password ?? '');
+    if (!ok) {
+      session.loggedIn = false;
+      this.counters.loginFailures++;
+      this.log(`thrift: session ${session.id}: login of ${JSON.stringify(user)} refused`);
+      return new AuthenticationLoginReply({ result: false, message: 'invalid user name or password' });
+    }
+    session.loggedIn = true;
+    session.user = user;
+    session.clientId = req.client_id || `session-${session.id}`;
+    this.counters.logins++;
+    this.log(`thrift: session ${session.id}: ${user} logged in (client ${session.clientId})`);
+    return new AuthenticationLoginReply({ result: true, message: 'login successful' });
   }
 
   private routeHandler(session: Session): RouteService.IHandler {
@@ -428,29 +477,45 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
       this.countErr(method, errCode);
       return new RouteResult({ err_code: errCode, message });
     };
+    const one = (r: RouteResult): number => (r.err_code === ErrCode.NOT_LOGGED_IN ? 0 : 1);
     return {
-      RouteAdd: (cfg: RouteConfig): RouteResult => {
-        if (!session.loggedIn) return routeResult('RouteAdd', ErrCode.NOT_LOGGED_IN, notLoggedIn);
-        noteApp(cfg.app_id);
-        const r = this.rib.add(cfg, owner());
-        return routeResult('RouteAdd', r.errCode, r.message);
-      },
-      RouteDelete: (cfg: RouteConfig): RouteResult => {
-        if (!session.loggedIn) return routeResult('RouteDelete', ErrCode.NOT_LOGGED_IN, notLoggedIn);
-        noteApp(cfg.app_id);
-        const r = this.rib.delete(cfg);
-        return routeResult('RouteDelete', r.errCode, r.message);
-      },
-      RouteGet: (appId: string, table: string, prefix: string): RouteGetReply => {
-        if (!session.loggedIn) {
-          this.countErr('RouteGet', ErrCode.NOT_LOGGED_IN);
-          return new RouteGetReply({ err_code: ErrCode.NOT_LOGGED_IN, routes: [], message: notLoggedIn });
-        }
-        noteApp(appId);
-        const r = this.rib.list(appId, table, prefix);
-        this.countErr('RouteGet', r.errCode);
-        return new RouteGetReply({ err_code: r.errCode, routes: r.routes.map(entryToRouteConfig), message: r.message });
-      },
+      RouteAdd: (cfg: RouteConfig): RouteResult | Promise<RouteResult> =>
+        this.paced(
+          session,
+          () => {
+            if (!session.loggedIn) return routeResult('RouteAdd', ErrCode.NOT_LOGGED_IN, notLoggedIn);
+            noteApp(cfg.app_id);
+            const r = this.rib.add(cfg, owner());
+            return routeResult('RouteAdd', r.errCode, r.message);
+          },
+          one,
+        ),
+      RouteDelete: (cfg: RouteConfig): RouteResult | Promise<RouteResult> =>
+        this.paced(
+          session,
+          () => {
+            if (!session.loggedIn) return routeResult('RouteDelete', ErrCode.NOT_LOGGED_IN, notLoggedIn);
+            noteApp(cfg.app_id);
+            const r = this.rib.delete(cfg);
+            return routeResult('RouteDelete', r.errCode, r.message);
+          },
+          one,
+        ),
+      RouteGet: (appId: string, table: string, prefix: string): RouteGetReply | Promise<RouteGetReply> =>
+        this.paced(
+          session,
+          () => {
+            if (!session.loggedIn) {
+              this.countErr('RouteGet', ErrCode.NOT_LOGGED_IN);
+              return new RouteGetReply({ err_code: ErrCode.NOT_LOGGED_IN, routes: [], message: notLoggedIn });
+            }
+            noteApp(appId);
+            const r = this.rib.list(appId, table, prefix);
+            this.countErr('RouteGet', r.errCode);
+            return new RouteGetReply({ err_code: r.errCode, routes: r.routes.map(entryToRouteConfig), message: r.message });
+          },
+          (r) => (r.err_code === ErrCode.NOT_LOGGED_IN ? 0 : Math.max(1, r.routes?.length ?? 0)),
+        ),
     };
   }
 }

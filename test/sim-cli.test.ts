@@ -1,14 +1,20 @@
 import { strict as assert } from 'assert';
-import { parseAlarm, parseArgs, parseScript, toSimulatorOptions } from '../sim/cli';
+import { parseAlarm, parseArgs, parseScript, toSimulatorOptions, USAGE } from '../sim/cli';
 
 describe('sim CLI arguments', () => {
   it('has defaults', () => {
     assert.deepEqual(parseArgs([]), {
       host: '127.0.0.1',
       thriftPort: 9090,
+      thrift: true,
+      grpcPort: 32767,
+      grpc: true,
       httpPort: 8080,
       mqttPort: 1883,
       users: { lab: 'lab123' },
+      routeDelayMs: 0,
+      purgeTimeS: 0,
+      grpcLingerMs: 0,
       hostname: 'jet-sim',
       rates: {},
       script: [],
@@ -116,7 +122,37 @@ describe('sim CLI arguments', () => {
     assert.equal(parseArgs(['--help']).help, true);
   });
 
+  it('takes the gRPC port, turns either server off, and takes the route delay, purge time and linger', () => {
+    const o = parseArgs(['--grpc-port', '0', '--no-thrift', '--route-delay=5', '--purge-time', '30', '--grpc-linger', '200',
+      '--grpc-tls-key', 'k.pem', '--grpc-tls-cert', 'c.pem', '--grpc-tls-ca', 'ca.pem']);
+    assert.deepEqual(
+      [o.grpcPort, o.grpc, o.thrift, o.routeDelayMs, o.purgeTimeS, o.grpcLingerMs, o.grpcTlsKey, o.grpcTlsCert, o.grpcTlsCa],
+      [0, true, false, 5, 30, 200, 'k.pem', 'c.pem', 'ca.pem'],
+    );
+    const sim = toSimulatorOptions(parseArgs(['--no-thrift', '--grpc-port', '0', '--route-delay', '5', '--purge-time', '30', '--grpc-linger', '200']), () => undefined);
+    assert.deepEqual(
+      [sim.thriftPort, sim.grpcPort, sim.routeDelayMs, sim.defaultPurgeTimeS, sim.grpcLingerMs, sim.grpcTls],
+      [false, 0, 5, 30, 200, undefined],
+    );
+    const noGrpc = toSimulatorOptions(parseArgs(['--no-grpc']), () => undefined);
+    assert.deepEqual([noGrpc.thriftPort, noGrpc.grpcPort], [9090, false]);
+    assert.match(USAGE, /--grpc-port N .*32767/);
+    for (const flag of ['--no-thrift', '--no-grpc', '--route-delay', '--purge-time', '--grpc-linger', '--grpc-tls-key', '--grpc-tls-ca']) {
+      assert.ok(USAGE.includes(flag), flag);
+    }
+  });
+
   for (const bad of [
+    ['--grpc-port', '65536'],
+    ['--grpc-port', '--no-grpc'],
+    ['--no-grpc', '--grpc-port', '1'],
+    ['--no-thrift', '--thrift-port', '1'],
+    ['--no-grpc', '--purge-time', '5'],
+    ['--route-delay', '-1'],
+    ['--route-delay', '1.5'],
+    ['--purge-time', 'x'],
+    ['--grpc-tls-key', 'k.pem'],
+    ['--grpc-tls-ca', 'ca.pem'],
     ['--thrift-port', 'x'],
     ['--http-port', '70000'],
     ['--thrift-port'],

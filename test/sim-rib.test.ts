@@ -1,5 +1,17 @@
 import { strict as assert } from 'assert';
-import { ErrCode, formatRibChange, Rib, RibChange, RouteConfigLike } from '../sim/rib';
+import {
+  checkNexthop,
+  checkPrefix,
+  ErrCode,
+  formatRibChange,
+  ownerLabel,
+  resolveTable,
+  Rib,
+  RibChange,
+  RibRoute,
+  RouteConfigLike,
+  RouteOwner,
+} from '../sim/rib';
 
 const T0 = new Date('2024-01-01T00:00:00Z');
 
@@ -37,6 +49,7 @@ describe('sim RIB', () => {
       metric: 3,
       clientId: 'c1',
       sessionId: 7,
+      api: 'thrift',
       installedAt: T0,
     });
     assert.equal(changes.length, 1);
@@ -174,6 +187,92 @@ describe('sim RIB', () => {
     assert.equal(rib.purgeApp('111:222').length, 1);
     assert.equal(rib.size, 0);
     assert.deepEqual(rib.purgeSession(99), []);
+  });
+
+  describe('gRPC routes (owned by the client id)', () => {
+    const grpcOwner = (clientId: string, sessionId = 1): RouteOwner => ({ sessionId, clientId, api: 'grpc' });
+    const v4 = (prefix: string, nexthops = ['10.1.1.2'], preference = 5): RibRoute => ({
+      table: 'inet.0',
+      prefix,
+      family: 'inet',
+      nexthops,
+      preference,
+      metric: 0,
+      appId: '',
+    });
+
+    it('add refuses any existing (table, prefix), Thrift ones included', () => {
+      const { rib } = recording();
+      assert.equal(rib.add(route()).errCode, ErrCode.OK);
+      const r = rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'add');
+      assert.equal(r.errCode, ErrCode.EXISTS);
+      assert.match(r.message ?? '', /app 111:222/);
+      assert.equal(rib.set(v4('2.2.2.2/32'), grpcOwner('c1'), 'add').errCode, ErrCode.OK);
+      assert.equal(rib.add(route({ prefix: '2.2.2.2/32' })).errCode, ErrCode.EXISTS);
+      // Thrift delete and list do not see gRPC routes.
+      assert.equal(rib.delete({ app_id: '', prefix: '2.2.2.2/32' }).errCode, ErrCode.INVALID);
+      assert.equal(rib.delete(route({ prefix: '2.2.2.2/32' })).errCode, ErrCode.NOT_FOUND);
+      assert.deepEqual(
+        rib.list('111:222', 'inet.0').routes.map((e) => e.prefix),
+        ['1.1.1.1/32'],
+      );
+    });
+
+    it('update adds or replaces its own route, modify only replaces, neither touches another owner', () => {
+      const { rib, changes } = recording();
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'modify').errCode, ErrCode.NOT_FOUND);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'update').errCode, ErrCode.OK);
+      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.3']), grpcOwner('c1', 2), 'update').errCode, ErrCode.OK);
+      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.4'], 9), grpcOwner('c1'), 'modify').errCode, ErrCode.OK);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'update').errCode, ErrCode.EXISTS);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'modify').errCode, ErrCode.NOT_FOUND);
+      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c2')).errCode, ErrCode.NOT_FOUND);
+      assert.deepEqual(changes.map(formatRibChange), [
+        '+ inet.0: 1.1.1.1/32 *[Static/5] metric 0 > to 10.1.1.2 (client c1)',
+        '~ inet.0: 1.1.1.1/32 *[Static/5] metric 0 > to 10.1.1.3 (client c1)',
+        '~ inet.0: 1.1.1.1/32 *[Static/9] metric 0 > to 10.1.1.4 (client c1)',
+      ]);
+      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c1', 7)).errCode, ErrCode.OK);
+      assert.equal(rib.size, 0);
+    });
+
+    it('lists and purges by client id, never by session number, and Thrift purges leave them', () => {
+      const { rib } = recording();
+      rib.set(v4('1.1.1.1/32'), grpcOwner('c1', 1), 'add');
+      rib.set(v4('2.2.2.2/32'), grpcOwner('c2', 2), 'add');
+      rib.set({ ...v4('3.3.3.0/24'), table: 'blue.inet.0' }, grpcOwner('c1', 3), 'add');
+      rib.add(route({ prefix: '4.4.4.4/32' }), { sessionId: 1, clientId: 'c1' }); // Thrift session 1
+      assert.deepEqual(
+        rib.clientRoutes('c1').map((e) => e.prefix),
+        ['1.1.1.1/32', '3.3.3.0/24'],
+      );
+      assert.deepEqual(
+        rib.clientRoutes('c1', 'blue.inet.0').map((e) => e.prefix),
+        ['3.3.3.0/24'],
+      );
+      assert.deepEqual(
+        rib.purgeSession(1).map((e) => e.prefix),
+        ['4.4.4.4/32'],
+      );
+      assert.deepEqual(rib.purgeApp(''), []);
+      assert.deepEqual(
+        rib.purgeClient('c1', 'gone').map((e) => e.prefix),
+        ['1.1.1.1/32', '3.3.3.0/24'],
+      );
+      assert.deepEqual(
+        rib.entries().map((e) => [e.prefix, e.api, ownerLabel(e)]),
+        [['2.2.2.2/32', 'grpc', 'client c2']],
+      );
+    });
+
+    it('checks prefixes and next hops with lib/routes/validate and tables by family', () => {
+      assert.deepEqual(checkPrefix('2001:DB8::/32'), { ok: true, value: { prefix: '2001:db8::/32', family: 'inet6' } });
+      assert.equal(checkPrefix('1.1.1.1/24').ok, false);
+      assert.deepEqual(checkNexthop('2001:DB8::1', 'inet6', '2001:db8::/32'), { ok: true, value: '2001:db8::1' });
+      assert.equal(checkNexthop('2001:db8::1', 'inet', '1.1.1.1/32').ok, false);
+      assert.deepEqual(resolveTable('', 'inet6'), { ok: true, value: 'inet6.0' });
+      assert.equal(resolveTable('inet6.0', 'inet').ok, false);
+    });
   });
 
   it('formats changes like show route', () => {

@@ -6,6 +6,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { performance } from 'perf_hooks';
 import * as tls from 'tls';
 import * as thrift from 'thrift';
 import { MessageReader } from '../lib/thrift/framing';
@@ -377,6 +378,57 @@ describe('sim Thrift server', () => {
     sim.thrift.closeAllConnections();
     await Promise.all([gone, client.closed]);
     assert.equal(sim.thrift.connections, 0);
+  });
+});
+
+describe('sim Thrift server, a slow router (routeDelayMs)', () => {
+  it('answers pipelined calls in order, each route call routeDelayMs after the one before', async () => {
+    const delay = 20;
+    const sim = await JetSimulator.start({ sampling: false, grpcPort: false, routeDelayMs: delay });
+    const client = await TestClient.connect(sim.thriftPort);
+    try {
+      const msgs = [client.encode('AuthenticationService:LoginCheck', loginArgs('lab', 'lab123'))];
+      for (let i = 1; i <= 3; i++) {
+        msgs.push(client.encode('RouteService:RouteAdd', new RouteService.RouteAddArgs({ route_config: config(`10.0.${i}.0/24`, '10.1.1.2') })));
+      }
+      const t0 = performance.now();
+      const times = msgs.map((m) => client.reply(m.seqId).then(() => performance.now() - t0));
+      client.socket.write(Buffer.concat(msgs.map((m) => m.bytes)));
+      const at = await Promise.all(times);
+      assert.deepEqual(
+        client.received.map((h) => h.seqId),
+        msgs.map((m) => m.seqId),
+      );
+      // Timers fire no earlier than asked (1 ms of rounding allowed).
+      assert.ok(at[3] >= 3 * delay - 1, `third add answered after ${at[3]} ms`);
+      assert.equal(sim.rib.size, 3);
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+
+  it('drops the queued calls of a session that closed, leaving no route behind', async () => {
+    const sim = await JetSimulator.start({ sampling: false, grpcPort: false, routeDelayMs: 50 });
+    const client = await TestClient.connect(sim.thriftPort);
+    try {
+      await login(client);
+      const msgs = [1, 2, 3].map((i) =>
+        client.encode('RouteService:RouteAdd', new RouteService.RouteAddArgs({ route_config: config(`10.0.${i}.0/24`, '10.1.1.2') })),
+      );
+      const first = new Promise<RibChange>((resolve) => sim.rib.once('change', resolve));
+      for (const m of msgs) client.reply(m.seqId).catch(() => undefined);
+      client.socket.write(Buffer.concat(msgs.map((m) => m.bytes)));
+      await first; // the first add is in, its answer is being delayed
+      const gone = nextDisconnect(sim);
+      await client.close();
+      await gone;
+      await sim.stop();
+      assert.equal(sim.rib.size, 0);
+      assert.equal(sim.thrift.errCount('RouteAdd', 0), 1);
+    } finally {
+      await sim.stop();
+    }
   });
 });
 
