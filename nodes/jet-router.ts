@@ -1,28 +1,26 @@
 /**
- * jet-router: the config node that owns a router's two shared sessions, following the core MQTT
- * broker node's pattern: users register in their constructor and deregister on close; a channel
- * opens with its first user and closes after its last; every state change of a channel is fanned
- * out to the users of that channel.
- *  - rpc: the JET request-response session (Thrift), used by the route nodes; the desired routes
- *    live in this node's context and are re-added after every login;
- *  - notifications: the MQTT session to the router's notification broker, used by event nodes,
- *    with subscriptions counted per topic filter and per node.
+ * jet-router: the config node of one router. Thin glue: it reads its flow-JSON properties and
+ * credentials and hands them to a lib/jet/hub.ts RouterHub, which owns the two shared channels
+ * (request-response over gRPC or Thrift, notifications over MQTT), their users and the route
+ * state. Here: the Node-RED parts only (context store, logs, TLS config node, admin endpoint).
  */
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
-import { JetSession, DEFAULT_JET_PORT, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, SessionStatus } from '../lib/jet/session';
-import { JetRoutes } from '../lib/jet/routes';
-import { DesiredRoutes } from '../lib/jet/desired';
+import { apiOf, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, RouteBackend } from '../lib/jet/backend';
+import { createBackend } from '../lib/jet/backends';
+import { RouterHub, HubUser } from '../lib/jet/hub';
 import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
 import { toInteger } from '../lib/routes/validate';
 import { testConnection } from '../lib/jet/probe';
-import type { Channel, JetRouterDef, JetRouterNode, RouterUser } from './shared/types';
+import type { JetRouterDef, JetRouterNode } from './shared/types';
 import { toBool } from './shared/types';
 
-const DESIRED_KEY = 'desiredRoutes';
+const STATE_KEY = 'desiredRoutes';
+/** Node-RED waits up to 15 s for a node's close; each channel closes within this. */
 const CLOSE_BOUND_MS = 4000;
-const IDLE: SessionStatus = { state: 'idle', detail: '' };
+/** Longest purge time accepted (a day): longer would keep a forgotten client's routes for too long. */
+const MAX_PURGE_S = 86400;
 
 interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
@@ -34,31 +32,24 @@ const probeRegistered = new WeakSet<object>();
 export = function (RED: NodeAPI): void {
   registerTestConnection(RED);
   /**
-   * The desired routes of each router node, kept while this runtime runs: Node-RED deletes a
-   * node's context when the node stops (every full deploy, or any deploy that changes the router)
-   * unless a persistent context store is configured, and the routes would then not come back on the
-   * new session although the router dropped them with the old one.
+   * The route state of each router node, kept while this runtime runs: Node-RED deletes a node's
+   * context when the node stops (every full deploy, or any deploy that changes the router) unless
+   * a persistent context store is configured, and the routes would then not come back on the new
+   * session although the router dropped them with the old one.
    */
-  const desiredAcrossDeploys = new Map<string, unknown>();
+  const stateAcrossDeploys = new Map<string, unknown>();
 
   function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const api = apiOf(def.api);
     const host = String(def.host ?? '').trim();
-    const settings = {
-      port: safeInt('port', def.port, DEFAULT_JET_PORT, 1, 65535),
-      requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
-      queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
-      clientId: String(def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`,
-      notificationHost: String(def.notificationHost ?? '').trim() || host,
-      notificationPort: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
-    };
-    const users: Record<Channel, Map<string, RouterUser>> = { rpc: new Map(), notifications: new Map() };
-    const status: Record<Channel, SessionStatus> = { rpc: IDLE, notifications: IDLE };
-    let session: JetSession | null = null;
-    let routes: JetRoutes | null = null;
-    let notifications: NotificationSession | null = null;
-    let saveTimer: NodeJS.Immediate | null = null;
+    const port = safeInt('port', def.port, DEFAULT_PORTS[api], 1, 65535);
+    const clientId = String(def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`;
+    const notificationHost = String(def.notificationHost ?? '').trim() || host;
+    const purgeText = String(def.purgeTime ?? '').trim();
+    const purgeTimeS = api === 'grpc' && purgeText !== '' ? safeInt('purgeTime', purgeText, 0, 0, MAX_PURGE_S) : undefined;
+    if (api !== 'grpc' && purgeText !== '') node.warn(`purgeTime ${purgeText} is ignored: it is a gRPC setting, and this router uses Thrift`);
 
     function safeInt(field: string, value: unknown, fallback: number, min: number, max: number): number {
       try {
@@ -77,148 +68,79 @@ export = function (RED: NodeAPI): void {
       return opts as ConnectionOptions;
     }
 
-    function fanOut(channel: Channel, s: SessionStatus): void {
-      status[channel] = s;
-      for (const user of users[channel].values()) user.onRouterStatus(s, channel);
-    }
+    const hub = new RouterHub({
+      router: { api, host, port },
+      createBackend: (): RouteBackend | string => {
+        if (!host) return 'no host set in the jet-router node';
+        const creds = node.credentials ?? {};
+        return createBackend(api, {
+          host,
+          port,
+          username: creds.username ?? '',
+          password: creds.password ?? '',
+          clientId,
+          tls: tlsOptions(def.useTls),
+          requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
+          queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
+          purgeTimeS,
+        });
+      },
+      createNotifications: (): NotificationSession | string => {
+        if (!notificationHost) return 'no host set in the jet-router node';
+        const creds = node.credentials ?? {};
+        const session = new NotificationSession({
+          host: notificationHost,
+          port: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
+          username: creds.notificationUsername,
+          password: creds.notificationPassword,
+          clientId: `${clientId}-events`.slice(0, 64),
+          tls: tlsOptions(def.notificationTls),
+        });
+        session.on('warning', (text: string) => node.warn(text));
+        return session;
+      },
+      store: {
+        load: () => {
+          let stored: unknown = node.context().get(STATE_KEY);
+          if (stored === undefined && stateAcrossDeploys.has(node.id)) {
+            stored = stateAcrossDeploys.get(node.id);
+            node.context().set(STATE_KEY, stored);
+          }
+          return stored;
+        },
+        save: (state) => {
+          node.context().set(STATE_KEY, state);
+          stateAcrossDeploys.set(node.id, state);
+        },
+      },
+      log: { log: (text) => node.log(text), warn: (text) => node.warn(text) },
+      closeBoundMs: CLOSE_BOUND_MS,
+    });
+    // The route nodes show how many desired routes the last replay dropped: tell them again.
+    hub.on('replay-refused', () => hub.rpc.refresh());
 
-    // ------------------------------------------------------------ rpc channel (Thrift)
-
-    function saveDesired(): void {
-      if (!routes) return;
-      const stored = routes.desired.toJSON();
-      node.context().set(DESIRED_KEY, stored);
-      desiredAcrossDeploys.set(node.id, stored);
-    }
-
-    function saveDesiredSoon(): void {
-      if (saveTimer) return;
-      saveTimer = setImmediate(() => {
-        saveTimer = null;
-        saveDesired();
-      });
-    }
-
-    function openRpc(): void {
-      if (!host) {
-        fanOut('rpc', { state: 'disconnected', detail: 'no host set in the jet-router node' });
-        return;
-      }
-      const creds = node.credentials ?? {};
-      let stored: unknown = node.context().get(DESIRED_KEY);
-      if (stored === undefined && desiredAcrossDeploys.has(node.id)) {
-        stored = desiredAcrossDeploys.get(node.id);
-        node.context().set(DESIRED_KEY, stored);
-      }
-      const { routes: desired, rejected } = DesiredRoutes.fromJSON(stored);
-      if (rejected > 0) node.warn(`ignored ${rejected} stored route(s) that no longer validate`);
-      session = new JetSession({
-        host,
-        port: settings.port,
-        username: creds.username ?? '',
-        password: creds.password ?? '',
-        clientId: settings.clientId,
-        tls: tlsOptions(def.useTls),
-        requestTimeoutMs: settings.requestTimeoutMs,
-        queueLimit: settings.queueLimit,
-      });
-      routes = new JetRoutes(session, desired);
-      // Only the current session speaks for the channel: a closing one must not leave 'closed' behind.
-      const current = session;
-      session.on('state', (s: SessionStatus) => {
-        if (session === current) fanOut('rpc', s);
-      });
-      routes.on('desired', saveDesiredSoon);
-      routes.on('replayed', (r: { routes: number; failed: number }) => {
-        node.log(`re-added ${r.routes - r.failed} of ${r.routes} route(s) after login${r.failed ? `, ${r.failed} failed` : ''}`);
-      });
-      routes.on('replay-error', (spec: { table: string; prefix: string }, err: Error) => {
-        node.warn(`could not re-add ${spec.table} ${spec.prefix}: ${err.message}`);
-      });
-      session.start();
-    }
-
-    async function closeRpc(): Promise<void> {
-      if (saveTimer) {
-        clearImmediate(saveTimer);
-        saveTimer = null;
-        saveDesired();
-      }
-      const s = session;
-      routes?.dispose();
-      routes = null;
-      session = null;
-      status.rpc = IDLE;
-      if (s) await s.close(CLOSE_BOUND_MS - 1000);
-    }
-
-    // ------------------------------------------------------------ notification channel (MQTT)
-
-    function openNotifications(): void {
-      if (!settings.notificationHost) {
-        fanOut('notifications', { state: 'disconnected', detail: 'no host set in the jet-router node' });
-        return;
-      }
-      const creds = node.credentials ?? {};
-      notifications = new NotificationSession({
-        host: settings.notificationHost,
-        port: settings.notificationPort,
-        username: creds.notificationUsername,
-        password: creds.notificationPassword,
-        clientId: `${settings.clientId}-events`.slice(0, 64),
-        tls: tlsOptions(def.notificationTls),
-      });
-      const current = notifications;
-      notifications.on('state', (s: SessionStatus) => {
-        if (notifications === current) fanOut('notifications', s);
-      });
-      notifications.on('warning', (text: string) => node.warn(text));
-      notifications.start();
-    }
-
-    async function closeNotifications(): Promise<void> {
-      const n = notifications;
-      notifications = null;
-      status.notifications = IDLE;
-      if (n) await n.close(CLOSE_BOUND_MS - 1000);
-    }
-
-    // ------------------------------------------------------------ users
-
-    Object.defineProperty(node, 'routes', { get: () => routes });
-    Object.defineProperty(node, 'connectionStatus', { get: () => status.rpc });
-    Object.defineProperty(node, 'notificationStatus', { get: () => status.notifications });
-    Object.defineProperty(node, 'notifications', { get: () => notifications });
+    Object.defineProperty(node, 'api', { get: () => api });
+    Object.defineProperty(node, 'identity', { get: () => ({ api, host, port }) });
+    Object.defineProperty(node, 'hub', { get: () => hub });
+    Object.defineProperty(node, 'routes', { get: () => hub.routes });
+    Object.defineProperty(node, 'connectionStatus', { get: () => hub.rpc.status });
+    Object.defineProperty(node, 'notificationStatus', { get: () => hub.notifications.status });
+    Object.defineProperty(node, 'notifications', { get: () => hub.notifications.connection });
+    Object.defineProperty(node, 'replayRefused', { get: () => hub.replayRefused });
     Object.defineProperty(node, 'routerName', { get: () => def.name || host });
 
-    node.register = (user: RouterUser): void => {
-      users.rpc.set(user.id, user);
-      if (!session) openRpc();
-      user.onRouterStatus(status.rpc, 'rpc');
-    };
-
-    node.subscribe = (user: RouterUser, filter: string, handler: (topic: string, payload: Buffer) => void): void => {
-      users.notifications.set(user.id, user);
-      if (!notifications) openNotifications();
-      notifications?.subscribe(user.id, filter, handler);
-      user.onRouterStatus(status.notifications, 'notifications');
-    };
-
-    node.deregister = (user: RouterUser, done: () => void): void => {
-      const closing: Array<Promise<void>> = [];
-      if (users.rpc.delete(user.id) && users.rpc.size === 0) closing.push(closeRpc());
-      if (users.notifications.delete(user.id)) {
-        notifications?.unsubscribe(user.id);
-        if (users.notifications.size === 0) closing.push(closeNotifications());
-      }
-      bounded(Promise.all(closing), CLOSE_BOUND_MS).then(done);
+    node.register = (user: HubUser): void => hub.register(user);
+    node.subscribe = (user, filter, handler): void => hub.subscribe(user, filter, handler);
+    node.deregister = (user: HubUser, done: () => void): void => {
+      hub.deregister(user.id).then(done);
     };
 
     node.on('close', (removed: boolean, done: () => void) => {
-      if (removed) desiredAcrossDeploys.delete(node.id);
-      users.rpc.clear();
-      users.notifications.clear();
-      bounded(Promise.all([closeRpc(), closeNotifications()]), CLOSE_BOUND_MS).then(done);
+      hub.close().then(() => {
+        if (removed) stateAcrossDeploys.delete(node.id);
+        hub.removeAllListeners();
+        done();
+      });
     });
   }
 
@@ -244,9 +166,10 @@ function registerTestConnection(RED: NodeAPI): void {
   RED.httpAdmin.post('/jet-router/test-connection', RED.auth.needsPermission('jet-router.write'), (req, res) => {
     testConnection(req.body, {
       storedCredentials: (id) => {
-        const deployed = RED.nodes.getNode(id);
+        const deployed = RED.nodes.getNode(id) as unknown as (JetRouterNode & { type: string }) | null;
         if (!deployed || deployed.type !== 'jet-router') return null;
-        return (RED.nodes.getCredentials(id) ?? {}) as { username?: string; password?: string };
+        const creds = (RED.nodes.getCredentials(id) ?? {}) as { username?: string; password?: string };
+        return { username: creds.username, password: creds.password, ...deployed.identity };
       },
       tlsOptions: (id) => {
         const tlsNode = RED.nodes.getNode(id) as unknown as (TlsConfigNode & { type?: string }) | null;
@@ -261,17 +184,5 @@ function registerTestConnection(RED: NodeAPI): void {
       ({ status, body }) => res.status(status).json(body),
       (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),
     );
-  });
-}
-
-/** Resolves when `p` settles or after `ms`, whichever is first; never rejects. */
-function bounded(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const finish = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    p.then(finish, finish);
   });
 }

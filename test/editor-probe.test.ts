@@ -72,6 +72,7 @@ describe('jet-router Test connection (admin endpoint)', function () {
 
   const typed = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     id: 'new-router',
+    api: 'thrift',
     host: '127.0.0.1',
     port: String(sim.thriftPort),
     username: 'lab',
@@ -87,7 +88,7 @@ describe('jet-router Test connection (admin endpoint)', function () {
     await loadFlow([]);
     const r = await post(typed({ clientId: 'lab-nr' }));
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { ok: true, message: `logged in as lab@127.0.0.1:${sim.thriftPort}` });
+    assert.deepEqual(r.body, { ok: true, message: `logged in to 127.0.0.1:${sim.thriftPort} as lab over Thrift` });
     assert.equal(sim.thrift.counters.logins, 1);
     // A separate client id, so that the test never takes the place of the router's running session.
     assert.ok(simLog.some((l) => /lab logged in \(client lab-nr-test\)/.test(l)), simLog.join('\n'));
@@ -130,7 +131,7 @@ describe('jet-router Test connection (admin endpoint)', function () {
   it('an unchanged password field (__PWRD__) uses the deployed router\'s stored credentials', async () => {
     await loadFlow([{ id: 'r1', type: 'jet-router', host: '127.0.0.1', port: String(sim.thriftPort) }], { r1: { username: 'lab', password: 'lab123' } });
     const r = await post(typed({ id: 'r1', password: PASSWORD_PLACEHOLDER }));
-    assert.deepEqual(r.body, { ok: true, message: `logged in as lab@127.0.0.1:${sim.thriftPort}` });
+    assert.deepEqual(r.body, { ok: true, message: `logged in to 127.0.0.1:${sim.thriftPort} as lab over Thrift` });
     // No user name and no password in the body: both stored ones.
     const both = await post({ id: 'r1', host: '127.0.0.1', port: sim.thriftPort });
     assert.equal(both.body.ok, true, both.text);
@@ -140,6 +141,45 @@ describe('jet-router Test connection (admin endpoint)', function () {
     assert.match(other.body.message, /^login failed for user nobody/);
     // The password stays where it is: never in an answer.
     for (const a of [r, both, other]) assert.ok(!a.text.includes('lab123'));
+  });
+
+  it('the body\'s api picks the protocol: gRPC logs in on the gRPC port; a body without api (older editor) is Thrift', async () => {
+    await loadFlow([]);
+    const grpc = await post(typed({ api: 'grpc', port: String(sim.grpcPort) }));
+    assert.deepEqual(grpc.body, { ok: true, message: `logged in to 127.0.0.1:${sim.grpcPort} as lab over gRPC` });
+    const legacy = await post({ ...typed(), api: undefined });
+    assert.deepEqual(legacy.body, { ok: true, message: `logged in to 127.0.0.1:${sim.thriftPort} as lab over Thrift` });
+  });
+
+  it('a port that speaks the other API: reason wrong-api, with the API to pick', async () => {
+    await loadFlow([]);
+    const thriftToGrpc = await post(typed({ api: 'thrift', port: String(sim.grpcPort) }));
+    assert.equal(thriftToGrpc.body.reason, 'wrong-api', thriftToGrpc.text);
+    assert.match(thriftToGrpc.body.message, /speaks gRPC JET, not Thrift .*set the jet-router's API to gRPC/);
+    const grpcToThrift = await post(typed({ api: 'grpc', port: String(sim.thriftPort) }));
+    assert.equal(grpcToThrift.body.reason, 'wrong-api', grpcToThrift.text);
+    assert.match(grpcToThrift.body.message, /speaks Thrift JET, not gRPC .*set the jet-router's API to Thrift/);
+  });
+
+  it('the stored password goes only to the deployed router\'s API, host and port: elsewhere, type it (invalid, nothing sent)', async () => {
+    // A router node saved before gRPC (no api): Thrift.
+    await loadFlow([{ id: 'r1', type: 'jet-router', host: '127.0.0.1', port: String(sim.thriftPort) }], { r1: { username: 'lab', password: 'lab123' } });
+    const attempts = (): number => sim.thrift.counters.logins + sim.thrift.counters.loginFailures + sim.grpc.counters.connectionsTotal;
+    const before = attempts();
+    const r = await post(typed({ id: 'r1', api: 'grpc', port: String(sim.thriftPort), password: PASSWORD_PLACEHOLDER }));
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, {
+      ok: false,
+      reason: 'invalid',
+      message: `type the password to test gRPC 127.0.0.1:${sim.thriftPort}: the stored one is sent only to the deployed router (Thrift 127.0.0.1:${sim.thriftPort})`,
+    });
+    const other = await post(typed({ id: 'r1', port: String(sim.grpcPort), password: PASSWORD_PLACEHOLDER }));
+    assert.equal(other.body.reason, 'invalid');
+    assert.match(other.body.message, /^type the password to test Thrift 127\.0\.0\.1:\d+: the stored one is sent only to the deployed router/);
+    assert.equal(attempts(), before, 'nothing sent');
+    // Typed, the password goes wherever the dialog says.
+    const typedPw = await post(typed({ id: 'r1', api: 'grpc', port: String(sim.grpcPort) }));
+    assert.equal(typedPw.body.ok, true, typedPw.text);
   });
 
   it('__PWRD__ without a deployed jet-router of that id: nothing to test with (invalid), no connection made', async () => {
@@ -235,7 +275,7 @@ describe('jet-router Test connection (admin endpoint)', function () {
     it('uses the deployed tls-config node: logs in with its CA, names the certificate problem without it', async () => {
       await loadFlow(tlsNodes, { 'tls-ca': { cadata: cert } }, [tlsConfigNode]);
       const ok = await post(typed({ port: tlsSim.thriftPort, useTls: true, tls: 'tls-ca' }));
-      assert.deepEqual(ok.body, { ok: true, message: `logged in as lab@127.0.0.1:${tlsSim.thriftPort} (TLS)` });
+      assert.deepEqual(ok.body, { ok: true, message: `logged in to 127.0.0.1:${tlsSim.thriftPort} as lab over Thrift (TLS)` });
       const bad = await post(typed({ port: tlsSim.thriftPort, useTls: true, tls: 'tls-noca' }));
       assert.equal(bad.body.reason, 'tls');
       assert.match(bad.body.message, /TLS error: self[- ]signed certificate/);

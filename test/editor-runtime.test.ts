@@ -144,7 +144,7 @@ describe('editor: the package in a real Node-RED with adminAuth', function () {
     assert.equal(sim.thrift.counters.logins + sim.thrift.counters.loginFailures, 0, 'nothing tried for a refused request');
     const ok = await post('admin');
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { ok: true, message: `logged in as lab@127.0.0.1:${sim.thriftPort}` });
+    assert.deepEqual(await ok.json(), { ok: true, message: `logged in to 127.0.0.1:${sim.thriftPort} as lab over Thrift` });
     assert.ok(!output.includes('lab123'), 'the password is not in the Node-RED log');
   });
 });

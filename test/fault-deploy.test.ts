@@ -17,7 +17,7 @@ const CREDS = { [SAMPLE.router]: { username: 'lab', password: 'lab123' } };
 const REDEPLOYS = 50;
 
 function flowFor(s: JetSimulator, unrelated: { u1: string; u2: string; extra?: boolean }): FlowNode[] {
-  const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
+  const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
   flow.push({ id: 'u1', type: 'helper', z: SAMPLE.tab, name: unrelated.u1 });
   flow.push({ id: 't2', type: 'tab', label: 'other work' });
   flow.push({ id: 'u2', type: 'helper', z: 't2', name: unrelated.u2 });
@@ -162,7 +162,7 @@ describe('fault: deploys (Node-RED admin API)', function () {
     }
     // The desired route outlived 50 stops of the router node (Node-RED clears a stopped node's
     // in-memory context) and is in the new node's context.
-    assert.deepEqual(helper.getNode(SAMPLE.router).context().get('desiredRoutes').map((r: any) => r.prefix), ['1.1.1.1/32']);
+    assert.deepEqual(helper.getNode(SAMPLE.router).context().get('desiredRoutes').desired.map((r: any) => r.prefix), ['1.1.1.1/32']);
     const growth = heaps[heaps.length - 1] - steady!.heap;
     const secondHalf = heaps[heaps.length - 1] - heaps[Math.floor(heaps.length / 2) - 1];
     const perDeploy = growth / (REDEPLOYS - 5);

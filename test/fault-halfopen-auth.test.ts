@@ -16,7 +16,9 @@ import { helper, load, roundTrip, sampleFlow, statusMatching, FlowNode } from '.
 import { until, waitFor } from './support/wait';
 import { BlackholeProxy, deploy, eventually, lastStatus, SAMPLE, SAMPLE_CAPTURE, runtimeFixture } from './support/fault';
 import { JetSimulator, RMON_TOPIC } from '../sim';
-import { JetSession, SessionStatus } from '../lib/jet/session';
+import type { SessionStatus } from '../lib/jet/backend';
+import { ThriftBackend } from '../lib/jet/thrift-backend';
+import { buildRouteSpecs } from '../lib/routes/validate';
 import { NotificationSession } from '../lib/jet/notifications';
 
 const CREDS = { r1: { username: 'lab', password: 'lab123' } };
@@ -62,11 +64,11 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
 
     // The router answers again: a new session logs in and the desired route comes back on it.
     s.thrift.setResponding(true);
-    await statusMatching(add, /^connected lab@/);
+    await statusMatching(add, /^connected 127\.0\.0\.1:/);
     await until(s.rib, 'change', () => s.rib.get('inet.0', '1.1.1.1/32') !== undefined, 5000, 'desired route re-added');
     // The unanswered add stays desired (the router will not repeat the event that asked for it).
     await until(s.rib, 'change', () => s.rib.get('inet.0', '5.5.5.0/24') !== undefined, 5000, 'unanswered add made on the new session');
-    assert.deepEqual(helper.getNode('r1').context().get('desiredRoutes').map((r: any) => r.prefix).sort(), ['1.1.1.1/32', '5.5.5.0/24']);
+    assert.deepEqual(helper.getNode('r1').context().get('desiredRoutes').desired.map((r: any) => r.prefix).sort(), ['1.1.1.1/32', '5.5.5.0/24']);
     await eventually(() => s.thrift.connections === 1, 3000, 'the half-open session closed, one session left');
     assert.ok(s.thrift.counters.logins >= 2);
     const again = await roundTrip(add, out, { payload: { prefixes: '5.5.5.0/24' } });
@@ -76,12 +78,12 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
 
   it('wrong credentials on both channels: login failed, one attempt per 30 s, no call; fixed by a deploy', async () => {
     const s = await fx.startSim({ sampling: false, mqttAuth: { username: 'jet', password: 'mqtt-secret' } });
-    const router = { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) };
+    const router = { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) };
     const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, router);
     const bad = { username: 'lab', password: 'wrong', notificationUsername: 'jet', notificationPassword: 'wrong' };
     await load(flow, { [SAMPLE.router]: bad });
     const r = helper.getNode(SAMPLE.router);
-    const rpcDelay = waitFor<[number]>(r.routes.session, 'reconnect-scheduled');
+    const rpcDelay = waitFor<[number]>(r.routes.backend, 'reconnect-scheduled');
     const mqttDelay = waitFor<[number]>(r.notifications, 'reconnect-scheduled');
     await Promise.all([
       statusMatching(helper.getNode(SAMPLE.add), /^login failed: invalid user name or password/),
@@ -103,7 +105,7 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
       n.id === SAMPLE.router ? { ...n, credentials: { password: 'lab123', notificationPassword: 'mqtt-secret' } } : n,
     );
     await deploy(fixed, 'full');
-    await Promise.all([statusMatching(helper.getNode(SAMPLE.event), /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected lab@/)]);
+    await Promise.all([statusMatching(helper.getNode(SAMPLE.event), /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected 127\.0\.0\.1:/)]);
     // The add refused during the login failure stayed desired: the first session makes it.
     await until(s.rib, 'change', () => s.rib.get('inet.0', '1.1.1.1/32') !== undefined, 5000, 'refused add made once logged in');
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
@@ -168,7 +170,7 @@ describe('fault: half-open broker and the login cap (lib, short timers injected)
 
   it('Thrift: a refused login is retried only after the cap, never on the short backoff steps', async () => {
     const sim = await JetSimulator.start({ sampling: false });
-    const session = new JetSession({
+    const session = new ThriftBackend({
       host: '127.0.0.1',
       port: sim.thriftPort,
       username: 'lab',
@@ -194,7 +196,10 @@ describe('fault: half-open broker and the login cap (lib, short timers injected)
       assert.ok(delays.slice(0, 3).every((d) => d === SHORT.maxMs), `scheduled delays ${delays.join(', ')}`);
       assert.equal(session.status.state, 'login-failed');
       assert.match(session.status.detail, /^login failed: invalid user name or password/);
-      await assert.rejects(session.call('RouteService', 'RouteGet', { write() {} }, { read: () => ({}) }), /login failed for user lab/);
+      const [refused] = await session.add(buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2' }, true));
+      assert.equal(refused.answered, false);
+      assert.match(refused.message, /login failed for user lab/);
+      await assert.rejects(session.get('111:222', 'inet.0', '1.1.1.1/32'), /login failed for user lab/);
       assert.equal(sim.thrift.counters.calls.RouteGet ?? 0, 0);
     } finally {
       sim.thrift.off('call', onCall);

@@ -27,7 +27,9 @@ import {
   trackUnhandledRejections,
 } from './support/fault';
 import { JetSimulator, RMON_TOPIC } from '../sim';
-import { JetSession, SessionStatus } from '../lib/jet/session';
+import type { SessionStatus } from '../lib/jet/backend';
+import { ThriftBackend } from '../lib/jet/thrift-backend';
+import { RouteState } from '../lib/jet/route-state';
 import { JetRoutes } from '../lib/jet/routes';
 import { buildRouteSpecs, RouteSpec } from '../lib/routes/validate';
 
@@ -64,10 +66,10 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
       interfaces: Object.fromEntries(chains.map((c) => [c.ifIndex, 0])),
     });
     const baseline = resources();
-    await load(replicatedSampleFlow(chains, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
+    await load(replicatedSampleFlow(chains, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ids = chains.map((_, i) => chainIds(i));
     await Promise.all(ids.flatMap((id) => [statusMatching(helper.getNode(id.event), /^listening/), statusMatching(helper.getNode(id.add), /^connected/)]));
-    const session = routerNode().routes.session as EventEmitter & { status: SessionStatus };
+    const session = routerNode().routes.backend as EventEmitter & { status: SessionStatus };
 
     // What reaches the outputs of each chain, and every route result.
     const progress = new EventEmitter();
@@ -107,7 +109,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
     const socketListeners: string[] = [];
     const sessionListeners: string[] = [];
     const sample = (): void => {
-      socketListeners.push(JSON.stringify(listenerCounts((session as any).socket, ['data', 'end', 'close', 'error', 'connect'])));
+      socketListeners.push(JSON.stringify(listenerCounts((session as any).wire?.socket, ['data', 'end', 'close', 'error', 'connect'])));
       sessionListeners.push(JSON.stringify(listenerCounts(session, ['ready', 'state', 'reconnect-scheduled'])));
     };
     const connected = (): Promise<unknown> =>
@@ -169,7 +171,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
     for (const c of chains.filter((_, k) => high[k])) {
       assert.deepEqual(s.rib.get(c.prefix.includes(':') ? 'inet6.0' : 'inet.0', c.prefix)?.nexthops, [c.nexthop]);
     }
-    const desired = (routerNode().context().get('desiredRoutes') as Array<{ prefix: string }>).map((r) => r.prefix).sort();
+    const desired = (routerNode().context().get('desiredRoutes') as { desired: Array<{ prefix: string }> }).desired.map((r) => r.prefix).sort();
     assert.deepEqual(desired, want, "router node's context desiredRoutes = RIB");
 
     // Never added twice on one session (err 2), nothing failed. A delete whose route the router
@@ -211,7 +213,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
   it('MQTT broker restarted 20 times: resubscribed every time, the next event handled every time', async () => {
     const s = await fx.startSim({ sampling: false });
     const baseline = resources();
-    await load(sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
+    await load(sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ev = helper.getNode(SAMPLE.event);
     await Promise.all([statusMatching(ev, /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected/)]);
     const notifications = routerNode().notifications as EventEmitter & { status: SessionStatus };
@@ -266,7 +268,7 @@ describe('fault: a connection lost during the desired-state replay (lib)', funct
 
   it('the next session re-adds each desired route once: replay calls are not sent again', async () => {
     const sim = await JetSimulator.start({ sampling: false });
-    const session = new JetSession({
+    const session = new ThriftBackend({
       host: '127.0.0.1',
       port: sim.thriftPort,
       username: 'lab',
@@ -276,17 +278,17 @@ describe('fault: a connection lost during the desired-state replay (lib)', funct
       queueLimit: 100,
       backoff: { initialMs: 20, maxMs: 100, factor: 2, jitter: 0 },
     });
-    const routes = new JetRoutes(session);
+    const routes = new JetRoutes(session, new RouteState({ api: 'thrift', host: '127.0.0.1', port: sim.thriftPort }));
     const unhandled = trackUnhandledRejections();
     const warnings: string[] = [];
-    routes.on('replay-error', (spec: RouteSpec, err: Error) => warnings.push(`${spec.prefix}: ${err.message}`));
+    routes.on('replay-error', (spec: RouteSpec, message: string) => warnings.push(`${spec.prefix}: ${message}`));
     try {
       session.start();
       const specs = [
         ...buildRouteSpecs({ prefixes: '1.1.1.1/32 5.5.5.0/24', nexthops: '10.1.1.2' }, true),
         ...buildRouteSpecs({ prefixes: '2001:db8::/48', nexthops: '2001:db8::2' }, true),
       ];
-      for (const spec of specs) assert.equal((await routes.add(spec)).status, 'added');
+      for (const spec of specs) assert.equal((await routes.add([spec]))[0].status, 'added');
       // Session 1 ends; session 2 logs in and replays; the connection drops the moment the router
       // has applied the first re-add (its reply, and the other two, are lost).
       const dropped = new Promise<void>((resolve) => {
@@ -298,11 +300,11 @@ describe('fault: a connection lost during the desired-state replay (lib)', funct
         };
         sim.thrift.on('call', onCall);
       });
-      const replayed = waitFor<[{ routes: number; failed: number }]>(routes, 'replayed', () => true, 10000, 'a complete replay');
+      const replayed = waitFor<[{ routes: number; failed: number; removed: number }]>(routes, 'replayed', () => true, 10000, 'a complete replay');
       sim.thrift.closeAllConnections();
       await dropped;
       const [report] = await replayed;
-      assert.deepEqual(report, { routes: 3, failed: 0 });
+      assert.deepEqual(report, { routes: 3, failed: 0, removed: 0 });
       await until(sim.rib, 'change', () => sim.rib.size === 3, 5000, 'all three re-added');
       assert.equal(sim.thrift.counters.logins, 3);
       assert.equal(sim.thrift.errCount('RouteAdd', 2), 0, 'no route added twice on session 3');

@@ -84,7 +84,7 @@ describe('fault: security (Node-RED runtime)', function () {
     const wrong = secret('bad');
     const wrongMqtt = secret('badmq');
     const s = await startSim({ users: { lab: pw }, mqttAuth: { username: 'jet', password: mqttPw } });
-    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
+    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
 
     // Wrong passwords first (the failure paths log and show the most), then the right ones deployed
     // from the editor: credentials inline in the deployed flow, as the editor sends them.
@@ -95,7 +95,7 @@ describe('fault: security (Node-RED runtime)', function () {
     await failedCall;
 
     await deploy(flow.map((n) => (n.id === SAMPLE.router ? { ...n, credentials: { username: 'lab', password: pw, notificationUsername: 'jet', notificationPassword: mqttPw } } : n)));
-    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected lab@/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
+    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected 127\.0\.0\.1:/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
     await s.rmon.setRate(541, 8288, true);
     const [msg] = await added;
@@ -129,7 +129,7 @@ describe('fault: security (Node-RED runtime)', function () {
       ...leaks('messages', text(msg)),
     ];
     assert.deepEqual(found, [], 'no password anywhere');
-    assert.ok(statusTexts().some((t) => /login failed/.test(t)) && statusTexts().some((t) => /connected lab@/.test(t)));
+    assert.ok(statusTexts().some((t) => /login failed/.test(t)) && statusTexts().some((t) => /connected 127\.0\.0\.1:/.test(t)));
     assert.deepEqual(unhandled.list, []);
   });
 
@@ -153,15 +153,15 @@ describe('fault: security (Node-RED runtime)', function () {
     const s = await startSim({ tls: routerCert, mqttTls: routerCert });
     assert.match(s.broker.url, /^mqtts:/);
     await loadWith([tlsConfigNode], tlsFlow(s, caA.caFile), CREDS);
-    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected lab@127\.0\.0\.1:/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
+    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected 127\.0\.0\.1:/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
     await s.rmon.setRate(541, 8288, true);
     assert.equal((await added)[0].payload.results[0].status, 'added');
     assert.deepEqual(s.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
     // The sessions really are TLS: the router's session socket is a TLS socket.
     const r = helper.getNode(SAMPLE.router);
-    assert.equal(typeof (r.routes.session as any).socket?.getPeerCertificate, 'function');
-    assert.match((r.routes.session as any).socket.getPeerCertificate().issuer.CN, /JET fault test ca-a/);
+    assert.equal(typeof (r.routes.backend as any).wire.socket?.getPeerCertificate, 'function');
+    assert.match((r.routes.backend as any).wire.socket.getPeerCertificate().issuer.CN, /JET fault test ca-a/);
     assert.deepEqual(unhandled.list, []);
   });
 
@@ -191,7 +191,7 @@ describe('fault: security (Node-RED runtime)', function () {
     await helper.unload();
 
     await loadWith([tlsConfigNode], tlsFlow(s, caA.caFile, 'router.example'), CREDS);
-    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected lab@/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
+    await Promise.all([statusMatching(helper.getNode(SAMPLE.add), /^connected 127\.0\.0\.1:/), statusMatching(helper.getNode(SAMPLE.event), /^listening/)]);
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
     await s.rmon.setRate(541, 8288, true);
     assert.equal((await added)[0].payload.results[0].status, 'added');

@@ -52,7 +52,7 @@ describe('route nodes on the simulated router', function () {
     const add = helper.getNode('add');
     const del = helper.getNode('del');
     const out = helper.getNode('out');
-    await statusMatching(add, /^connected lab@127\.0\.0\.1:/);
+    await statusMatching(add, /^connected 127\.0\.0\.1:/);
 
     const m1 = await roundTrip(add, out, { payload: Date.now() });
     assert.deepEqual(
@@ -128,7 +128,7 @@ describe('route nodes on the simulated router', function () {
     const add = helper.getNode('add');
     const del = helper.getNode('del');
     const router = helper.getNode('r1');
-    const scheduled = waitFor<[number]>(router.routes.session, 'reconnect-scheduled');
+    const scheduled = waitFor<[number]>(router.routes.backend, 'reconnect-scheduled');
     await Promise.all([statusMatching(add, /^login failed/), statusMatching(del, /^login failed/)]);
     const [delay] = await scheduled;
     assert.equal(delay, 30000, 'a rejected login waits the backoff cap');
@@ -156,7 +156,7 @@ describe('route nodes on the simulated router', function () {
     assert.equal(sim.thrift.counters.logins, 2);
     await reconnected;
     // The desired state is in the router node's context.
-    const stored = helper.getNode('r1').context().get('desiredRoutes');
+    const stored = helper.getNode('r1').context().get('desiredRoutes').desired;
     assert.deepEqual(stored.map((r: any) => r.prefix).sort(), ['1.1.1.1/32', '5.5.5.0/24']);
   });
 
@@ -203,7 +203,7 @@ describe('route nodes on the simulated router', function () {
     assert.equal(m.payload.results[0].status, 'unchanged');
     assert.match(m.payload.results[0].message, /it stays via 10.1.1.2: delete it first to change its next hops/);
     assert.deepEqual(sim.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
-    const stored = helper.getNode('r1').context().get('desiredRoutes');
+    const stored = helper.getNode('r1').context().get('desiredRoutes').desired;
     assert.deepEqual(stored.map((r: any) => r.nexthops), [['10.1.1.2']]);
   });
 
@@ -220,7 +220,7 @@ describe('route nodes on the simulated router', function () {
 
   it('fans the connection status out to every node of the router', async () => {
     await load(flow(sim.thriftPort), CREDS);
-    await Promise.all(['add', 'del'].map((id) => statusMatching(helper.getNode(id), /^connected lab@/)));
+    await Promise.all(['add', 'del'].map((id) => statusMatching(helper.getNode(id), /^connected 127\.0\.0\.1:/)));
   });
 
   it('reports an unreachable router as disconnected with the reason', async () => {

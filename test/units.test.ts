@@ -7,7 +7,7 @@ import { DesiredRoutes } from '../lib/jet/desired';
 import { binaryMessageEnd, MessageReader, ThriftFramingError } from '../lib/thrift/framing';
 import { encodeMessage, MessageType, openMessage } from '../lib/thrift/codec';
 import { RouteAddArgs } from '../lib/gen/jet/RouteService';
-import { toRouteConfig } from '../lib/jet/routes';
+import { toRouteConfig } from '../lib/jet/thrift-backend';
 import { combinedStatus, sessionStatus } from '../lib/node-status';
 
 function validationError(fn: () => unknown, field: string, fragment: RegExp): void {
@@ -178,7 +178,7 @@ describe('thrift framing', () => {
 
 describe('node status', () => {
   it('shows the connection, and the last outcome only while connected', () => {
-    assert.deepEqual(sessionStatus({ state: 'connected', detail: 'lab@127.0.0.1:9090' }), { fill: 'green', shape: 'dot', text: 'connected lab@127.0.0.1:9090' });
+    assert.deepEqual(sessionStatus({ state: 'connected', detail: '127.0.0.1:9090' }), { fill: 'green', shape: 'dot', text: 'connected 127.0.0.1:9090' });
     assert.equal(sessionStatus({ state: 'login-failed', detail: 'login failed: bad password' }).text, 'login failed: bad password');
     const last = { fill: 'green' as const, shape: 'dot' as const, text: 'added 1.1.1.1/32' };
     assert.equal(combinedStatus({ state: 'connected', detail: '' }, last).text, 'added 1.1.1.1/32');

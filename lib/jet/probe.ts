@@ -8,14 +8,15 @@
  *  - the password placeholder Node-RED sends for an unchanged password field (`__PWRD__`), or no
  *    password, means "the stored one": the credentials of the deployed jet-router `id`;
  *  - TLS options come from a deployed tls-config node;
- *  - the login is one JetSession that is closed after its first outcome, whatever it is, and at
+ *  - the login is one backend session of the chosen API (gRPC or Thrift) that is closed after its first outcome, whatever it is, and at
  *    the latest after requestTimeout (capped at 30 s): no socket or timer is left behind, nothing
  *    is retried, nothing is saved;
  *  - the password is never part of an answer.
  */
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
-import { DEFAULT_JET_PORT, JetSession, SessionStatus } from './session';
+import { apiOf, API_LABEL, DEFAULT_PORTS, JetApi, SessionStatus } from './backend';
+import { createBackend } from './backends';
 import { RouteValidationError, toBool, toInteger } from '../routes/validate';
 
 /** What the Node-RED editor sends for a password field whose value was not changed. */
@@ -26,12 +27,13 @@ export const MAX_PROBE_TIMEOUT_S = 30;
 /** Added to the client id of the test login, so that it never takes the place of a running session. */
 export const PROBE_CLIENT_SUFFIX = '-test';
 
-export type ProbeReason = 'refused' | 'timeout' | 'tls' | 'auth' | 'dns' | 'invalid' | 'other';
+export type ProbeReason = 'refused' | 'timeout' | 'tls' | 'auth' | 'dns' | 'invalid' | 'wrong-api' | 'other';
 
 export type ProbeResult = { ok: true; message: string } | { ok: false; reason: ProbeReason; message: string };
 
 /** A complete login to try. */
 export interface ProbeTarget {
+  api: JetApi;
   host: string;
   port: number;
   username: string;
@@ -45,6 +47,7 @@ export interface ProbeTarget {
 /** The request body, checked; credentials and TLS not resolved yet. */
 export interface ProbeRequest {
   id?: string;
+  api: JetApi;
   host: string;
   port: number;
   /** undefined: the stored one. */
@@ -59,8 +62,11 @@ export interface ProbeRequest {
 
 /** What the probe needs from the runtime. */
 export interface ProbeContext {
-  /** The stored credentials of the deployed jet-router `id`, or null when there is none. */
-  storedCredentials(id: string): { username?: string; password?: string } | null;
+  /**
+   * The stored credentials of the deployed jet-router `id` and the router they belong to, or null
+   * when there is none. They are used only for that same api, host and port.
+   */
+  storedCredentials(id: string): { username?: string; password?: string; api: JetApi; host: string; port: number } | null;
   /** TLS options from the deployed tls-config node `id`, or a sentence saying why there are none. */
   tlsOptions(id: string): ConnectionOptions | string;
   /** The client id the jet-router `id` would use when none is set. */
@@ -115,7 +121,9 @@ export function parseProbeRequest(body: unknown): ProbeRequest {
   const host = optionalString(b, 'host')?.trim() ?? '';
   if (host === '') throw new ProbeRequestError('host', 'no host given');
   if (!isValidHost(host)) throw new ProbeRequestError('host', `${JSON.stringify(host)} is not a host name or IP address`);
-  const port = integerField(b, 'port', DEFAULT_JET_PORT, 1, 65535);
+  // A body without `api` comes from an editor of the Thrift-only versions.
+  const api = apiOf(b.api);
+  const port = integerField(b, 'port', DEFAULT_PORTS[api], 1, 65535);
   // The same range as the jet-router node; the test itself is capped further below.
   const timeoutS = integerField(b, 'requestTimeout', DEFAULT_PROBE_TIMEOUT_S, 1, 3600);
   const password = optionalString(b, 'password');
@@ -130,6 +138,7 @@ export function parseProbeRequest(body: unknown): ProbeRequest {
   const clientId = optionalString(b, 'clientId')?.trim();
   return {
     id: id || undefined,
+    api,
     host,
     port,
     username: optionalString(b, 'username'),
@@ -170,6 +179,12 @@ export function resolveTarget(req: ProbeRequest, ctx: ProbeContext): ProbeTarget
     if (password === undefined && !stored) {
       return invalid('no password to test with: type the password (this router node is not deployed, so no password is stored for it)');
     }
+    // The stored password goes only where it was saved for: never to another host, port or API.
+    if (password === undefined && stored && (stored.api !== req.api || stored.host.toLowerCase() !== req.host.toLowerCase() || stored.port !== req.port)) {
+      return invalid(
+        `type the password to test ${API_LABEL[req.api]} ${req.host}:${req.port}: the stored one is sent only to the deployed router (${API_LABEL[stored.api]} ${stored.host}:${stored.port})`,
+      );
+    }
     username ??= stored?.username ?? '';
     password ??= stored?.password ?? '';
   }
@@ -185,6 +200,7 @@ export function resolveTarget(req: ProbeRequest, ctx: ProbeContext): ProbeTarget
     }
   }
   return {
+    api: req.api,
     host: req.host,
     port: req.port,
     username,
@@ -195,8 +211,9 @@ export function resolveTarget(req: ProbeRequest, ctx: ProbeContext): ProbeTarget
   };
 }
 
-/** The reason behind a session's `disconnected` detail (lib/thrift/channel describeSocketError, lib/jet/session). */
+/** The reason behind a session's `disconnected` detail (lib/thrift/channel describeSocketError, lib/jet/*-backend). */
 export function classifyFailure(detail: string, tls: boolean): ProbeReason {
+  if (/ speaks (gRPC|Thrift) JET, not /.test(detail)) return 'wrong-api';
   if (/connection refused/i.test(detail)) return 'refused';
   if (/^TLS error|certificate|\bSSL\b|handshake/i.test(detail)) return 'tls';
   if (/host name not found/i.test(detail)) return 'dns';
@@ -214,7 +231,7 @@ export function probeLogin(target: ProbeTarget, closeBoundMs = 1000): Promise<Pr
   const where = `${target.host}:${target.port}`;
   const seconds = String(Math.round(target.requestTimeoutMs / 100) / 10);
   return new Promise<ProbeResult>((resolve) => {
-    const session = new JetSession({
+    const session = createBackend(target.api, {
       host: target.host,
       port: target.port,
       username: target.username,
@@ -249,7 +266,7 @@ export function probeLogin(target: ProbeTarget, closeBoundMs = 1000): Promise<Pr
     session.on('state', (s: SessionStatus) => {
       switch (s.state) {
         case 'connected':
-          finish({ ok: true, message: `logged in as ${session.peer}${target.tls ? ' (TLS)' : ''}` });
+          finish({ ok: true, message: `logged in to ${session.peer} as ${target.username} over ${API_LABEL[target.api]}${target.tls ? ' (TLS)' : ''}` });
           break;
         case 'login-failed':
           finish({ ok: false, reason: 'auth', message: s.detail.replace(/^login failed/, `login failed for user ${target.username}`) });

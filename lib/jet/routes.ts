@@ -1,77 +1,57 @@
 /**
- * Route programming on a JET session: RouteAdd / RouteDelete / RouteGet with the project's
- * semantics (JET-FACTS §2), plus the desired state that is replayed after every (re)login.
+ * Route programming on a JET backend, whichever API it speaks (lib/jet/backend.ts): adds, deletes
+ * and reads with the nodes' semantics, and the routes' state (lib/jet/route-state.ts) kept in step
+ * with the router across sessions:
+ *  - an add records its intent before the call; an add that gets no answer (session down,
+ *    deadline, queue full) stays desired and is made at the next login, because the router will
+ *    not send the event again; a route the router refuses is not desired, unless the router had
+ *    confirmed that route to this client before;
+ *  - a delete stops the route being desired at once, whatever the answer;
+ *  - an older call's answer never overrides a newer intent for the same route;
+ *  - after every login the desired routes are asserted again (gRPC RouteUpdate, Thrift RouteAdd)
+ *    and, where the router kept this client's routes (gRPC, num_client_routes > 0), the routes it
+ *    acknowledged and that are no longer desired are deleted.
  */
 import { EventEmitter } from 'events';
-import { JetSession, SessionError } from './session';
-import { DesiredRoutes, routeKey } from './desired';
-import { ERR, outcomeMessage, RouteOp, RouteStatus, routeStatus } from './results';
-import type { RouteSpec } from '../routes/validate';
-import { RouteConfig } from '../gen/jet/RouteConfig';
-import { NexthopInfo } from '../gen/jet/NexthopInfo';
-import { GatewayAddress } from '../gen/jet/GatewayAddress';
-import { FamilyType } from '../gen/jet/FamilyType';
-import { RouteResult } from '../gen/jet/RouteResult';
-import {
-  RouteAddArgs,
-  RouteAddResult,
-  RouteDeleteArgs,
-  RouteDeleteResult,
-  RouteGetArgs,
-  RouteGetResult,
-} from '../gen/jet/RouteService';
+import { routeKey } from './desired';
+import type { InstalledRoute, OpOptions, RouteBackend, RouteReply } from './backend';
+import { API_LABEL, ReadyInfo } from './backend';
+import type { RouteStatus } from './results';
+import { DEFAULT_METRIC, RouteSpec } from '../routes/validate';
+import { RouteState } from './route-state';
+
+export type { InstalledRoute };
 
 export interface RouteOutcome {
   prefix: string;
   table: string;
   status: RouteStatus;
-  /** The router's err_code; null when no reply came (timeout, connection lost). */
+  /** The router's code (Thrift err_code, gRPC sub_code); null when no reply came. */
   errCode: number | null;
   message: string;
   /** Next hops the router reports as installed (add with verify). */
   installed?: string[];
-}
-
-export interface InstalledRoute {
-  prefix: string;
-  table: string;
-  nexthops: string[];
-  preference: number[];
-  metric: number[];
+  /** Set when the route's metric was not sent: the API has none (gRPC). */
+  metricSent?: false;
 }
 
 export interface ReplayReport {
+  /** Routes asserted again. */
   routes: number;
+  /** Of those, refused by the router (dropped from the desired set). */
   failed: number;
+  /** Routes acknowledged earlier and no longer desired, deleted on the router. */
+  removed: number;
 }
 
-export const ROUTE_SERVICE = 'RouteService';
+const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
-export function toRouteConfig(spec: RouteSpec): RouteConfig {
-  return new RouteConfig({
-    app_id: spec.appId,
-    family_type: spec.family === 'inet' ? FamilyType.af_inet : FamilyType.af_inet6,
-    prefix: spec.prefix,
-    table_name: spec.table,
-    nexthops: spec.nexthops.map((ip) => new NexthopInfo({ nexthop_address: new GatewayAddress({ nexthop_ip: ip }) })),
-    preference: [spec.preference],
-    metric: [spec.metric],
-  });
-}
-
-function toInstalled(config: RouteConfig, fallbackTable: string): InstalledRoute {
-  return {
-    prefix: config.prefix ?? '',
-    table: config.table_name || fallbackTable,
-    nexthops: (config.nexthops ?? []).map((n) => n.nexthop_address?.nexthop_ip ?? '').filter((ip) => ip !== ''),
-    preference: config.preference ?? [],
-    metric: config.metric ?? [],
-  };
-}
-
-/** Events: 'desired' (the desired set changed), 'replayed' (ReplayReport), 'replay-error' (RouteSpec, Error). */
+/**
+ * Events: 'desired' (the state changed: save it), 'replayed' (ReplayReport), 'replay-error'
+ * (RouteSpec, message: a desired route the router refused at a replay; dropped).
+ */
 export class JetRoutes extends EventEmitter {
-  private readonly onReady = (): void => this.replay();
+  private readonly onReady = (info: ReadyInfo): void => this.replay(info);
   /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
   private readonly adding = new Map<string, number>();
   /** The latest add or delete made for each route key: an older call's answer changes no intent. */
@@ -79,129 +59,181 @@ export class JetRoutes extends EventEmitter {
   private serial = 0;
 
   constructor(
-    readonly session: JetSession,
-    readonly desired: DesiredRoutes = new DesiredRoutes(),
-    private readonly service = ROUTE_SERVICE,
+    readonly backend: RouteBackend,
+    readonly state: RouteState,
   ) {
     super();
-    session.on('ready', this.onReady);
+    backend.on('ready', this.onReady);
   }
 
-  /** Stops listening to the session (the session itself is closed by its owner). */
+  get desired(): RouteState['desired'] {
+    return this.state.desired;
+  }
+
+  /** Stops listening to the backend (the backend itself is closed by its owner). */
   dispose(): void {
-    this.session.off('ready', this.onReady);
+    this.backend.off('ready', this.onReady);
     this.removeAllListeners();
   }
 
-  /**
-   * Adds a route. The desired set records the intent before the call: a call that gets no answer
-   * (session down, timeout, queue full, login failed) leaves the route desired, so the next login
-   * adds it, since the router will not send the rising event again; only a definite refusal by the
-   * router removes an intent this call made. An existing route (err 2) is left as the router has it.
-   */
-  async add(spec: RouteSpec, verify = false): Promise<RouteOutcome> {
-    const key = routeKey(spec.appId, spec.table, spec.prefix);
-    const mine = ++this.serial;
-    this.latest.set(key, mine);
-    const known = this.desired.get(spec.appId, spec.table, spec.prefix);
-    if (!known && this.desired.set(spec)) this.emit('desired');
-    this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
-    let reply: RouteResult;
+  /** Adds routes (batched by the backend); one outcome per spec, in order. Never rejects. */
+  async add(specs: readonly RouteSpec[], verify = false): Promise<RouteOutcome[]> {
+    const { desired, acknowledged } = this.state;
+    let changed = false;
+    const calls = specs.map((spec) => {
+      const key = keyOf(spec);
+      const mine = ++this.serial;
+      this.latest.set(key, mine);
+      const known = desired.get(spec.appId, spec.table, spec.prefix);
+      if (!known && desired.set(spec)) changed = true;
+      this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
+      return { spec, key, mine, known };
+    });
+    if (changed) this.emit('desired');
+    let replies: RouteReply[];
     try {
-      reply = await this.session.call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult);
-    } catch (err) {
-      throw new Error(`${(err as Error).message} (still desired: it is added when the session is back)`);
+      replies = await this.backend.add(specs);
     } finally {
-      const n = (this.adding.get(key) ?? 1) - 1;
-      if (n > 0) this.adding.set(key, n);
-      else this.adding.delete(key);
-    }
-    const outcome = this.outcome('add', spec, reply);
-    const current = this.latest.get(key) === mine;
-    if (outcome.status === 'added') {
-      if (current && this.desired.set(spec)) this.emit('desired');
-    } else if (outcome.status === 'failed') {
-      if (current && !known && this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
-    } else if (known && JSON.stringify(known.nexthops) !== JSON.stringify(spec.nexthops)) {
-      outcome.message += `; it stays via ${known.nexthops.join(', ')}: delete it first to change its next hops`;
-    }
-    if (verify && outcome.status !== 'failed') {
-      try {
-        const [installed] = await this.get(spec.appId, spec.table, spec.prefix);
-        outcome.installed = installed ? installed.nexthops : [];
-      } catch (err) {
-        outcome.message += ` (read back failed: ${(err as Error).message})`;
+      for (const { key } of calls) {
+        const n = (this.adding.get(key) ?? 1) - 1;
+        if (n > 0) this.adding.set(key, n);
+        else this.adding.delete(key);
       }
+    }
+    changed = false;
+    const outcomes = calls.map(({ spec, key, mine, known }, i): RouteOutcome => {
+      const reply = replies[i];
+      const outcome = this.outcome(spec, reply);
+      const current = this.latest.get(key) === mine;
+      if (!reply.answered) {
+        outcome.message += ' (still desired: it is added when the session is back)';
+      } else if (reply.status === 'added') {
+        if (current && desired.set(spec)) changed = true;
+        if (acknowledged.set(spec)) changed = true;
+      } else if (reply.status === 'failed') {
+        // Refused: not an intent, unless the router had confirmed this route to us before.
+        if (current && !acknowledged.has(spec.appId, spec.table, spec.prefix) && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+      } else if (known && JSON.stringify(known.nexthops) !== JSON.stringify(spec.nexthops)) {
+        outcome.message += `; it stays via ${known.nexthops.join(', ')}: delete it first to change its next hops`;
+      }
+      return outcome;
+    });
+    if (changed) this.emit('desired');
+    if (verify) {
+      await Promise.all(
+        outcomes.map(async (outcome, i) => {
+          if (outcome.status === 'failed') return;
+          const spec = specs[i];
+          try {
+            const [installed] = await this.backend.get(spec.appId, spec.table, spec.prefix);
+            outcome.installed = installed ? installed.nexthops : [];
+          } catch (err) {
+            outcome.message += ` (read back failed: ${(err as Error).message})`;
+          }
+        }),
+      );
+    }
+    return outcomes;
+  }
+
+  /** Deletes routes; they stop being desired at once, whatever the answer. Never rejects. */
+  async delete(specs: readonly RouteSpec[]): Promise<RouteOutcome[]> {
+    const { desired, acknowledged } = this.state;
+    let changed = false;
+    const serials = specs.map((spec) => {
+      const mine = ++this.serial;
+      this.latest.set(keyOf(spec), mine);
+      if (desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+      return mine;
+    });
+    if (changed) this.emit('desired');
+    const replies = await this.backend.delete(specs);
+    changed = false;
+    const outcomes = specs.map((spec, i) => {
+      const reply = replies[i];
+      // Gone from the router (deleted, or not there): no longer ours to clean up at a later login.
+      if (reply.answered && reply.status !== 'failed' && this.latest.get(keyOf(spec)) === serials[i]) {
+        if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+      }
+      return this.outcome(spec, reply);
+    });
+    if (changed) this.emit('desired');
+    return outcomes;
+  }
+
+  /** The installed route of `appId` at `table`/`prefix`, as the router reports it. */
+  get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
+    return this.backend.get(appId, table, prefix);
+  }
+
+  private outcome(spec: RouteSpec, reply: RouteReply): RouteOutcome {
+    const outcome: RouteOutcome = { prefix: spec.prefix, table: spec.table, status: reply.status, errCode: reply.code, message: reply.message };
+    if (!this.backend.carriesMetric && spec.metric !== DEFAULT_METRIC) {
+      outcome.metricSent = false;
+      outcome.message += `; metric ${spec.metric} not sent: ${API_LABEL[this.backend.api]} JET has no route metric`;
     }
     return outcome;
   }
 
-  /** Deletes a route. It stops being desired at once, whatever the answer: it is not wanted. */
-  async delete(spec: RouteSpec): Promise<RouteOutcome> {
-    this.latest.set(routeKey(spec.appId, spec.table, spec.prefix), ++this.serial);
-    if (this.desired.remove(spec.appId, spec.table, spec.prefix)) this.emit('desired');
-    const reply = await this.session.call(this.service, 'RouteDelete', new RouteDeleteArgs({ route_config: toRouteConfig(spec) }), RouteDeleteResult);
-    return this.outcome('delete', spec, reply);
-  }
-
-  /** Routes of `appId` in `table`; an empty prefix lists all of them. */
-  async get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
-    const reply = await this.session.call(this.service, 'RouteGet', new RouteGetArgs({ app_id: appId, table_name: table, prefix }), RouteGetResult);
-    const errCode = reply.err_code ?? ERR.SUCCESS;
-    if (errCode !== ERR.SUCCESS && errCode !== ERR.NOT_FOUND) {
-      throw new Error(`RouteGet ${table} ${prefix || '(all)'} failed: ${outcomeMessage('add', errCode, reply.message)}`);
-    }
-    return (reply.routes ?? []).map((r) => toInstalled(r, table));
-  }
-
-  private outcome(op: RouteOp, spec: RouteSpec, reply: RouteResult): RouteOutcome {
-    const errCode = typeof reply.err_code === 'number' ? reply.err_code : ERR.FAILURE;
-    return {
-      prefix: spec.prefix,
-      table: spec.table,
-      status: routeStatus(op, errCode),
-      errCode,
-      message: outcomeMessage(op, errCode, reply.message),
-    };
-  }
-
   /**
-   * Re-adds every desired route on a fresh session. Adds only: it never deletes anything. Its calls
-   * are never sent again on a later session (`once`): that session's login replays the desired set
-   * as it is then, and a stale re-add could add a route deleted since, or add one twice.
+   * After a login: deletes what the router kept for us and we no longer want, then asserts every
+   * desired route. Its calls are never sent again on a later session (`once`): that session's
+   * login replays the state as it is then. A desired route the router refuses is dropped (and
+   * reported once), not sent again at every login.
    */
-  private replay(): void {
-    // A route whose own add waits in the queue is added by that call, which reports the outcome.
-    const specs = this.desired.list().filter((r) => !this.adding.has(routeKey(r.appId, r.table, r.prefix)));
-    if (specs.length === 0) return;
-    let failed = 0;
-    let interrupted = 0;
-    let pending = specs.length;
-    const finish = (): void => {
-      if (--pending === 0 && interrupted === 0) this.emit('replayed', { routes: specs.length, failed } satisfies ReplayReport);
-    };
-    for (const spec of specs) {
-      this.session
-        .call(this.service, 'RouteAdd', new RouteAddArgs({ route_config: toRouteConfig(spec) }), RouteAddResult, { once: true })
-        .then(
-          (reply) => {
-            const errCode = reply.err_code ?? ERR.FAILURE;
-            if (routeStatus('add', errCode) === 'failed') {
-              failed++;
-              this.emit('replay-error', spec, new Error(outcomeMessage('add', errCode, reply.message)));
-            }
-          },
-          (err: Error) => {
-            // The session was lost before the router answered: the next login replays again.
-            if (err instanceof SessionError && err.code === 'disconnected') {
-              interrupted++;
-              return;
-            }
-            failed++;
-            this.emit('replay-error', spec, err);
-          },
-        )
-        .finally(finish);
+  private replay(info: ReadyInfo): void {
+    const { desired, acknowledged } = this.state;
+    const once: OpOptions = { once: true };
+    let changed = false;
+    if (info.clientRoutes === undefined || info.clientRoutes === 0) {
+      // The router kept nothing of ours (Thrift drops an app's routes with its session).
+      for (const spec of acknowledged.list()) if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
     }
+    const stale = acknowledged.list().filter((r) => !desired.has(r.appId, r.table, r.prefix) && !this.adding.has(keyOf(r)));
+    // A route whose own add waits in the queue is made by that call, which reports the outcome.
+    const specs = desired.list().filter((r) => !this.adding.has(keyOf(r)));
+    if (changed) this.emit('desired');
+    if (stale.length === 0 && specs.length === 0) return;
+    const serial = this.serial;
+    const removing = stale.length > 0 ? this.backend.delete(stale, once) : Promise.resolve([] as RouteReply[]);
+    const asserting = specs.length > 0 ? this.backend.assert(specs, once) : Promise.resolve([] as RouteReply[]);
+    Promise.all([removing, asserting]).then(([removed, asserted]) => {
+      let dirty = false;
+      let interrupted = false;
+      let removedCount = 0;
+      stale.forEach((spec, i) => {
+        const r = removed[i];
+        if (!r.answered) interrupted = true;
+        else if (r.status !== 'failed' && this.untouchedSince(spec, serial)) {
+          if (r.status === 'deleted') removedCount++;
+          if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
+        }
+      });
+      let failed = 0;
+      specs.forEach((spec, i) => {
+        const r = asserted[i];
+        if (!r.answered) {
+          interrupted = true;
+          return;
+        }
+        if (!this.untouchedSince(spec, serial)) return;
+        if (r.status === 'failed') {
+          failed++;
+          if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
+          acknowledged.remove(spec.appId, spec.table, spec.prefix);
+          this.emit('replay-error', spec, r.message);
+        } else if (acknowledged.set(spec)) {
+          dirty = true;
+        }
+      });
+      if (dirty) this.emit('desired');
+      // An interrupted replay is made again, whole, by the next login.
+      if (!interrupted) this.emit('replayed', { routes: specs.length, failed, removed: removedCount } satisfies ReplayReport);
+    });
+  }
+
+  /** No add or delete was made for this route since `serial`: the replay's answer still speaks for it. */
+  private untouchedSince(spec: RouteSpec, serial: number): boolean {
+    return (this.latest.get(keyOf(spec)) ?? 0) <= serial;
   }
 }

@@ -5,7 +5,9 @@
  */
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { RouteOutcome } from '../../lib/jet/routes';
-import type { SessionStatus } from '../../lib/jet/session';
+import type { SessionStatus } from '../../lib/jet/backend';
+import { API_LABEL } from '../../lib/jet/backend';
+import { DEFAULT_METRIC, toInteger } from '../../lib/routes/validate';
 import { combinedStatus, clip, NodeStatus } from '../../lib/node-status';
 import { resultPayload, routeSpecsFromMessage } from '../../lib/routes/request';
 import type { RouteSpec } from '../../lib/routes/validate';
@@ -41,8 +43,16 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     };
     let connection: SessionStatus = { state: 'idle', detail: '' };
     let last: NodeStatus | null = null;
+    let metricNote: NodeStatus | null = null;
 
-    const show = (): void => node.status(combinedStatus(connection, last));
+    const show = (): void => {
+      const refused = router?.replayRefused ?? 0;
+      if (connection.state === 'connected' && !last && refused > 0) {
+        node.status({ fill: 'yellow', shape: 'dot', text: clip(`${refused} desired route(s) refused at the replay after login: dropped (see the log)`) });
+        return;
+      }
+      node.status(combinedStatus(connection, last ?? metricNote));
+    };
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'rpc') return;
       // A new session starts with a clean slate: the outcome of the last one is history.
@@ -60,6 +70,23 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     }
     router.register(node);
 
+    // gRPC JET has no route metric: a metric the user set is not sent, and the user is told once.
+    const metricProp = (() => {
+      try {
+        return toInteger('metric', def.metric, DEFAULT_METRIC);
+      } catch {
+        return DEFAULT_METRIC;
+      }
+    })();
+    const warnMetric = (metric: number): void => {
+      if (metricNote || metric === DEFAULT_METRIC || router.routes?.backend.carriesMetric !== false) return;
+      const text = `metric ${metric} is not sent: ${API_LABEL[router.api]} JET has no route metric (only Thrift routers take one)`;
+      node.warn(text);
+      metricNote = { fill: 'yellow', shape: 'ring', text: clip(text) };
+      show();
+    };
+    if (op === 'add') warnMetric(metricProp);
+
     node.on('input', (msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
       let specs: RouteSpec[];
       try {
@@ -75,19 +102,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
         done(new Error(`${type}: the jet-router has no session (is its host set?)`));
         return;
       }
-      Promise.all(
-        specs.map((spec) =>
-          (op === 'add' ? routes.add(spec, verify) : routes.delete(spec)).catch(
-            (err: Error): RouteOutcome => ({
-              prefix: spec.prefix,
-              table: spec.table,
-              status: 'failed',
-              errCode: null,
-              message: err.message,
-            }),
-          ),
-        ),
-      ).then((results) => {
+      if (op === 'add') warnMetric(specs[0].metric);
+      (op === 'add' ? routes.add(specs, verify) : routes.delete(specs)).then((results) => {
         msg.payload = resultPayload(msg.payload, results);
         last = outcomeStatus(op, results);
         show();

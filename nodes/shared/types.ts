@@ -1,15 +1,18 @@
 /** Types shared by the node adapters. */
 import type { Node, NodeDef } from 'node-red';
 import type { JetRoutes } from '../../lib/jet/routes';
-import type { SessionStatus } from '../../lib/jet/session';
+import type { JetApi, SessionStatus } from '../../lib/jet/backend';
+import type { Channel, HubUser, RouterHub } from '../../lib/jet/hub';
+import type { NotificationHandler } from '../../lib/jet/notifications';
+import type { RouterIdentity } from '../../lib/jet/route-state';
 
-export type Channel = 'rpc' | 'notifications';
+export type { Channel };
 
 /**
  * A node that uses a jet-router: it is told every change of the state of the channel it uses
- * (the Thrift request-response session, or the MQTT notification session).
+ * (the request-response session, or the MQTT notification session).
  */
-export interface RouterUser extends Node {
+export interface RouterUser extends Node, HubUser {
   onRouterStatus(status: SessionStatus, channel: Channel): void;
 }
 
@@ -21,6 +24,8 @@ export interface JetRouterCredentials {
 }
 
 export interface JetRouterDef extends NodeDef {
+  /** 'grpc' or 'thrift'; absent in flows saved before gRPC existed: Thrift. */
+  api?: string;
   host?: string;
   port?: number | string;
   clientId?: string;
@@ -28,6 +33,8 @@ export interface JetRouterDef extends NodeDef {
   tls?: string;
   requestTimeout?: number | string;
   queueLimit?: number | string;
+  /** gRPC: seconds the router keeps this client's routes after the session ends; empty: the router's default. */
+  purgeTime?: number | string;
   notificationHost?: string;
   notificationPort?: number | string;
   notificationTls?: boolean | string;
@@ -35,10 +42,14 @@ export interface JetRouterDef extends NodeDef {
 
 /** The jet-router config node as its users see it. */
 export interface JetRouterNode extends Node<JetRouterCredentials> {
-  /** A route node: opens the Thrift session with the first one. */
+  readonly api: JetApi;
+  /** The router its route state belongs to. */
+  readonly identity: RouterIdentity;
+  readonly hub: RouterHub;
+  /** A route node: opens the request-response session with the first one. */
   register(user: RouterUser): void;
   /** An event node: subscribes `filter` (reference-counted); opens the MQTT session with the first one. */
-  subscribe(user: RouterUser, filter: string, handler: (topic: string, payload: Buffer) => void): void;
+  subscribe(user: RouterUser, filter: string, handler: NotificationHandler): void;
   /** Removes the user from both channels; closes a channel after its last user. */
   deregister(user: RouterUser, done: () => void): void;
   /** Name of the router for message topics when events carry no host name. */
@@ -46,6 +57,8 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   /** The shared route client; exists while at least one user is registered. */
   readonly routes: JetRoutes | null;
   readonly connectionStatus: SessionStatus;
+  /** Desired routes the router refused at the last replay after login (dropped). */
+  readonly replayRefused: number;
 }
 
 /** Flag from a checkbox: true, "true", "on", 1. */
