@@ -2,9 +2,12 @@
  * A person's path through the editor, in a real browser (Playwright driving Debian's Chromium)
  * against a fresh Node-RED 4 and the simulated router:
  * install the packed tarball through Manage palette → Install → upload; see the five nodes in the
- * palette; import the sample flow from Import → Examples; type the router's credentials, use Test
- * connection with a wrong and a right password; see a bad prefix marked invalid; deploy; see the
- * nodes turn connected; raise the simulated traffic and see the route in the simulator's RIB.
+ * palette; import the sample flow from Import → Examples; see a bad prefix marked invalid and the
+ * Metric marked Thrift-only; see a new router start as gRPC and a router of an old flow (no `api`)
+ * open as Thrift; in the sample's router (API gRPC, port 32767) see the port placeholder and the purge
+ * time follow the API select, type the credentials, use Test connection with a wrong and a right
+ * password; deploy; see the nodes turn connected; raise the simulated traffic and see the route in the
+ * simulator's RIB.
  * Screenshots go to $JET_SCREENSHOTS (docs/ for the README: `npm run screenshots`), else a temp dir.
  */
 import { strict as assert } from 'assert';
@@ -20,7 +23,8 @@ import { JetSimulator } from '../sim';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SIM_PORTS = { thriftPort: 9090, httpPort: 8080, mqttPort: 1883 }; // what the sample flow points at
+// What the sample flow points at: its router is `api: grpc`, port 32767. Thrift on a free port (unused here).
+const SIM_PORTS = { grpcPort: 32767, httpPort: 8080, mqttPort: 1883 };
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,7 +59,7 @@ describe('editor in a real browser', function () {
     fs.mkdirSync(shots, { recursive: true });
     const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
     tarball = path.join(work, (JSON.parse(out) as Array<{ filename: string }>)[0].filename);
-    sim = await JetSimulator.start({ ...SIM_PORTS });
+    sim = await JetSimulator.start({ ...SIM_PORTS, thriftPort: 0 });
     red = new NodeRedProcess(path.join(work, 'userdir'));
     await red.start({
       telemetry: { enabled: false },
@@ -110,6 +114,24 @@ describe('editor in a real browser', function () {
     await page.waitForSelector('g.red-ui-flow-node-group:has-text("raise traffic")');
   });
 
+  it('a router node of an old flow (no api), imported, stays without api and opens as Thrift', async () => {
+    // As the Thrift-only versions saved it; imported the way Node-RED imports a flow.
+    const api = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      RED.view.importNodes([{ id: 'legacy-router', type: 'jet-router', name: '', host: '192.0.2.1', port: 9090, clientId: '', useTls: false, requestTimeout: 10, queueLimit: 1000 }], { generateIds: false, notify: false });
+      return RED.nodes.node('legacy-router').api ?? null;
+    });
+    assert.ok(api === null || api === '', `imported old router: api ${JSON.stringify(api)}`);
+    await page.evaluate(() => (window as any).RED.editor.editConfig('router', 'jet-router', 'legacy-router'));
+    await page.waitForSelector('#node-config-input-api');
+    assert.equal(await page.inputValue('#node-config-input-api'), 'thrift');
+    assert.equal(await page.getAttribute('#node-config-input-port', 'placeholder'), '9090');
+    assert.equal(await page.locator('#node-config-row-purgeTime').isVisible(), false);
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector('#node-config-input-api', { state: 'detached' });
+    await page.evaluate(() => (window as any).RED.nodes.remove('legacy-router'));
+  });
+
   it('marks a bad prefix invalid in the jet-route-add dialog', async () => {
     await page.locator('g.red-ui-flow-node-group:has-text("add 1.1.1.1/32")').first().dblclick();
     const prefixes = page.locator('#node-input-prefixes');
@@ -120,11 +142,46 @@ describe('editor in a real browser', function () {
     await prefixes.fill('1.1.1.1/32');
     await prefixes.press('Tab');
     await page.waitForSelector('#node-input-prefixes:not(.input-error)');
+    // The sample's router speaks gRPC: Metric is said not to be sent.
+    await page.locator('#node-input-jet-metric-grpc').filter({ hasText: 'gRPC JET has no route metric' }).waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#node-input-jet-metric-hint').isVisible(), false);
+  });
+
+  it('a new router ("Add new jet-router…") starts as gRPC, port placeholder 32767, purge time shown', async () => {
+    const sampleRouter = await page.inputValue('#node-input-router');
+    // Node-RED 4.1: the + button beside the router select ("Add new jet-router config node").
+    await page.click('#node-input-btn-router-add');
+    await page.waitForSelector('#node-config-input-api');
+    assert.equal(await page.inputValue('#node-config-input-api'), 'grpc');
+    assert.equal(await page.getAttribute('#node-config-input-port', 'placeholder'), '32767');
+    assert.ok(await page.locator('#node-config-row-purgeTime').isVisible());
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector('#node-config-input-api', { state: 'detached' });
+    assert.equal(await page.inputValue('#node-input-router'), sampleRouter, 'nothing added: the sample router still chosen');
   });
 
   it('Test connection shows the exact failure for a wrong password, success for the right one', async () => {
     await page.click('#node-input-btn-router-edit');
     await page.waitForSelector('#node-config-input-host');
+    // The sample's router: gRPC on 32767; the placeholder and the purge time follow the API select.
+    const api = page.locator('#node-config-input-api');
+    assert.equal(await api.inputValue(), 'grpc');
+    assert.equal(await page.inputValue('#node-config-input-port'), '32767');
+    assert.equal(await page.getAttribute('#node-config-input-port', 'placeholder'), '32767');
+    assert.ok(await page.locator('#node-config-row-purgeTime').isVisible());
+    await api.selectOption('thrift');
+    assert.equal(await page.getAttribute('#node-config-input-port', 'placeholder'), '9090');
+    assert.equal(await page.locator('#node-config-row-purgeTime').isVisible(), false);
+    await api.selectOption('grpc');
+    assert.ok(await page.locator('#node-config-row-purgeTime').isVisible());
+    const purge = page.locator('#node-config-input-purgeTime');
+    const purgeBefore = await purge.inputValue();
+    await purge.fill('90000');
+    await purge.press('Tab');
+    await page.waitForSelector('#node-config-input-purgeTime.input-error');
+    await purge.fill(purgeBefore);
+    await purge.press('Tab');
+    await page.waitForSelector('#node-config-input-purgeTime:not(.input-error)');
     await page.fill('#node-config-input-username', 'lab');
     await page.fill('#node-config-input-password', 'not-the-password');
     await page.click('#node-config-jet-router-test');
@@ -133,8 +190,9 @@ describe('editor in a real browser', function () {
     await shot('router-test-connection-failed');
     await page.fill('#node-config-input-password', 'lab123');
     await page.click('#node-config-jet-router-test');
-    await result.filter({ hasText: /logged in as lab@127\.0\.0\.1:9090/ }).waitFor({ timeout: 30000 });
-    assert.equal(sim.thrift.counters.calls.RouteAdd ?? 0, 0, 'testing saved and programmed nothing');
+    await result.filter({ hasText: /logged in to 127\.0\.0\.1:32767 as lab over gRPC/ }).waitFor({ timeout: 30000 });
+    assert.equal(sim.grpc.counters.calls.RouteAdd ?? 0, 0, 'testing saved and programmed nothing');
+    assert.equal(sim.thrift.counters.logins + sim.thrift.counters.loginFailures, 0, 'the Thrift server was never asked');
     await page.click('#node-config-dialog-ok');
     await page.click('#node-dialog-ok');
   });
@@ -142,7 +200,7 @@ describe('editor in a real browser', function () {
   it('deploys; the nodes turn connected; raising the traffic puts the route in the RIB', async () => {
     await page.click('#red-ui-header-button-deploy');
     const status = (label: string) => page.locator('g.red-ui-flow-node-group', { hasText: label }).first().locator('.red-ui-flow-node-status-label');
-    await status('add 1.1.1.1/32').filter({ hasText: /connected lab@127\.0\.0\.1:9090/ }).waitFor({ timeout: 30000 });
+    await status('add 1.1.1.1/32').filter({ hasText: /connected 127\.0\.0\.1:32767/ }).waitFor({ timeout: 30000 });
     await status('rmon ifIndex 541').filter({ hasText: /listening/ }).waitFor({ timeout: 30000 });
     await page.locator('g.red-ui-flow-node-group', { hasText: 'raise traffic' }).first().locator('.red-ui-flow-node-button').click();
     await until(sim.rib, 'change', () => sim.rib.get('inet.0', '1.1.1.1/32') !== undefined, 30000, 'route in the RIB');

@@ -280,6 +280,22 @@ describe('editor: validation and labels (nodes/*.html in a sandbox)', function (
     assert.equal(validateProp(def, fresh(def, { host: 'r0', requestTimeout: '1.5' }), 'requestTimeout'), 'A whole number 1..3600');
   });
 
+  it('router: api grpc / thrift / none (a flow saved before gRPC); purge time 0..86400 s for gRPC only', () => {
+    const def = defs['jet-router'];
+    // '' is the legacy value (Thrift at run time), so that filling in defaults never makes an old node gRPC.
+    assert.equal(def.defaults.api.value, '');
+    assert.equal(def.defaults.port.value, '', 'empty port: the API\'s default');
+    for (const api of ['grpc', 'thrift', '', undefined]) assert.deepEqual(problems(def, fresh(def, { host: 'r0', api })), {}, String(api));
+    assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'GRPC' })), { api: 'gRPC or Thrift' });
+    for (const purgeTime of ['', '0', '60', '86400']) assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })), {}, purgeTime);
+    for (const purgeTime of ['-1', '86401', '2.5', 'x']) {
+      assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })), { purgeTime: 'A whole number of seconds 0..86400 (one day)' }, purgeTime);
+      // Thrift has no purge time: the row is hidden and the runtime ignores it, so it is not marked.
+      assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'thrift', purgeTime })), {}, purgeTime);
+      assert.deepEqual(problems(def, fresh(def, { host: 'r0', purgeTime })), {}, purgeTime);
+    }
+  });
+
   it('route nodes and rmon event: preference / metric / indexes non-negative whole numbers; cross-field checks read the node', () => {
     const add = defs['jet-route-add'];
     const bad = problems(add, fresh(add, { router: 'r1', preference: '-1', metric: '2.5', prefixes: '1.1.1.1/32', nexthops: '2001:db8::1', table: 'inet6.0' }));
@@ -326,6 +342,9 @@ describe('editor: validation and labels (nodes/*.html in a sandbox)', function (
     assert.equal(label('jet-threshold'), 'threshold state');
     assert.equal(label('jet-router', { host: '10.0.0.1', port: '9090' }), '10.0.0.1:9090');
     assert.equal(label('jet-router'), 'router:9090');
+    assert.equal(label('jet-router', { api: 'grpc' }), 'router:32767');
+    assert.equal(label('jet-router', { host: '10.0.0.1', api: 'grpc', port: '40051' }), '10.0.0.1:40051');
+    assert.equal(label('jet-router', { host: '10.0.0.1', api: 'thrift', port: '' }), '10.0.0.1:9090');
     const palette = (type: string): string => {
       const p = defs[type].paletteLabel;
       return typeof p === 'function' ? p.call(defs[type]) : String(p);
