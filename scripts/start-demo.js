@@ -14,6 +14,7 @@ const pkg = require(path.join(root, 'package.json'));
 const port = (name, dflt) => Number(process.env[name] || dflt);
 const ports = {
   nodeRed: port('NODE_RED_PORT', 1880),
+  grpc: port('JET_SIM_GRPC_PORT', 32767),
   thrift: port('JET_SIM_THRIFT_PORT', 9090),
   http: port('JET_SIM_HTTP_PORT', 8080),
   mqtt: port('JET_SIM_MQTT_PORT', 1883),
@@ -49,7 +50,9 @@ function writeUserDir() {
       if (node.type === 'jet-router') {
         router = node.id;
         node.host = '127.0.0.1';
-        node.port = String(ports.thrift);
+        // The demo speaks what current routers speak: JET over gRPC.
+        node.api = 'grpc';
+        node.port = String(ports.grpc);
         if ('notificationPort' in node) node.notificationPort = String(ports.mqtt);
         creds[node.id] = { username: 'lab', password: 'lab123' };
       }
@@ -86,6 +89,7 @@ async function main() {
   const { JetSimulator } = require(path.join(root, 'dist', 'sim'));
   const sim = await JetSimulator.start({
     host: '127.0.0.1',
+    grpcPort: ports.grpc,
     thriftPort: ports.thrift,
     httpPort: ports.http,
     mqttPort: ports.mqtt,
@@ -95,7 +99,7 @@ async function main() {
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     stdio: 'inherit',
   });
-  console.log(`[demo] simulator: Thrift 127.0.0.1:${sim.thriftPort}, RIB http://127.0.0.1:${sim.httpPort}/rib` + (sim.mqttPort ? `, MQTT 127.0.0.1:${sim.mqttPort}` : ''));
+  console.log(`[demo] simulator: JET gRPC 127.0.0.1:${sim.grpcPort}, Thrift 127.0.0.1:${sim.thriftPort}, RIB http://127.0.0.1:${sim.httpPort}/rib` + (sim.mqttPort ? `, MQTT 127.0.0.1:${sim.mqttPort}` : ''));
   console.log(`[demo] Node-RED editor: http://127.0.0.1:${ports.nodeRed}/  (Ctrl-C stops everything)`);
   let stopping = false;
   const stop = async (code) => {
@@ -112,6 +116,6 @@ async function main() {
 
 main().catch((err) => {
   console.error(`[demo] could not start: ${err.message}`);
-  if (err.code === 'EADDRINUSE') console.error('[demo] a port is in use: set NODE_RED_PORT / JET_SIM_THRIFT_PORT / JET_SIM_HTTP_PORT / JET_SIM_MQTT_PORT');
+  if (err.code === 'EADDRINUSE') console.error('[demo] a port is in use: set NODE_RED_PORT / JET_SIM_GRPC_PORT / JET_SIM_THRIFT_PORT / JET_SIM_HTTP_PORT / JET_SIM_MQTT_PORT');
   process.exit(1);
 });

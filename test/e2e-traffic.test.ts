@@ -67,7 +67,7 @@ describe('sample flow end to end on the simulator', function () {
 
   it('rate up: one RouteAdd; repeated event: no call, output 3; other ifIndex: nothing; rate down: one RouteDelete', async () => {
     await load(
-      sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', port: String(sim.thriftPort), notificationPort: String(sim.mqttPort) }),
+      sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(sim.thriftPort), notificationPort: String(sim.mqttPort) }),
       CREDS,
     );
     await Promise.all([statusMatching(helper.getNode(ID.event), /^listening/), statusMatching(helper.getNode(ID.add), /^connected/)]);
@@ -107,7 +107,7 @@ describe('sample flow end to end on the simulator', function () {
 
   it('counts notifications that do not parse and keeps going', async () => {
     await load(
-      sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', port: String(sim.thriftPort), notificationPort: String(sim.mqttPort) }),
+      sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(sim.thriftPort), notificationPort: String(sim.mqttPort) }),
       CREDS,
     );
     const ev = helper.getNode(ID.event);
@@ -211,7 +211,7 @@ describe('sample flow with Debian Mosquitto as the router broker', function () {
   });
 
   it('handles mosquitto_pub events, and resubscribes after the broker restarts', async () => {
-    await load(sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', port: String(sim.thriftPort), notificationPort: String(broker.port) }), CREDS);
+    await load(sampleFlow(FLOW, CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(sim.thriftPort), notificationPort: String(broker.port) }), CREDS);
     const ev = helper.getNode(ID.event);
     await Promise.all([statusMatching(ev, /^listening/), statusMatching(helper.getNode(ID.add), /^connected/)]);
 
