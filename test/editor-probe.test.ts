@@ -155,10 +155,10 @@ describe('jet-router Test connection (admin endpoint)', function () {
     await loadFlow([]);
     const thriftToGrpc = await post(typed({ api: 'thrift', port: String(sim.grpcPort) }));
     assert.equal(thriftToGrpc.body.reason, 'wrong-api', thriftToGrpc.text);
-    assert.match(thriftToGrpc.body.message, /speaks gRPC JET, not Thrift .*set the jet-router's API to gRPC/);
+    assert.match(thriftToGrpc.body.message, /^127\.0\.0\.1:\d+: speaks gRPC JET, not Thrift: set API to gRPC$/);
     const grpcToThrift = await post(typed({ api: 'grpc', port: String(sim.thriftPort) }));
     assert.equal(grpcToThrift.body.reason, 'wrong-api', grpcToThrift.text);
-    assert.match(grpcToThrift.body.message, /speaks Thrift JET, not gRPC .*set the jet-router's API to Thrift/);
+    assert.match(grpcToThrift.body.message, /^127\.0\.0\.1:\d+: speaks Thrift JET, not gRPC: set API to Thrift$/);
   });
 
   it('the stored password goes only to the deployed router\'s API, host and port: elsewhere, type it (invalid, nothing sent)', async () => {

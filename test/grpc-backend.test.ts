@@ -443,7 +443,7 @@ describe('gRPC backend: connection failures', function () {
       const down = stateIs(backend, 'disconnected');
       backend.start();
       const [s] = await down;
-      assert.equal(s.detail, wrongApiMessage(`${HOST}:${port}`, 'thrift'));
+      assert.equal(s.detail, wrongApiMessage('thrift'));
     } finally {
       await backend?.close(2000);
       await thrift.close();
@@ -468,7 +468,7 @@ describe('gRPC backend: connection failures', function () {
       const t0 = Date.now();
       backend.start();
       const [s] = await down;
-      assert.equal(s.detail, wrongApiMessage(`${HOST}:${port}`, 'thrift'));
+      assert.equal(s.detail, wrongApiMessage('thrift'));
       assert.ok(Date.now() - t0 < 2500 + 300, `took ${Date.now() - t0} ms`);
       // The gRPC connection and the probe's: both closed when the attempt failed.
       assert.equal(closed.length, 2);

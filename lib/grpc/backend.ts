@@ -602,7 +602,7 @@ export class GrpcConnector implements Connector<GrpcWire> {
       });
       if (tlsProbe === 'tls') return new Error(tlsExpectedMessage(where));
     }
-    if (notHttp2(probe)) return new Error(wrongApiMessage(where, 'thrift'));
+    if (notHttp2(probe)) return new Error(wrongApiMessage('thrift'));
     if (err.code === grpc.status.DEADLINE_EXCEEDED) return new Error(`no connection and login within ${seconds(total)} s`);
     return new Error(describeGrpcFailure(reason, this.opts.port));
   }

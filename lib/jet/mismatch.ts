@@ -19,9 +19,12 @@ export function looksLikeHttp2(chunk: Buffer): boolean {
   return (type === FRAME_SETTINGS || type === FRAME_GOAWAY) && stream === 0 && length <= 16384;
 }
 
-/** The sentence for a port that speaks `actual` while the node is set to the other API. */
-export function wrongApiMessage(where: string, actual: JetApi): string {
+/**
+ * The words for a port that speaks `actual` while the node is set to the other API. Short enough
+ * to stand whole in a node status after "disconnected: " (64 characters); Test connection puts
+ * the host and port in front.
+ */
+export function wrongApiMessage(actual: JetApi): string {
   const other: JetApi = actual === 'grpc' ? 'thrift' : 'grpc';
-  const why = actual === 'grpc' ? 'it answers in HTTP/2' : 'it does not answer HTTP/2';
-  return `${where} speaks ${API_LABEL[actual]} JET, not ${API_LABEL[other]} (${why}): set the jet-router's API to ${API_LABEL[actual]}`;
+  return `speaks ${API_LABEL[actual]} JET, not ${API_LABEL[other]}: set API to ${API_LABEL[actual]}`;
 }

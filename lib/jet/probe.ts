@@ -213,7 +213,7 @@ export function resolveTarget(req: ProbeRequest, ctx: ProbeContext): ProbeTarget
 
 /** The reason behind a session's `disconnected` detail (lib/thrift/channel describeSocketError, lib/jet/*-backend). */
 export function classifyFailure(detail: string, tls: boolean): ProbeReason {
-  if (/ speaks (gRPC|Thrift) JET, not /.test(detail)) return 'wrong-api';
+  if (/\bspeaks (gRPC|Thrift) JET, not /.test(detail)) return 'wrong-api';
   if (/connection refused/i.test(detail)) return 'refused';
   if (/^TLS error|certificate|\bSSL\b|handshake/i.test(detail)) return 'tls';
   if (/host name not found/i.test(detail)) return 'dns';

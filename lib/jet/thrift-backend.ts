@@ -123,7 +123,7 @@ export class ThriftConnector implements Connector<ThriftWire> {
       const sniff = (chunk: Buffer): void => {
         socket.off('data', sniff);
         if (looksLikeHttp2(chunk)) {
-          mismatch = wrongApiMessage(where, 'grpc');
+          mismatch = wrongApiMessage('grpc');
           fail(mismatch);
         }
       };
