@@ -125,8 +125,9 @@ export class NotificationSession extends EventEmitter {
     return this.stateValue;
   }
 
+  /** `host:port`: never the user name, which would reach dashboards through the node status. */
   get peer(): string {
-    return `${this.opts.username ? `${this.opts.username}@` : ''}${this.opts.host}:${this.opts.port}`;
+    return `${this.opts.host}:${this.opts.port}`;
   }
 
   /** Topic filters with at least one subscriber. */
