@@ -138,6 +138,7 @@ describe('fault: security (Node-RED runtime)', function () {
   function tlsFlow(s: JetSimulator, ca: string, servername = ''): FlowNode[] {
     const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, {
       host: '127.0.0.1',
+      api: 'thrift',
       port: String(s.thriftPort),
       notificationPort: String(s.mqttPort),
       useTls: true,

@@ -290,6 +290,27 @@ describe('gRPC backend against the simulator', function () {
     assert.equal(server.counters.calls.RouteDelete, 3);
   });
 
+  it('gathers the one-route calls of one event-loop turn into shared requests, each caller getting its own replies, in call order', async function () {
+    const b = await start();
+    const specs = manyRoutes(1500);
+    await b.add([specs[7]]);
+    server.resetCounters();
+    // 1,500 messages of one route each, made in one turn: 2 requests, not 1,500.
+    const replies = await Promise.all(specs.map((s1) => b.add([s1])));
+    assert.deepEqual(
+      replies.map((r) => r.length),
+      specs.map(() => 1),
+    );
+    replies.forEach(([r], i) => assert.equal(r.status, i === 7 ? 'unchanged' : 'added', `route ${i}`));
+    assert.equal(rib.size, 1500);
+    assert.ok(server.counters.calls.RouteAdd <= 3, `${server.counters.calls.RouteAdd} RouteAdd requests`);
+    // An add then a delete of the same routes in one turn: the delete goes after the add.
+    const [added, deleted] = await Promise.all([b.add([spec('10.9.0.0/24', ['192.0.2.1'])]), b.delete([spec('10.9.0.0/24', [])])]);
+    assert.equal(added[0].status, 'added');
+    assert.equal(deleted[0].status, 'deleted');
+    assert.equal(rib.get('inet.0', '10.9.0.0/24'), undefined);
+  });
+
   it('a refused route in the middle fails alone; the routes after it still go through', async function () {
     const b = await start();
     const specs = [

@@ -12,7 +12,7 @@ import { waitFor } from './support/wait';
 
 /** A connection whose answers the test gives by hand. */
 class FakeWire extends EventEmitter implements Wire {
-  lastReceived = 0;
+  received = 0;
   closed: string | null = null;
   readonly pending: Array<{ name: string; resolve: (v: unknown) => void; reject: (e: Error) => void }> = [];
   private listener: ((reason: string) => void) | null = null;
@@ -39,14 +39,14 @@ class FakeWire extends EventEmitter implements Wire {
   answer(value: unknown = 'ok', name?: string): void {
     const i = name === undefined ? 0 : this.pending.findIndex((p) => p.name === name);
     const [p] = this.pending.splice(i, 1);
-    this.lastReceived = Date.now();
+    this.received++;
     p.resolve(value);
   }
 
   fail(err: Error, name?: string): void {
     const i = name === undefined ? 0 : this.pending.findIndex((p) => p.name === name);
     const [p] = this.pending.splice(i, 1);
-    this.lastReceived = Date.now();
+    this.received++;
     p.reject(err);
   }
 }

@@ -101,7 +101,7 @@ function writeRouteConfigByHand(out: thrift.TProtocol, preference: number, metri
 describe('thrift RouteConfig field ids (JET-FACTS §2)', () => {
   const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2', preference: 7, metric: 42 }, true);
 
-  it('the plugin writes app_id 1, family_type 2, prefix 3, nexthops 5, table_name 6, preference 8, metric 9', () => {
+  it('the plugin writes app_id 1, family_type 2, prefix 3, nexthops 5, table_name 6, preference 8, metric 9, and 0 in field 10 as the original app', () => {
     const message = encodeMessage('RouteService:RouteAdd', MessageType.CALL, 1, (out) => new RouteAddArgs({ route_config: toRouteConfig(spec) }).write(out));
     const fields = innerStruct(message, 1);
     assert.deepEqual(fields.headers, [
@@ -112,6 +112,7 @@ describe('thrift RouteConfig field ids (JET-FACTS §2)', () => {
       [IDS.table_name, T.STRING],
       [IDS.preference, T.LIST],
       [IDS.metric, T.LIST],
+      [10, T.I32],
     ]);
     assert.deepEqual(fields.ints[8], [7]);
     assert.deepEqual(fields.ints[9], [42]);

@@ -310,7 +310,7 @@ type StreamStart<T> = (metadata: grpc.Metadata, options: grpc.CallOptions) => gr
 
 /** One channel (one TCP or TLS connection) with its Authentication, Base and Rib clients. */
 export class GrpcWire implements Wire {
-  lastReceived = Date.now();
+  received = 0;
   readonly channel: grpc.Channel;
   private readonly active = new Set<grpc.Call>();
   private readonly listeners: ((reason: string) => void)[] = [];
@@ -359,7 +359,7 @@ export class GrpcWire implements Wire {
         call = start(this.metadata(), { deadline: deadlineMs }, (err, value) => {
           done = true;
           if (call) this.active.delete(call);
-          if (!err || !isLocal(err.code)) this.lastReceived = Date.now();
+          if (!err || !isLocal(err.code)) this.received++;
           if (err) reject(err);
           else resolve(value as T);
         });
@@ -388,7 +388,7 @@ export class GrpcWire implements Wire {
       this.active.add(call);
       let settled = false;
       call.on('data', (value: T) => {
-        this.lastReceived = Date.now();
+        this.received++;
         if (settled) return;
         try {
           onData(value);
@@ -401,14 +401,14 @@ export class GrpcWire implements Wire {
       });
       call.on('error', (err: grpc.ServiceError) => {
         this.active.delete(call);
-        if (!isLocal(err.code)) this.lastReceived = Date.now();
+        if (!isLocal(err.code)) this.received++;
         if (settled) return;
         settled = true;
         reject(err);
       });
       call.on('end', () => {
         this.active.delete(call);
-        this.lastReceived = Date.now();
+        this.received++;
         if (settled) return;
         settled = true;
         resolve();
@@ -743,8 +743,49 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
     });
   }
 
+  /**
+   * Gathers the small calls of one event-loop turn (one message of one route each, a burst of
+   * events) into shared requests of up to 1,000 routes, in the order they were made: one gRPC call
+   * costs far more than one route in it. A call of 1,000 routes or more goes as it is. Each caller
+   * gets its own replies. Never rejects.
+   */
+  private batch(op: GrpcOp, specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
+    if (specs.length === 0) return Promise.resolve([]);
+    const once = options?.once === true;
+    if (specs.length >= GRPC_MAX_ROUTES_PER_REQUEST) {
+      this.flushGathered();
+      return this.send(op, specs, options);
+    }
+    return new Promise<RouteReply[]>((resolve) => {
+      let open = this.gathered[this.gathered.length - 1];
+      // Only the last open batch takes more: calls stay in the order they were made.
+      if (!open || open.op !== op || open.once !== once || open.specs.length + specs.length > GRPC_MAX_ROUTES_PER_REQUEST) {
+        open = { op, once, specs: [], waiters: [] };
+        this.gathered.push(open);
+      }
+      open.waiters.push({ from: open.specs.length, count: specs.length, resolve });
+      for (const spec of specs) open.specs.push(spec);
+      if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flushGathered());
+    });
+  }
+
+  private gathered: Array<{ op: GrpcOp; once: boolean; specs: RouteSpec[]; waiters: Array<{ from: number; count: number; resolve: (r: RouteReply[]) => void }> }> = [];
+  private flushTimer: NodeJS.Immediate | null = null;
+
+  private flushGathered(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = null;
+    const batches = this.gathered;
+    this.gathered = [];
+    for (const b of batches) {
+      void this.send(b.op, b.specs, { once: b.once }).then((replies) => {
+        for (const w of b.waiters) w.resolve(w.from === 0 && w.count === replies.length ? replies : replies.slice(w.from, w.from + w.count));
+      });
+    }
+  }
+
   /** Runs `specs` in requests of up to 1,000 routes; one reply per spec, in order. Never rejects. */
-  private async batch(op: GrpcOp, specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
+  private async send(op: GrpcOp, specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
     const replies: RouteReply[] = new Array<RouteReply>(specs.length);
     const runs: Promise<void>[] = [];
     for (let start = 0; start < specs.length; start += GRPC_MAX_ROUTES_PER_REQUEST) {

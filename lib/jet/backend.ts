@@ -48,7 +48,7 @@ export interface BackendOptions {
   tls?: ConnectionOptions;
   /** A call's deadline, counted from when it is written to the connection; also bounds connect and login. */
   requestTimeoutMs: number;
-  /** Calls that may wait for a session (and for room in the in-flight window) before one is refused. */
+  /** Calls that may wait while no session is up (calls re-queued after a drop included) before one is refused. */
   queueLimit: number;
   backoff?: BackoffOptions;
   /** gRPC only: seconds the router keeps this client's routes after its session ends (RoutePurgeTimerAdd); undefined: the router's default. */
@@ -159,10 +159,11 @@ export interface Wire {
   /** Registers the one listener the session needs: called once when the connection is gone, for any reason. */
   onClose(listener: (reason: string) => void): void;
   /**
-   * When the connection last received anything (Date.now() ms): a call whose deadline passes while
-   * the connection keeps answering others is slow, not half-open, and the connection stays.
+   * How many times the connection received something (answers, data): a call whose deadline passes
+   * while this went up since the call was written is slow, not half-open, and the connection stays.
+   * A counter, not a time: an answer and a write in the same millisecond stay apart.
    */
-  readonly lastReceived: number;
+  readonly received: number;
 }
 
 /**

@@ -8,7 +8,9 @@
  *    state stays `login-failed` until a later login succeeds (a transient refusal, such as a gRPC
  *    client id the router still holds, backs off normally and keeps the id);
  *  - flow control: at most `maxInFlight` calls are written and unanswered at a time; the others
- *    wait in one bounded FIFO queue (`queueLimit`, counting calls re-queued after a drop);
+ *    wait in one FIFO queue. While no session is up, at most `queueLimit` calls wait (calls
+ *    re-queued after a drop count too) and a further call is refused at once; with a session up,
+ *    waiting calls move at the router's pace (a message of 20,000 prefixes is not refused);
  *  - a call's deadline counts from when it is written. A call whose deadline passes fails; the
  *    connection is declared half-open only when nothing at all arrived on it since that call was
  *    written (a slow router that still answers keeps its session);
@@ -46,6 +48,8 @@ interface Call {
   queuedAt: number;
   /** When it was last written; 0 while queued. */
   writtenAt: number;
+  /** The connection's `received` count when it was written. */
+  receivedAtWrite: number;
   timer: NodeJS.Timeout | null;
   /** Increments on every write: the answer of an older write is ignored. */
   attempt: number;
@@ -131,10 +135,13 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     const state = this.stateValue.state;
     if (state === 'closed') return Promise.reject(new SessionError('the connection to the router is closed', 'closed'));
     if (this.loginFailure !== null) return Promise.reject(new SessionError(this.loginFailure, 'login-failed'));
-    const room = this.wire !== null && state === 'connected' && this.inFlight.size < this.opts.maxInFlight && this.queue.size === 0;
-    if (!room && this.queue.size >= this.opts.queueLimit) {
-      const why = state === 'connected' ? `${this.inFlight.size} in flight` : this.stateValue.detail || state;
-      return Promise.reject(new SessionError(`${this.opts.queueLimit} calls already wait for the router (${why}); call refused`, 'queue-full'));
+    const up = this.wire !== null && state === 'connected';
+    const room = up && this.inFlight.size < this.opts.maxInFlight && this.queue.size === 0;
+    // The bound is on what waits for a session; with one up, waiting calls move at the router's pace.
+    if (!up && this.queue.size >= this.opts.queueLimit) {
+      return Promise.reject(
+        new SessionError(`${this.opts.queueLimit} calls already wait for a session with the router (${this.stateValue.detail || state}); call refused`, 'queue-full'),
+      );
     }
     return new Promise<T>((resolve, reject) => {
       const call: Call = {
@@ -144,6 +151,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
         reject,
         queuedAt: Date.now(),
         writtenAt: 0,
+        receivedAtWrite: 0,
         timer: null,
         attempt: 0,
         settled: false,
@@ -280,6 +288,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     const wire = this.wire!;
     const attempt = ++call.attempt;
     call.writtenAt = Date.now();
+    call.receivedAtWrite = wire.received;
     this.inFlight.add(call);
     call.timer = setTimeout(() => this.expire(call, wire), this.opts.requestTimeoutMs);
     let pending: Promise<unknown>;
@@ -328,7 +337,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     this.inFlight.delete(call);
     const s = this.seconds();
     this.settle(call, new SessionError(`${call.name}: no reply from the router within ${s} s`, 'timeout'));
-    if (this.wire === wire && wire.lastReceived < call.writtenAt) {
+    if (this.wire === wire && wire.received === call.receivedAtWrite) {
       // Nothing at all came back since this call was written: the connection is half-open.
       this.connectionLost(`no reply from the router within ${s} s (connection not answering)`);
       return;

@@ -65,7 +65,7 @@ export function toRouteConfig(spec: RouteSpec): RouteConfig {
 
 /** One logged-in Thrift connection. */
 export class ThriftWire implements Wire {
-  lastReceived = Date.now();
+  received = 0;
   private listener: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
 
@@ -74,7 +74,7 @@ export class ThriftWire implements Wire {
     readonly socket: Duplex,
   ) {
     socket.on('data', () => {
-      this.lastReceived = Date.now();
+      this.received++;
     });
     channel.once('close', (reason: string) => {
       this.closedReason = reason;
