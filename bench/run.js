@@ -5,19 +5,23 @@
  * everything on 127.0.0.1, and writes BENCHMARKS.md.
  *
  *   node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs]
- *                     [--nagle] [--red-flags "--trace-gc ..."] [--out FILE]
+ *                     [--nagle] [--red-flags "--trace-gc ..."] [--repeats N] [--out FILE]
+ *
+ *   node bench/run.js --only throughput --out /tmp/tp.md   # the throughput section alone, about a minute
  *
  *  1. event → route latency (publish of a rising RMON event → its RouteAdd in the simulator's
  *     route handler) at 1, 100 and 1000 events/s: the plugin (the sample flow's chain in Node-RED)
  *     vs (a) a minimal mqtt.js + npm thrift app and (b) a Python replica of the original app;
  *  2. route programming throughput: 10,000 prefixes in one message and in 10,000 messages through
- *     jet-route-add vs the baseline client awaiting each RouteAdd and pipelining them;
+ *     jet-route-add vs the baseline client awaiting each RouteAdd and pipelining them, on a Thrift
+ *     router node and on a gRPC one (api 'grpc'); the gRPC baseline is a bare @grpc/grpc-js client
+ *     (bench/baseline-grpc.js) sending RouteAdd in requests of 1,000 routes;
  *  3. idle cost: CPU % and RSS with the sample flow deployed and connected, next to Node-RED alone
  *     and the two baselines, measured in the same window;
  *  4. leaks: memory after a full GC and active handles before/after 100,000 events and after 50
  *     full redeploys (and the same redeploys of Node-RED alone).
  *
- * The simulated router (dist/sim: Thrift server, embedded aedes MQTT broker) and the publisher (an
+ * The simulated router (dist/sim: Thrift and gRPC servers, embedded aedes MQTT broker) and the publisher (an
  * MQTT.js client) run in this process; every implementation under test is a child process, and all
  * of them stay connected for the whole run, each on its own topic, so that the measurements of the
  * three can be interleaved in rounds (slow changes in the machine's load then hit all three alike).
@@ -49,7 +53,7 @@ const value = (name, dflt) => {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
 };
 if (flag('--help') || flag('-h')) {
-  console.log('node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs] [--nagle] [--red-flags "--node-flag ..."] [--dump FILE] [--out FILE]');
+  console.log('node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs] [--nagle] [--red-flags "--node-flag ..."] [--repeats N] [--dump FILE] [--out FILE]');
   process.exit(0);
 }
 const QUICK = flag('--quick');
@@ -57,6 +61,8 @@ const NODELAY = !flag('--nagle');
 const ONLY = new Set(value('--only', 'latency,throughput,idle,leaks').split(','));
 const PROFILE_DIR = flag('--profile') ? path.join(os.tmpdir(), `jet-bench-profiles-${Date.now()}`) : null;
 const OUT = path.resolve(value('--out', path.join(ROOT, 'BENCHMARKS.md')));
+/** --repeats N: rounds of the throughput section (default 3, 1 with --quick). */
+const REPEATS = Number(value('--repeats', '0')) || 0;
 /** --dump FILE: every latency sample as [implementation, rate, publish time (epoch ms), latency ms]. */
 const DUMP = value('--dump', '') ? [] : null;
 
@@ -88,6 +94,7 @@ const SIZES = QUICK
       leakEvents: 100000,
       redeploys: 50,
     };
+if (REPEATS > 0) SIZES.throughputRounds = REPEATS;
 const LEAK_INTERFACES = 100;
 const LEAK_WINDOW = 100;
 const IDLE_SETTLE_S = 25;
@@ -129,6 +136,8 @@ function versions() {
     node: process.version,
     nodeRed: pkgVersion('node-red'),
     thrift: pkgVersion('thrift'),
+    grpcJs: pkgVersion('@grpc/grpc-js'),
+    protoLoader: pkgVersion('@grpc/proto-loader'),
     mqtt: pkgVersion('mqtt'),
     aedes: pkgVersion('aedes'),
     python: run(py, ['-c', 'import platform; print(platform.python_version())']),
@@ -153,6 +162,7 @@ function machine() {
 
 let sim;
 let publisher;
+let ribChanges = 0;
 /** prefix → publish time (ms, performance.now()) of events waiting for their route call. */
 const pending = new Map();
 let onArrival = null;
@@ -176,7 +186,9 @@ async function startSim() {
     publisher.once('error', reject);
   });
   if (NODELAY) publisher.stream.setNoDelay(true);
-  log(`simulator: Thrift ${sim.thriftPort}, MQTT (aedes) ${sim.mqttPort}, HTTP ${sim.httpPort}${NODELAY ? '' : ' (Nagle on)'}`);
+  // Routes the RIB changed (add, modify, delete), counted for the throughput rows.
+  sim.rib.on('change', () => ribChanges++);
+  log(`simulator: Thrift ${sim.thriftPort}, gRPC ${sim.grpcPort}, MQTT (aedes) ${sim.mqttPort}, HTTP ${sim.httpPort}${NODELAY ? '' : ' (Nagle on)'}`);
 }
 
 function publishEvent(topic, ifIndex, direction = 'rising') {
@@ -321,6 +333,24 @@ function startNodeBaseline(topic) {
   });
 }
 
+function startGrpcBaseline() {
+  const execArgv = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'grpc-baseline.cpuprofile'] : [];
+  const proc = fork(path.join(__dirname, 'baseline-grpc.js'), [String(sim.grpcPort)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('grpc baseline not ready within 20 s')), 20000);
+    proc.once('message', (m) => {
+      clearTimeout(t);
+      if (m && m.ready) resolve(proc);
+      else reject(new Error(`grpc baseline: ${JSON.stringify(m)}`));
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`grpc baseline exited (${code})`));
+    });
+  });
+}
+
 function ask(proc, msg) {
   return new Promise((resolve) => {
     proc.once('message', resolve);
@@ -339,13 +369,15 @@ async function stopChild(proc, signal = 'SIGTERM') {
 
 /** Resolves once the simulator saw a login and a subscription to `topic` after this call (a deployed router connected). */
 function routerConnected(topic, timeoutMs = 15000) {
-  const logins = sim.thrift.counters.logins;
+  // A login on either server: the sample flow's router may speak Thrift or gRPC.
+  const loginCount = () => sim.thrift.counters.logins + sim.grpc.counters.logins;
+  const logins = loginCount();
   let subscribed = false;
   const onSub = (topics) => {
     if (topics.includes(topic)) subscribed = true;
   };
   sim.broker.on('subscribe', onSub);
-  return U.until(() => sim.thrift.counters.logins > logins && subscribed, 'the router node to log in and subscribe', timeoutMs, 5).finally(() =>
+  return U.until(() => loginCount() > logins && subscribed, 'the router node to log in and subscribe', timeoutMs, 5).finally(() =>
     sim.broker.off('subscribe', onSub),
   );
 }
@@ -395,56 +427,135 @@ const median = (xs) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 };
 
-async function throughputSection(plugin, nb) {
+/** Busy CPU time of the whole machine (all cores, steal included) in seconds, from /proc/stat. */
+function machineBusySeconds() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0);
+  return { busy: busy / U.ticksPerSecond(), steal: (f[7] || 0) / U.ticksPerSecond() };
+}
+
+/**
+ * A repeat is marked disturbed when CPU time not spent by the bench's own processes (the bench
+ * with the simulator, Node-RED, the baselines) was used on the machine during it: more than
+ * DISTURBED_BASE_MS plus DISTURBED_SHARE of one core over the repeat's wall time (steal included;
+ * /proc counts in 10 ms ticks per process, hence the base). The load average is shown as before.
+ */
+const DISTURBED_BASE_MS = 60;
+const DISTURBED_SHARE = 0.2;
+
+async function throughputSection(plugin, nb, gb) {
   const N = SIZES.routes;
-  /** One generator run in Node-RED (see lib/flows.js); Node-RED's CPU over it from /proc. */
-  const viaFlow = async (op, mode, n, octet) => {
-    const counter = op === 'delete' ? 'RouteDelete' : 'RouteAdd';
-    const before = sim.thrift.counters.calls[counter] || 0;
-    const cpu0 = U.cpuSeconds(plugin.pid);
-    const res = await plugin.post('/bench/routes', { op, mode, n, start: 0, octet }, 180000);
-    const cpuMs = (U.cpuSeconds(plugin.pid) - cpu0) * 1000;
-    if (res.status !== 200 || !res.json) throw new Error(`POST /bench/routes: ${res.status} ${res.text}`);
-    const calls = (sim.thrift.counters.calls[counter] || 0) - before;
-    const st = res.json.statuses || {};
-    return { elapsedMs: res.json.elapsedMs, cpuMs, calls, ok: (op === 'add' ? st.added : op === 'delete' ? st.deleted : 0) || 0, statuses: st, load: os.loadavg()[0] };
+  const ours = [process.pid, plugin.pid, nb.pid, gb.pid];
+  const ourCpu = () => ours.reduce((t, pid) => t + U.cpuSeconds(pid), 0);
+  /** Runs fn() and adds the outside CPU (machine busy minus the bench's processes) over it. */
+  const watched = async (fn) => {
+    const m0 = machineBusySeconds();
+    const o0 = ourCpu();
+    const t0 = performance.now();
+    const x = await fn();
+    const wallMs = performance.now() - t0;
+    const m1 = machineBusySeconds();
+    const outsideMs = Math.max(0, (m1.busy - m0.busy - (ourCpu() - o0)) * 1000);
+    const stealMs = (m1.steal - m0.steal) * 1000;
+    return { ...x, wallMs, outsideMs, stealMs, disturbed: outsideMs > DISTURBED_BASE_MS + DISTURBED_SHARE * wallMs, load: os.loadavg()[0] };
   };
-  const viaBaseline = async (mode, n, octet) => {
-    const before = sim.thrift.counters.calls.RouteAdd || 0;
-    const cpu0 = U.cpuSeconds(nb.pid);
-    const r = await ask(nb, { cmd: 'throughput', mode, n, start: 0, octet });
-    const cpuMs = (U.cpuSeconds(nb.pid) - cpu0) * 1000;
-    return { elapsedMs: r.elapsedMs, cpuMs, calls: (sim.thrift.counters.calls.RouteAdd || 0) - before, ok: r.statuses['0'] || 0, statuses: r.statuses, load: os.loadavg()[0] };
-  };
+  const counters = (api) => (api === 'grpc' ? sim.grpc.counters : sim.thrift.counters);
+  /** One generator run in Node-RED (see lib/flows.js) on the Thrift or the gRPC router node; Node-RED's CPU over it from /proc. */
+  const viaFlow = (op, mode, n, octet, api = 'thrift') =>
+    watched(async () => {
+      const counter = op === 'delete' ? 'RouteDelete' : 'RouteAdd';
+      const before = counters(api).calls[counter] || 0;
+      const rib0 = ribChanges;
+      const cpu0 = U.cpuSeconds(plugin.pid);
+      const res = await plugin.post(api === 'grpc' ? '/bench/routes-grpc' : '/bench/routes', { op, mode, n, start: 0, octet }, 180000);
+      const cpuMs = (U.cpuSeconds(plugin.pid) - cpu0) * 1000;
+      if (res.status !== 200 || !res.json) throw new Error(`POST /bench/routes: ${res.status} ${res.text}`);
+      const calls = (counters(api).calls[counter] || 0) - before;
+      const st = res.json.statuses || {};
+      return { elapsedMs: res.json.elapsedMs, cpuMs, calls, rib: ribChanges - rib0, ok: (op === 'add' ? st.added : op === 'delete' ? st.deleted : 0) || 0, statuses: st };
+    });
+  const viaBaseline = (mode, n, octet) =>
+    watched(async () => {
+      const before = sim.thrift.counters.calls.RouteAdd || 0;
+      const rib0 = ribChanges;
+      const cpu0 = U.cpuSeconds(nb.pid);
+      const r = await ask(nb, { cmd: 'throughput', mode, n, start: 0, octet });
+      const cpuMs = (U.cpuSeconds(nb.pid) - cpu0) * 1000;
+      return { elapsedMs: r.elapsedMs, cpuMs, calls: (sim.thrift.counters.calls.RouteAdd || 0) - before, rib: ribChanges - rib0, ok: r.statuses['0'] || 0, statuses: r.statuses };
+    });
+  /** The bare grpc-js client: RouteAdd of n routes in requests of 1,000, then RouteDelete of them (timed apart). */
+  const viaGrpcBaseline = (mode, n, octet) =>
+    watched(async () => {
+      const before = sim.grpc.counters.calls.RouteAdd || 0;
+      const rib0 = ribChanges;
+      const cpu0 = U.cpuSeconds(gb.pid);
+      const r = await ask(gb, { cmd: 'throughput', mode, n, start: 0, octet });
+      if (r.error) throw new Error(`grpc baseline: ${r.error}`);
+      const cpuMs = (U.cpuSeconds(gb.pid) - cpu0) * 1000;
+      return {
+        elapsedMs: r.elapsedMs,
+        deleteMs: r.deleteMs,
+        cpuMs,
+        calls: (sim.grpc.counters.calls.RouteAdd || 0) - before,
+        rib: (ribChanges - rib0) / 2, // the adds (the deletes that follow change as many)
+        ok: r.statuses.SUCCESS || 0,
+        statuses: r.statuses,
+        deleteStatuses: r.deleteStatuses,
+      };
+    });
   log('throughput: warm-up');
-  await viaFlow('add', 'one', 2000, 25);
-  await viaFlow('delete', 'many', 2000, 25);
-  await viaFlow('add', 'many', 2000, 25);
-  await viaFlow('delete', 'one', 2000, 25);
+  for (const api of ['thrift', 'grpc']) {
+    await viaFlow('add', 'one', 2000, 25, api);
+    await viaFlow('delete', 'many', 2000, 25, api);
+    await viaFlow('add', 'many', 2000, 25, api);
+    await viaFlow('delete', 'one', 2000, 25, api);
+  }
   await viaFlow('none', 'many', 2000, 0);
   await viaBaseline('pipe', 2000, 26);
   await viaBaseline('seq', 2000, 27);
+  await viaGrpcBaseline('pipe', 2000, 28);
+  await viaGrpcBaseline('seq', 2000, 29);
   // Each round: every kind once, in rotating order; the plugin's routes are deleted again after
   // each add run (that delete is measured too) so that its desired state does not grow.
   const kinds = [
     ['plugin-one', (r) => viaFlow('add', 'one', N, 40 + r)],
+    ['grpc-one', (r) => viaFlow('add', 'one', N, 80 + r, 'grpc')],
     ['plugin-many', (r) => viaFlow('add', 'many', N, 50 + r)],
+    ['grpc-many', (r) => viaFlow('add', 'many', N, 90 + r, 'grpc')],
     ['node-seq', (r) => viaBaseline('seq', N, 60 + r)],
+    ['grpc-bare-pipe', (r) => viaGrpcBaseline('pipe', N, 100 + r)],
     ['node-pipe', (r) => viaBaseline('pipe', N, 70 + r)],
+    ['grpc-bare-seq', (r) => viaGrpcBaseline('seq', N, 110 + r)],
     ['harness-many', () => viaFlow('none', 'many', N, 0)],
   ];
+  const deleteAfter = {
+    'plugin-one': ['plugin-delete-one', (r) => viaFlow('delete', 'one', N, 40 + r)],
+    'plugin-many': ['plugin-delete-one', (r) => viaFlow('delete', 'one', N, 50 + r)],
+    'grpc-one': ['grpc-delete-one', (r) => viaFlow('delete', 'one', N, 80 + r, 'grpc')],
+    'grpc-many': ['grpc-delete-one', (r) => viaFlow('delete', 'one', N, 90 + r, 'grpc')],
+  };
   const runs = {};
+  const push = (key, x) => (runs[key] = runs[key] || []).push(x);
   for (let r = 0; r < SIZES.throughputRounds; r++) {
     for (let j = 0; j < kinds.length; j++) {
       const [key, fn] = kinds[(j + r) % kinds.length];
       await U.sleep(300);
       const x = await fn(r);
-      (runs[key] = runs[key] || []).push(x);
-      log(`throughput: round ${r + 1}: ${key}: ${U.fmtInt(x.elapsedMs)} ms${key === 'harness-many' ? '' : ` = ${U.fmtInt((N / x.elapsedMs) * 1000)} routes/s`}, CPU ${U.fmtInt(x.cpuMs)} ms, ${JSON.stringify(x.statuses)}, load ${x.load.toFixed(1)}`);
-      if (key === 'plugin-one' || key === 'plugin-many') {
+      push(key, x);
+      log(
+        `throughput: round ${r + 1}: ${key}: ${U.fmtInt(x.elapsedMs)} ms${key === 'harness-many' ? '' : ` = ${U.fmtInt((N / x.elapsedMs) * 1000)} routes/s`}, ` +
+          `CPU ${U.fmtInt(x.cpuMs)} ms, ${JSON.stringify(x.statuses)}, calls ${x.calls}, RIB changes ${x.rib}, ` +
+          `outside CPU ${U.fmtInt(x.outsideMs)} ms (steal ${U.fmtInt(x.stealMs)}) over ${U.fmtInt(x.wallMs)} ms${x.disturbed ? ' DISTURBED' : ''}, load ${x.load.toFixed(1)}`,
+      );
+      if (x.deleteMs !== undefined) {
+        push(`${key}-delete`, { ...x, elapsedMs: x.deleteMs, cpuMs: NaN, calls: NaN, ok: x.deleteStatuses.SUCCESS || 0, statuses: x.deleteStatuses });
+        log(`throughput: round ${r + 1}: ${key}-delete: ${U.fmtInt(x.deleteMs)} ms = ${U.fmtInt((N / x.deleteMs) * 1000)} routes/s, ${JSON.stringify(x.deleteStatuses)}`);
+      }
+      if (deleteAfter[key]) {
         await U.sleep(300);
-        const d = await viaFlow('delete', 'one', N, key === 'plugin-one' ? 40 + r : 50 + r);
-        (runs['plugin-delete-one'] = runs['plugin-delete-one'] || []).push(d);
+        const [dkey, dfn] = deleteAfter[key];
+        push(dkey, await dfn(r));
       }
     }
   }
@@ -457,8 +568,11 @@ async function throughputSection(plugin, nb) {
       maxMs: Math.max(...xs.map((x) => x.elapsedMs)),
       cpuMs: median(xs.map((x) => x.cpuMs)),
       calls: median(xs.map((x) => x.calls)),
+      rib: median(xs.map((x) => x.rib)),
       ok: Math.min(...xs.map((x) => x.ok)),
       load: Math.max(...xs.map((x) => x.load)),
+      perRepeat: xs.map((x) => ({ rps: (N / x.elapsedMs) * 1000, disturbed: x.disturbed, outsideMs: x.outsideMs })),
+      disturbed: xs.filter((x) => x.disturbed).length,
     };
   }
 }
@@ -571,38 +685,72 @@ function latencyTable() {
 
 function throughputTable() {
   const T = results.throughput;
-  const head = ['how', 'routes/s', 'time ms (median)', 'time ms (min–max)', 'CPU ms of the process under test', 'calls seen by the router', 'succeeded', 'load ≤'];
+  const head = [
+    'API',
+    'how',
+    'routes/s (median)',
+    'routes/s min–max',
+    'routes/s per repeat (* disturbed)',
+    'time ms (median)',
+    'CPU ms of the process under test',
+    'calls seen by the router',
+    'routes changed in the RIB',
+    'succeeded',
+    'load ≤',
+  ];
   const rows = [];
   const n = (v) => U.fmtInt(v);
+  const NN = n(SIZES.routes);
   const label = {
-    'plugin-one': 'jet-route-add, 10,000 prefixes in one msg',
-    'plugin-many': 'jet-route-add, 10,000 msgs of one prefix each',
-    'node-seq': 'baseline client, RouteAdd one by one (await each)',
-    'node-pipe': 'baseline client, RouteAdd pipelined (all at once)',
-    'plugin-delete-one': 'jet-route-delete, 10,000 prefixes in one msg (clean-up after each add run)',
-    'harness-many': '(harness alone: generator → collector, 10,000 msgs, no route node)',
+    'plugin-one': ['Thrift', `jet-route-add, ${NN} prefixes in one msg`],
+    'plugin-many': ['Thrift', `jet-route-add, ${NN} msgs of one prefix each`],
+    'node-seq': ['Thrift', 'baseline client (npm thrift), RouteAdd one by one (await each)'],
+    'node-pipe': ['Thrift', 'baseline client (npm thrift), RouteAdd pipelined (all at once)'],
+    'plugin-delete-one': ['Thrift', `jet-route-delete, ${NN} prefixes in one msg (clean-up after each add run)`],
+    'grpc-one': ['gRPC', `jet-route-add, ${NN} prefixes in one msg`],
+    'grpc-many': ['gRPC', `jet-route-add, ${NN} msgs of one prefix each`],
+    'grpc-bare-pipe': ['gRPC', 'bare @grpc/grpc-js client, RouteAdd in requests of 1,000, all at once'],
+    'grpc-bare-seq': ['gRPC', 'bare @grpc/grpc-js client, RouteAdd in requests of 1,000, one at a time'],
+    'grpc-delete-one': ['gRPC', `jet-route-delete, ${NN} prefixes in one msg (clean-up after each add run)`],
+    'grpc-bare-pipe-delete': ['gRPC', 'bare @grpc/grpc-js client, RouteDelete in requests of 1,000, all at once'],
+    'grpc-bare-seq-delete': ['gRPC', 'bare @grpc/grpc-js client, RouteDelete in requests of 1,000, one at a time'],
+    'harness-many': ['', `(harness alone: generator → collector, ${NN} msgs, no route node)`],
   };
-  for (const k of ['plugin-one', 'plugin-many', 'node-seq', 'node-pipe', 'plugin-delete-one', 'harness-many']) {
+  const rps = (r, ms) => (r.routes / ms) * 1000;
+  for (const k of Object.keys(label)) {
     const r = T[k];
     if (!r) continue;
     const harness = k === 'harness-many';
     rows.push([
-      label[k],
-      harness ? '' : n((r.routes / r.elapsedMs) * 1000),
+      label[k][0],
+      label[k][1],
+      harness ? '' : n(rps(r, r.elapsedMs)),
+      harness || r.runs < 2 ? '' : `${n(rps(r, r.maxMs))}–${n(rps(r, r.minMs))}`,
+      harness ? '' : r.perRepeat.map((p) => `${n(p.rps)}${p.disturbed ? '*' : ''}`).join(' '),
       n(r.elapsedMs),
-      r.runs > 1 ? `${n(r.minMs)}–${n(r.maxMs)}` : '',
-      n(r.cpuMs),
-      harness ? '0' : n(r.calls),
+      Number.isFinite(r.cpuMs) ? n(r.cpuMs) : '',
+      harness ? '0' : Number.isFinite(r.calls) ? n(r.calls) : '',
+      harness ? '0' : n(r.rib),
       harness ? '' : n(r.ok),
       r.load.toFixed(1),
     ]);
   }
   const verdicts = [];
-  for (const k of ['plugin-one', 'plugin-many']) {
+  for (const k of ['plugin-one', 'plugin-many', 'grpc-one', 'grpc-many']) {
     const r = T[k];
     if (!r) continue;
-    const rps = (r.routes / r.elapsedMs) * 1000;
-    verdicts.push(target(rps >= 10000 && r.ok === r.routes, `${label[k]}: ${U.fmtInt(rps)} routes/s ≥ 10,000 routes/s (median of ${r.runs})`));
+    const v = rps(r, r.elapsedMs);
+    const dist = r.disturbed ? `; ${r.disturbed} of ${r.runs} repeats disturbed by outside load` : '';
+    verdicts.push(target(v >= 10000 && r.ok === r.routes, `${label[k][0]} ${label[k][1]}: ${U.fmtInt(v)} routes/s ≥ 10,000 routes/s (median of ${r.runs}${dist})`));
+  }
+  for (const [k, b] of [
+    ['grpc-one', 'grpc-bare-pipe'],
+    ['grpc-many', 'grpc-bare-pipe'],
+  ]) {
+    if (!T[k] || !T[b]) continue;
+    const p = rps(T[k], T[k].elapsedMs);
+    const q = rps(T[b], T[b].elapsedMs);
+    verdicts.push(`(reference) gRPC ${label[k][1]}: ${U.fmtInt(p)} routes/s = ${(p / q).toFixed(2)} × the bare grpc-js client (${U.fmtInt(q)} routes/s, requests of 1,000 all at once)`);
   }
   return { head, rows, verdicts };
 }
@@ -700,6 +848,7 @@ function report(env, mach) {
         ['Node.js', env.node],
         ['Node-RED', env.nodeRed],
         ['npm thrift', env.thrift],
+        ['@grpc/grpc-js / @grpc/proto-loader', `${env.grpcJs} / ${env.protoLoader}`],
         ['mqtt (MQTT.js)', env.mqtt],
         ['aedes (the simulator\'s MQTT broker)', env.aedes],
         ['Python / paho-mqtt / python3-thrift', `${env.python} / ${env.paho} / ${env.pythonThrift}`],
@@ -720,7 +869,7 @@ function report(env, mach) {
       "- **Plugin**: Node-RED 4 started as `npm start` does (user directory with this package symlinked into node_modules), the bench flow deployed through the admin API: `jet-rmon-event` (no ifIndex filter) → function \"prefix of ifIndex\" (sets `msg.payload.prefixes`, the route nodes' documented override) → `jet-threshold` (event mode, key = topic = router/ifIndex) → `jet-route-add` / `jet-route-delete` → debug nodes, plus the catch node: the sample flow's chain for every interface. Read-back (`verify`) is off on the bench's route node so that all three implementations do the same work per event (one RouteAdd); the sample flow has it on, which adds a RouteGet after the measured point.",
       '- **Baseline (a)** `bench/baseline-node.js`: mqtt.js subscriber, `JSON.parse` + one regex, then `RouteAdd` through the client generated from idl/ (dist/lib/gen) on npm thrift `createConnection` + one `Multiplexer` (JET-FACTS §5); no validation, no state, no reconnect.',
       `- **Baseline (b)** \`bench/baseline_python.py\`: the original app's structure in Python: paho-mqtt ${env.paho} (1.x callback API; 2.x is handled too) + Apache Thrift Python client generated by \`thrift --gen py\` from idl/, synchronous RouteAdd in \`on_message\`; without the original's RouteGet read-back, prints, mail and \`while 1: 1+1\` spin (which alone keeps one core at 100 %).`,
-      `- **Throughput**: in Node-RED, an \`http in\` node triggers a function that builds 10,000 host routes and sends them to a \`jet-route-add\` node (same router config) as one message or as 10,000 messages (\`node.send(msg, false)\`); a collector function answers the HTTP request when the last result message arrived. Time = from just before the first send to the last result (Date.now() inside Node-RED). The harness row is the same 10,000 messages from the generator straight to the collector: what the two function nodes cost. Baseline: the same generated client, RouteAdd awaited one by one, and all 10,000 issued at once (pipelined). ${SIZES.throughputRounds} round(s) in rotating order after a warm-up; median shown. CPU = utime+stime of Node-RED or of the baseline process over the run.`,
+      `- **Throughput**: in Node-RED, an \`http in\` node triggers a function that builds ${U.fmtInt(SIZES.routes)} host routes and sends them to a \`jet-route-add\` node as one message or as ${U.fmtInt(SIZES.routes)} messages (\`node.send(msg, false)\`); a collector function answers the HTTP request when the last result message arrived. Time = from just before the first send to the last result (Date.now() inside Node-RED). The same chain exists twice, on a Thrift router node and on a gRPC one (\`api: 'grpc'\`, the simulator's jnx.jet port; the plugin sends up to 1,000 routes per request, at most 8 requests in flight); both stay deployed and logged in for the whole section. The simulator (Thrift and gRPC servers, one RIB) runs in the bench process, apart from Node-RED and the baselines, which are each their own process. The harness row is the same messages from the generator straight to the collector: what the two function nodes cost. Thrift baseline: the generated client on npm thrift, RouteAdd awaited one by one, and all issued at once (pipelined). gRPC baseline \`bench/baseline-grpc.js\`: a bare @grpc/grpc-js client (protos loaded as the plugin loads them), Login and RouteInitialize once, then RouteAdd of the routes in requests of 1,000 (all at once, or one at a time), then RouteDelete of them (timed apart). Every kind runs once per round, ${SIZES.throughputRounds} round(s) in rotating order after a warm-up; median and min–max of the repeats shown. A repeat is marked disturbed (*) when the machine's CPU time not used by the bench's own processes (from /proc/stat, steal included, minus the bench, Node-RED and baseline processes) exceeded ${DISTURBED_BASE_MS} ms + ${DISTURBED_SHARE * 100} % of one core over it; the 1-minute load average is shown as for the other sections. CPU = utime+stime of Node-RED or of the baseline process over the run.`,
       `- **Idle**: utime+stime from \`/proc/<pid>/stat\` and VmRSS of all four processes in the same ${SIZES.idleSeconds} s window: Node-RED with the sample flow (flows/traffic-management.json, as \`npm start\` deploys it) connected to the simulator, Node-RED alone with the same flow minus its jet-* nodes, and both baselines connected. Before the window: 5 s, one forced full GC in both Node-RED processes, then ${IDLE_SETTLE_S} s for V8's memory reducer to finish the GCs it schedules after startup (a one-off of ~0.2 s CPU per process that otherwise lands in the window at random).`,
       `- **Leaks**: memory after a full GC (\`--expose-gc\`; bench/probe.js, preloaded in Node-RED, answers over IPC) and active handles (\`process._getActiveHandles()\`; by type from \`process.getActiveResourcesInfo()\`), before and after ${U.fmtInt(SIZES.leakEvents)} events over ${LEAK_INTERFACES} interfaces (rising then falling rounds, so each event is a RouteAdd or a RouteDelete; at most ${LEAK_WINDOW} in flight; the threshold's state reset first) and ${SIZES.redeploys} full redeploys (\`POST /flows\`, \`Node-RED-Deployment-Type: full\`) of the sample flow, each waiting until the new router node logged in and subscribed; the same redeploys on Node-RED alone for reference. A warm-up precedes each "before".`,
     ].join('\n'),
@@ -745,10 +894,13 @@ function report(env, mach) {
       '```sh',
       'npm run bench               # full run, about 5 minutes on 2 cores; writes BENCHMARKS.md',
       'npm run bench -- --quick    # smaller counts, about 2 minutes',
+      'node bench/run.js --only throughput --repeats 5 --out /tmp/tp.md   # after npm run build; the throughput section alone, about 2 minutes',
+      'node bench/baseline-grpc.js <grpcPort> 10000 3   # the bare grpc-js client alone, against a running simulator',
       'node bench/run.js --only latency,throughput --profile   # after npm run build; CPU profiles of Node-RED',
       'node bench/profile-summary.js /tmp/jet-bench-profiles-*/plugin-*.cpuprofile',
       'node bench/alloc-profile.js 3000     # bytes allocated per event in Node-RED, by function and file',
-      'node --cpu-prof bench/micro-routes.js 10000 5   # the route path without Node-RED',
+      'node --cpu-prof bench/micro-routes.js 10000 5 grpc   # the route path without Node-RED (grpc or thrift)',
+      'node --cpu-prof bench/micro-calls.js   # gRPC one-route calls: bare grpc-js vs the plugin route path',
       '```',
     ].join('\n'),
     '',
@@ -791,14 +943,19 @@ async function main() {
   let nb = null;
   if (want('idle') || want('latency')) py = await startPython(benchTopic('python'));
   if (want('idle') || want('latency') || want('throughput')) nb = await startNodeBaseline(benchTopic('node'));
+  let gb = null;
+  if (want('throughput')) gb = await startGrpcBaseline();
 
   if (want('idle')) await idleSection(plugin, core, nb, py);
 
   if (want('latency') || want('throughput') || want('leaks')) {
     log('deploying the bench flow');
     const connected = routerConnected(benchTopic('plugin'));
+    // The gRPC router node of the throughput chain: ready once its RouteInitialize was answered.
+    const inits = sim.grpc.counters.calls.RouteInitialize || 0;
     await plugin.deploy(benchFlow(sim));
     await connected;
+    await U.until(() => (sim.grpc.counters.calls.RouteInitialize || 0) > inits, 'the gRPC router node to log in and initialize', 15000, 5);
     await U.sleep(500);
   }
   if (want('latency')) {
@@ -806,9 +963,10 @@ async function main() {
       IMPLS.map(({ key }) => ({ key, topic: benchTopic(key), pid: key === 'plugin' ? plugin.pid : key === 'node' ? nb.pid : py.pid })),
     );
   }
-  if (want('throughput')) await throughputSection(plugin, nb);
+  if (want('throughput')) await throughputSection(plugin, nb, gb);
   await stopChild(py);
   await stopChild(nb);
+  await stopChild(gb);
 
   if (want('leaks')) {
     await leakEvents(plugin);

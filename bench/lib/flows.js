@@ -6,12 +6,15 @@
 //  - benchFlow(): the sample flow's chain for many interfaces (jet-rmon-event without an ifIndex
 //    filter → function "prefix of ifIndex" → jet-threshold → jet-route-add / jet-route-delete →
 //    debug, plus the catch node), and a throughput chain (http in → generator → jet-route-add /
-//    jet-route-delete → collector → http response) on the same jet-router.
+//    jet-route-delete → collector → http response) on the same jet-router, and the same throughput
+//    chain on a second jet-router with api 'grpc' (the simulator's gRPC port): POST /bench/routes-grpc.
 const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('./nodered');
 
 const CREDS = { username: 'lab', password: 'lab123' };
+/** The bench routers' queue limit (the node's default is 1,000). */
+const QUEUE_LIMIT = 100000;
 
 /** The sample flow, with `credentials` inside the router node (admin API form). */
 function sampleFlow(sim) {
@@ -19,7 +22,8 @@ function sampleFlow(sim) {
   for (const node of nodes) {
     if (node.type === 'jet-router') {
       node.host = '127.0.0.1';
-      node.port = String(sim.thriftPort);
+      // The sample flow's router may speak Thrift or gRPC (new router nodes start as gRPC).
+      node.port = String(node.api === 'grpc' ? sim.grpcPort : sim.thriftPort);
       node.notificationPort = String(sim.mqttPort);
       node.credentials = { ...CREDS };
     }
@@ -117,7 +121,9 @@ function benchFlow(sim) {
       useTls: false,
       tls: '',
       requestTimeout: '10',
-      queueLimit: '1000',
+      // Above the throughput runs' 10,000 calls: the session's queue limit (default 1,000) also refuses
+      // calls that wait behind the in-flight window while connected (see BENCHMARKS.md, Findings).
+      queueLimit: String(QUEUE_LIMIT),
       notificationHost: '',
       notificationPort: String(sim.mqttPort),
       notificationTls: false,
@@ -141,6 +147,34 @@ function benchFlow(sim) {
     { id: 'b0000000000000d02', type: 'jet-route-delete', z, name: '', router: 'b000000000000000r', prefixes: '', table: '', appId: '111:222', x: 560, y: 340, wires: [['b0000000000000f03']] },
     fn('b0000000000000f03', 'count results', COLLECTOR_FN, 1, [['b0000000000000h02']], 770, 320),
     { id: 'b0000000000000h02', type: 'http response', z, name: '', statusCode: '', headers: {}, x: 950, y: 320, wires: [] },
+    // ---- the same throughput chain on a gRPC router (api 'grpc', the simulator's jnx.jet port):
+    //      POST /bench/routes-grpc. No metric: jnx.jet routes have none (the node would say so per route).
+    {
+      id: 'b000000000000000s',
+      type: 'jet-router',
+      name: 'simulated router (gRPC)',
+      api: 'grpc',
+      host: '127.0.0.1',
+      port: String(sim.grpcPort),
+      clientId: 'bench-plugin-grpc',
+      useTls: false,
+      tls: '',
+      requestTimeout: '10',
+      // Above the throughput runs' 10,000 calls: the session's queue limit (default 1,000) also refuses
+      // calls that wait behind the in-flight window while connected (see BENCHMARKS.md, Findings).
+      queueLimit: String(QUEUE_LIMIT),
+      purgeTime: '',
+      notificationHost: '',
+      notificationPort: String(sim.mqttPort),
+      notificationTls: false,
+      credentials: { ...CREDS },
+    },
+    { id: 'b0000000000000h05', type: 'http in', z, name: '', url: '/bench/routes-grpc', method: 'post', upload: false, swaggerDoc: '', x: 150, y: 480, wires: [['b0000000000000f05']] },
+    fn('b0000000000000f05', 'generate routes (gRPC)', GENERATOR_FN, 3, [['b0000000000000a03'], ['b0000000000000d03'], ['b0000000000000f06']], 350, 480),
+    { id: 'b0000000000000a03', type: 'jet-route-add', z, name: '', router: 'b000000000000000s', prefixes: '', nexthops: '10.1.1.2', preference: '5', metric: '', table: '', appId: '111:222', verify: false, x: 560, y: 460, wires: [['b0000000000000f06']] },
+    { id: 'b0000000000000d03', type: 'jet-route-delete', z, name: '', router: 'b000000000000000s', prefixes: '', table: '', appId: '111:222', x: 560, y: 500, wires: [['b0000000000000f06']] },
+    fn('b0000000000000f06', 'count results (gRPC)', COLLECTOR_FN, 1, [['b0000000000000h06']], 770, 480),
+    { id: 'b0000000000000h06', type: 'http response', z, name: '', statusCode: '', headers: {}, x: 950, y: 480, wires: [] },
     // ---- POST /bench/reset: msg.reset = true (no topic) makes jet-threshold forget every key
     { id: 'b0000000000000h03', type: 'http in', z, name: '', url: '/bench/reset', method: 'post', upload: false, swaggerDoc: '', x: 150, y: 400, wires: [['b0000000000000f04']] },
     fn('b0000000000000f04', 'reset threshold', 'return [{ reset: true }, { res: msg.res, statusCode: 200, payload: { reset: true } }];', 2, [['b0000000000000t01'], ['b0000000000000h04']], 350, 400),
@@ -148,4 +182,4 @@ function benchFlow(sim) {
   ];
 }
 
-module.exports = { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials, CREDS };
+module.exports = { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials, CREDS, QUEUE_LIMIT };

@@ -1,0 +1,113 @@
+'use strict';
+// Baseline for the gRPC throughput rows: the bare @grpc/grpc-js client a Node.js user would write
+// for jnx.jet without the plugin. One channel (one HTTP/2 connection = one JET session) shared by
+// the Authentication and Rib clients, `client-id` metadata on every call; Login, RouteInitialize,
+// then RouteAdd in requests of 1,000 routes (the API's limit), then RouteDelete of the same keys.
+// No validation, no queue, no deadlines beyond one fixed bound, no reconnect: the least work a
+// route costs through grpc-js. The protos are loaded as the plugin loads them (jetGrpc(),
+// dist/lib/grpc/proto.js: @grpc/proto-loader with the same options).
+//
+// Run by bench/run.js with an IPC channel:
+//   node bench/baseline-grpc.js <grpcPort>            → sends {ready} once logged in and initialized
+//   IPC {cmd: 'throughput', mode: 'seq'|'pipe', n, start, octet}
+//     → RouteAdd n host routes in requests of 1,000, one request at a time (seq) or all at once
+//       (pipe), timed; then RouteDelete of them the same way, timed apart;
+//       answers {elapsedMs, deleteMs, requests, statuses, deleteStatuses}
+// Alone (no IPC): node bench/baseline-grpc.js <grpcPort> [n] [repeats] [seq|pipe] → prints routes/s.
+const path = require('path');
+const { performance } = require('perf_hooks');
+const grpc = require('@grpc/grpc-js');
+const { jetGrpc } = require(path.join(__dirname, '..', 'dist', 'lib', 'grpc', 'proto'));
+
+const port = Number(process.argv[2]);
+const CLIENT_ID = 'bench-grpc-baseline';
+const PER_REQUEST = 1000;
+const DEADLINE_MS = 60000;
+
+const hostRoute = (octet, k) => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
+const key = (addr) => ({ dest_prefix: { inet: { addr_string: addr } }, dest_prefix_len: 32, table: { name: { name: 'inet.0' } } });
+const entry = (addr) => ({
+  key: key(addr),
+  nexthop: { gateways: [{ gateway_address: { inet: { addr_string: '10.1.1.2' } } }] },
+  attributes: { preferences: { 0: { value: 5 } } },
+});
+
+function unary(client, method, request) {
+  return new Promise((resolve, reject) => {
+    const md = new grpc.Metadata();
+    md.set('client-id', CLIENT_ID);
+    client[method](request, md, { deadline: Date.now() + DEADLINE_MS }, (err, reply) => (err ? reject(err) : resolve(reply)));
+  });
+}
+
+async function connect() {
+  const G = jetGrpc().jnx.jet;
+  const target = `127.0.0.1:${port}`;
+  const rib = new G.routing.rib.Rib(target, grpc.credentials.createInsecure());
+  const auth = new G.authentication.Authentication(target, grpc.credentials.createInsecure(), { channelOverride: rib.getChannel() });
+  const login = await unary(auth, 'Login', { username: 'lab', password: 'lab123', client_id: CLIENT_ID });
+  if (login.status && login.status.code !== 'SUCCESS') throw new Error(`login refused: ${login.status.message}`);
+  const init = await unary(rib, 'RouteInitialize', {});
+  if (init.status && init.status.code !== 'SUCCESS') throw new Error(`RouteInitialize: ${init.sub_code} ${init.status.message}`);
+  return rib;
+}
+
+/** n routes in requests of 1,000 (RouteAdd or RouteDelete), one at a time or all at once; per-sub_code route counts. */
+async function run(rib, op, mode, addrs) {
+  const chunks = [];
+  for (let i = 0; i < addrs.length; i += PER_REQUEST) chunks.push(addrs.slice(i, i + PER_REQUEST));
+  const statuses = {};
+  const count = (reply, size) => {
+    const ok = reply.status && reply.status.code === 'SUCCESS' && reply.sub_code === 'SUCCESS';
+    const name = ok ? 'SUCCESS' : String(reply.sub_code);
+    statuses[name] = (statuses[name] || 0) + (ok ? size : 1);
+  };
+  const one = async (chunk) => {
+    const reply =
+      op === 'add' ? await unary(rib, 'RouteAdd', { routes: chunk.map(entry) }) : await unary(rib, 'RouteDelete', { keys: chunk.map(key) });
+    count(reply, chunk.length);
+  };
+  const t0 = performance.now();
+  if (mode === 'seq') for (const c of chunks) await one(c);
+  else await Promise.all(chunks.map(one));
+  return { ms: performance.now() - t0, requests: chunks.length, statuses };
+}
+
+async function throughput(rib, m) {
+  const addrs = Array.from({ length: m.n }, (_, i) => hostRoute(m.octet, m.start + i));
+  const add = await run(rib, 'add', m.mode, addrs);
+  const del = await run(rib, 'delete', m.mode, addrs);
+  return { elapsedMs: add.ms, deleteMs: del.ms, requests: add.requests, statuses: add.statuses, deleteStatuses: del.statuses };
+}
+
+async function main() {
+  const rib = await connect();
+  if (process.send) {
+    process.on('message', async (m) => {
+      if (!m || m.cmd !== 'throughput') return;
+      try {
+        process.send(await throughput(rib, m));
+      } catch (err) {
+        process.send({ error: err.message });
+      }
+    });
+    process.send({ ready: true });
+    return;
+  }
+  const n = Number(process.argv[3]) || 10000;
+  const repeats = Number(process.argv[4]) || 3;
+  const mode = process.argv[5] === 'seq' ? 'seq' : 'pipe';
+  for (let r = 0; r < repeats; r++) {
+    const x = await throughput(rib, { mode, n, start: 0, octet: 60 + r });
+    console.log(
+      `grpc-js ${mode} ${n} routes: add ${x.elapsedMs.toFixed(0)} ms = ${Math.round((n / x.elapsedMs) * 1000)} routes/s ${JSON.stringify(x.statuses)}, ` +
+        `delete ${x.deleteMs.toFixed(0)} ms = ${Math.round((n / x.deleteMs) * 1000)} routes/s`,
+    );
+  }
+  rib.close();
+}
+
+main().catch((err) => {
+  console.error(err.stack || err.message);
+  process.exit(1);
+});
