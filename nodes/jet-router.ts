@@ -13,6 +13,7 @@ import { RouterHub, HubUser } from '../lib/jet/hub';
 import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
 import { toInteger } from '../lib/routes/validate';
 import { testConnection } from '../lib/jet/probe';
+import { defaultClientId, notificationClientId } from '../lib/jet/client-id';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
 import { toBool } from './shared/types';
 
@@ -24,6 +25,12 @@ const MAX_PURGE_S = 86400;
 
 interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
+}
+
+/** What tells this Node-RED instance from another on the same host: its user directory and port. */
+function instanceKey(RED: NodeAPI): string {
+  const settings = RED.settings as unknown as { userDir?: string; uiPort?: number | string };
+  return `${settings.userDir ?? ''}\0${settings.uiPort ?? ''}`;
 }
 
 /** Admin apps the test-connection endpoint is registered on: once per runtime. */
@@ -45,7 +52,7 @@ export = function (RED: NodeAPI): void {
     const api = apiOf(def.api);
     const host = String(def.host ?? '').trim();
     const port = safeInt('port', def.port, DEFAULT_PORTS[api], 1, 65535);
-    const clientId = String(def.clientId ?? '').trim() || `node-red-${os.hostname()}-${node.id}`;
+    const clientId = String(def.clientId ?? '').trim() || defaultClientId(os.hostname(), instanceKey(RED), node.id);
     const notificationHost = String(def.notificationHost ?? '').trim() || host;
     const purgeText = String(def.purgeTime ?? '').trim();
     const purgeTimeS = api === 'grpc' && purgeText !== '' ? safeInt('purgeTime', purgeText, 0, 0, MAX_PURGE_S) : undefined;
@@ -93,7 +100,7 @@ export = function (RED: NodeAPI): void {
           port: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
           username: creds.notificationUsername,
           password: creds.notificationPassword,
-          clientId: `${clientId}-events`.slice(0, 64),
+          clientId: notificationClientId(clientId),
           tls: tlsOptions(def.notificationTls),
         });
         session.on('warning', (text: string) => node.warn(text));
@@ -179,7 +186,7 @@ function registerTestConnection(RED: NodeAPI): void {
         tlsNode.addTLSOptions(opts);
         return opts as ConnectionOptions;
       },
-      defaultClientId: (id) => `node-red-${os.hostname()}-${id ?? 'test'}`,
+      defaultClientId: (id) => defaultClientId(os.hostname(), instanceKey(RED), id ?? 'test'),
     }).then(
       ({ status, body }) => res.status(status).json(body),
       (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),

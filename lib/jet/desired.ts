@@ -10,6 +10,10 @@ export function routeKey(appId: string, table: string, prefix: string): string {
   return `${appId}|${table}|${prefix}`;
 }
 
+function placeKey(table: string, prefix: string): string {
+  return `${table}|${prefix}`;
+}
+
 export class DesiredRoutes {
   /**
    * The routes as an array, which is also their JSON form, and each key's position in it. The
@@ -19,6 +23,8 @@ export class DesiredRoutes {
    */
   private readonly specs: RouteSpec[] = [];
   private readonly slots = new Map<string, number>();
+  /** The app ids with a route at each (table, prefix): the router has one route there, whoever's. */
+  private readonly places = new Map<string, Set<string>>();
 
   constructor(initial: readonly RouteSpec[] = []) {
     for (const r of initial) this.put(routeKey(r.appId, r.table, r.prefix), r);
@@ -43,6 +49,10 @@ export class DesiredRoutes {
     const slot = this.slots.get(key);
     if (slot === undefined) return false;
     this.slots.delete(key);
+    const place = placeKey(table, prefix);
+    const apps = this.places.get(place);
+    apps?.delete(appId);
+    if (apps && apps.size === 0) this.places.delete(place);
     const last = this.specs.pop()!;
     if (slot < this.specs.length) {
       // The last route fills the gap (the order of the set carries no meaning).
@@ -59,6 +69,12 @@ export class DesiredRoutes {
 
   has(appId: string, table: string, prefix: string): boolean {
     return this.slots.has(routeKey(appId, table, prefix));
+  }
+
+  /** The app ids that hold a route at (table, prefix), other than `appId`. */
+  otherApps(appId: string, table: string, prefix: string): string[] {
+    const apps = this.places.get(placeKey(table, prefix));
+    return apps ? [...apps].filter((a) => a !== appId) : [];
   }
 
   /** A copy of the routes. */
@@ -81,6 +97,10 @@ export class DesiredRoutes {
     } else {
       this.slots.set(key, this.specs.length);
       this.specs.push(spec);
+      const place = placeKey(spec.table, spec.prefix);
+      const apps = this.places.get(place);
+      if (apps) apps.add(spec.appId);
+      else this.places.set(place, new Set([spec.appId]));
     }
   }
 

@@ -33,6 +33,8 @@ export interface RouteOutcome {
   installed?: string[];
   /** Set when the route's metric was not sent: the API has none (gRPC). */
   metricSent?: false;
+  /** Something the user should know beyond the status (the node logs it as a warning). */
+  warning?: string;
 }
 
 export interface ReplayReport {
@@ -119,6 +121,7 @@ export class JetRoutes extends EventEmitter {
       return outcome;
     });
     if (changed) this.emit('desired');
+    await this.confirmExisting(calls, replies, outcomes);
     if (verify) {
       await Promise.all(
         outcomes.map(async (outcome, i) => {
@@ -134,6 +137,46 @@ export class JetRoutes extends EventEmitter {
       );
     }
     return outcomes;
+  }
+
+  /**
+   * An add answered "exists" for a route the router never confirmed to us: the route may be
+   * another application's (Thrift: another app id; gRPC: another client). Only a route the
+   * router reports as ours (RouteGet with our app id / client id) becomes an intent; another's
+   * is left alone, and neither replayed nor later deleted by us.
+   */
+  private async confirmExisting(
+    calls: ReadonlyArray<{ spec: RouteSpec; key: string; mine: number; known: RouteSpec | undefined }>,
+    replies: readonly RouteReply[],
+    outcomes: RouteOutcome[],
+  ): Promise<void> {
+    const { desired, acknowledged } = this.state;
+    const unsure = calls
+      .map((c, i) => ({ ...c, i }))
+      .filter((c) => replies[c.i].answered && replies[c.i].status === 'unchanged' && !acknowledged.has(c.spec.appId, c.spec.table, c.spec.prefix));
+    if (unsure.length === 0) return;
+    let changed = false;
+    await Promise.all(
+      unsure.map(async ({ spec, key, mine, known, i }) => {
+        let ours: boolean;
+        try {
+          ours = (await this.backend.get(spec.appId, spec.table, spec.prefix)).length > 0;
+        } catch (err) {
+          outcomes[i].message += ` (could not check whose route it is: ${(err as Error).message}; kept as desired)`;
+          return;
+        }
+        if (ours) {
+          if (acknowledged.set(known ?? spec)) changed = true;
+          return;
+        }
+        const current = this.latest.get(key) === mine;
+        if (current && !known && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+        const warning = `${spec.table} ${spec.prefix} exists on the router but is not this node's route (app id ${spec.appId}${this.backend.api === 'grpc' ? ', this client id' : ''}): left as it is, not recorded as desired`;
+        outcomes[i].message += `; ${warning}`;
+        outcomes[i].warning = warning;
+      }),
+    );
+    if (changed) this.emit('desired');
   }
 
   /** Deletes routes; they stop being desired at once, whatever the answer. Never rejects. */
@@ -155,7 +198,14 @@ export class JetRoutes extends EventEmitter {
       if (reply.answered && reply.status !== 'failed' && this.latest.get(keyOf(spec)) === serials[i]) {
         if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
       }
-      return this.outcome(spec, reply);
+      const outcome = this.outcome(spec, reply);
+      const others = desired.otherApps(spec.appId, spec.table, spec.prefix);
+      if (others.length > 0 && reply.status === 'unchanged') {
+        // The router keys a route by (table, prefix); this delete named another app id than the add did.
+        outcome.warning = `${spec.table} ${spec.prefix} is desired under app id ${others.join(', ')}, not ${spec.appId}: this delete left that route in place (use the same app id as the add)`;
+        outcome.message += `; ${outcome.warning}`;
+      }
+      return outcome;
     });
     if (changed) this.emit('desired');
     return outcomes;

@@ -104,6 +104,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       }
       if (op === 'add') warnMetric(specs[0].metric);
       (op === 'add' ? routes.add(specs, verify) : routes.delete(specs)).then((results) => {
+        const warnings = results.filter((r) => r.warning);
+        if (warnings.length > 0) node.warn(warnings.length === 1 ? warnings[0].warning! : `${warnings.length} route(s): ${warnings[0].warning} (and ${warnings.length - 1} more)`);
         msg.payload = resultPayload(msg.payload, results);
         last = outcomeStatus(op, results);
         show();
