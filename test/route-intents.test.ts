@@ -94,6 +94,7 @@ describe('route intents bound to their owner', function () {
     assert.equal(again.payload.results[0].status, 'unchanged');
     assert.equal(again.payload.results[0].warning, undefined);
     assert.deepEqual(desiredPrefixes(), ['111:222 1.1.1.1/32']);
+    assert.equal(helper.getNode('r1').routes.runningKeys, 0, 'no per-prefix bookkeeping left once the calls are done');
   });
 
   it('Thrift: a delete under another app id than the add says it left the route in place', async () => {

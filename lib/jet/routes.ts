@@ -56,8 +56,14 @@ export class JetRoutes extends EventEmitter {
   private readonly onReady = (info: ReadyInfo): void => this.replay(info);
   /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
   private readonly adding = new Map<string, number>();
-  /** The latest add or delete made for each route key: an older call's answer changes no intent. */
-  private readonly latest = new Map<string, number>();
+  /**
+   * The latest add or delete of each route key with a call still running: an older call's answer
+   * changes no intent. Only keys with a running call are kept, so memory follows what is in
+   * flight, not every prefix ever programmed.
+   */
+  private readonly running = new Map<string, { serial: number; calls: number }>();
+  /** The keys touched by an add or delete while each replay runs: its answers no longer speak for them. */
+  private readonly replays = new Set<Set<string>>();
   private serial = 0;
 
   constructor(
@@ -80,12 +86,20 @@ export class JetRoutes extends EventEmitter {
 
   /** Adds routes (batched by the backend); one outcome per spec, in order. Never rejects. */
   async add(specs: readonly RouteSpec[], verify = false): Promise<RouteOutcome[]> {
+    const keys = specs.map(keyOf);
+    try {
+      return await this.addRoutes(specs, keys, verify);
+    } finally {
+      for (const key of keys) this.end(key);
+    }
+  }
+
+  private async addRoutes(specs: readonly RouteSpec[], keys: readonly string[], verify: boolean): Promise<RouteOutcome[]> {
     const { desired, acknowledged } = this.state;
     let changed = false;
-    const calls = specs.map((spec) => {
-      const key = keyOf(spec);
-      const mine = ++this.serial;
-      this.latest.set(key, mine);
+    const calls = specs.map((spec, i) => {
+      const key = keys[i];
+      const mine = this.begin(key);
       const known = desired.get(spec.appId, spec.table, spec.prefix);
       if (!known && desired.set(spec)) changed = true;
       this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
@@ -106,7 +120,7 @@ export class JetRoutes extends EventEmitter {
     const outcomes = calls.map(({ spec, key, mine, known }, i): RouteOutcome => {
       const reply = replies[i];
       const outcome = this.outcome(spec, reply);
-      const current = this.latest.get(key) === mine;
+      const current = this.isLatest(key, mine);
       if (!reply.answered) {
         outcome.message += ' (still desired: it is added when the session is back)';
       } else if (reply.status === 'added') {
@@ -169,7 +183,7 @@ export class JetRoutes extends EventEmitter {
           if (acknowledged.set(known ?? spec)) changed = true;
           return;
         }
-        const current = this.latest.get(key) === mine;
+        const current = this.isLatest(key, mine);
         if (current && !known && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
         const warning = `${spec.table} ${spec.prefix} exists on the router but is not this node's route (app id ${spec.appId}${this.backend.api === 'grpc' ? ', this client id' : ''}): left as it is, not recorded as desired`;
         outcomes[i].message += `; ${warning}`;
@@ -184,18 +198,23 @@ export class JetRoutes extends EventEmitter {
     const { desired, acknowledged } = this.state;
     let changed = false;
     const serials = specs.map((spec) => {
-      const mine = ++this.serial;
-      this.latest.set(keyOf(spec), mine);
+      const mine = this.begin(keyOf(spec));
       if (desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
       return mine;
     });
     if (changed) this.emit('desired');
-    const replies = await this.backend.delete(specs);
+    let replies: RouteReply[];
+    try {
+      replies = await this.backend.delete(specs);
+    } catch (err) {
+      for (const spec of specs) this.end(keyOf(spec));
+      throw err;
+    }
     changed = false;
     const outcomes = specs.map((spec, i) => {
       const reply = replies[i];
       // Gone from the router (deleted, or not there): no longer ours to clean up at a later login.
-      if (reply.answered && reply.status !== 'failed' && this.latest.get(keyOf(spec)) === serials[i]) {
+      if (reply.answered && reply.status !== 'failed' && this.isLatest(keyOf(spec), serials[i])) {
         if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
       }
       const outcome = this.outcome(spec, reply);
@@ -207,8 +226,37 @@ export class JetRoutes extends EventEmitter {
       }
       return outcome;
     });
+    for (const spec of specs) this.end(keyOf(spec));
     if (changed) this.emit('desired');
     return outcomes;
+  }
+
+  /** A call for `key` starts: it is now the latest for that route. */
+  private begin(key: string): number {
+    const mine = ++this.serial;
+    const entry = this.running.get(key);
+    if (entry) {
+      entry.serial = mine;
+      entry.calls++;
+    } else {
+      this.running.set(key, { serial: mine, calls: 1 });
+    }
+    for (const touched of this.replays) touched.add(key);
+    return mine;
+  }
+
+  private end(key: string): void {
+    const entry = this.running.get(key);
+    if (entry && --entry.calls === 0) this.running.delete(key);
+  }
+
+  private isLatest(key: string, mine: number): boolean {
+    return this.running.get(key)?.serial === mine;
+  }
+
+  /** Route keys with an add or delete still running (for the leak checks of the bench and tests). */
+  get runningKeys(): number {
+    return this.running.size;
   }
 
   /** The installed route of `appId` at `table`/`prefix`, as the router reports it. */
@@ -244,17 +292,20 @@ export class JetRoutes extends EventEmitter {
     const specs = desired.list().filter((r) => !this.adding.has(keyOf(r)));
     if (changed) this.emit('desired');
     if (stale.length === 0 && specs.length === 0) return;
-    const serial = this.serial;
+    const touched = new Set<string>();
+    this.replays.add(touched);
+    const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
     const removing = stale.length > 0 ? this.backend.delete(stale, once) : Promise.resolve([] as RouteReply[]);
     const asserting = specs.length > 0 ? this.backend.assert(specs, once) : Promise.resolve([] as RouteReply[]);
     Promise.all([removing, asserting]).then(([removed, asserted]) => {
+      this.replays.delete(touched);
       let dirty = false;
       let interrupted = false;
       let removedCount = 0;
       stale.forEach((spec, i) => {
         const r = removed[i];
         if (!r.answered) interrupted = true;
-        else if (r.status !== 'failed' && this.untouchedSince(spec, serial)) {
+        else if (r.status !== 'failed' && untouched(spec)) {
           if (r.status === 'deleted') removedCount++;
           if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
         }
@@ -266,7 +317,7 @@ export class JetRoutes extends EventEmitter {
           interrupted = true;
           return;
         }
-        if (!this.untouchedSince(spec, serial)) return;
+        if (!untouched(spec)) return;
         if (r.status === 'failed') {
           failed++;
           if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
@@ -282,8 +333,4 @@ export class JetRoutes extends EventEmitter {
     });
   }
 
-  /** No add or delete was made for this route since `serial`: the replay's answer still speaks for it. */
-  private untouchedSince(spec: RouteSpec, serial: number): boolean {
-    return (this.latest.get(keyOf(spec)) ?? 0) <= serial;
-  }
 }
