@@ -29,7 +29,8 @@ import {
   ReadyInfo,
   RouteBackend,
   RouteReply,
-  SessionError,
+  unanswered,
+  failedCall,
   Wire,
 } from './backend';
 import { describeErrCode, ERR, outcomeMessage, RouteOp, routeStatus } from './results';
@@ -197,15 +198,9 @@ function replyOf(op: RouteOp, reply: RouteResult): RouteReply {
   };
 }
 
-export function unanswered(err: Error): RouteReply {
-  return { status: 'failed', code: null, codeName: '', message: err.message, answered: false };
-}
-
-/** A call's failure as a route reply: no answer (session), or an answer that is an error (exception). */
+/** A call's failure as a route reply: an exception is the router's answer; anything else means no answer came. */
 export function replyOfError(err: Error): RouteReply {
-  if (err instanceof SessionError) return unanswered(err);
-  if (err instanceof RemoteError) return { status: 'failed', code: null, codeName: 'exception', message: err.message, answered: true };
-  return unanswered(err);
+  return err instanceof RemoteError ? failedCall('exception', err.message) : unanswered(err);
 }
 
 export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBackend {
