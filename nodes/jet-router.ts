@@ -27,10 +27,13 @@ interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
 }
 
-/** What tells this Node-RED instance from another on the same host: its user directory and port. */
+/**
+ * What tells this Node-RED instance from another on the same host: its user directory (two
+ * instances never share one). Not the port: a restart on another port must keep the client id,
+ * which owns the routes on a gRPC router.
+ */
 function instanceKey(RED: NodeAPI): string {
-  const settings = RED.settings as unknown as { userDir?: string; uiPort?: number | string };
-  return `${settings.userDir ?? ''}\0${settings.uiPort ?? ''}`;
+  return String((RED.settings as unknown as { userDir?: string }).userDir ?? '');
 }
 
 /** Admin apps the test-connection endpoint is registered on: once per runtime. */
