@@ -18,6 +18,8 @@ const NODES = Object.entries(pkg['node-red'].nodes).map(([type, file]) => ({ typ
 const LOCALES = path.join(ROOT, 'nodes', 'locales', 'en-US');
 
 const read = (...p: string[]): string => fs.readFileSync(path.join(...p), 'utf8');
+// The build step that copies the editor files (a plain script: its exports, typed here).
+const copyAssets = require(path.join(ROOT, 'scripts', 'copy-assets.js')) as { inlineHtml(html: string): string };
 
 function lookup(catalog: unknown, key: string): unknown {
   return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), catalog);
@@ -100,9 +102,9 @@ describe('editor: catalogs, help and icons', function () {
         assert.ok(help.length > 1500, `${type}: help of ${help.length} characters`);
       });
 
-      it('the build copied the html, the catalog and the help to dist/nodes unchanged', () => {
+      it('the build copied the html (compiled library code inlined where marked), the catalog and the help to dist/nodes', () => {
         const dist = path.join(ROOT, 'dist', 'nodes');
-        assert.equal(read(dist, `${base}.html`), html);
+        assert.equal(read(dist, `${base}.html`), copyAssets.inlineHtml(html));
         assert.equal(read(dist, 'locales', 'en-US', `${base}.json`), read(LOCALES, `${base}.json`));
         assert.equal(read(dist, 'locales', 'en-US', `${base}.html`), help);
       });
@@ -116,6 +118,20 @@ describe('editor: catalogs, help and icons', function () {
     for (const { base } of NODES) {
       if (base !== 'jet-router') assert.doesNotMatch(read(ROOT, 'nodes', `${base}.html`), /window\.JetValidate\s*=/, `${base}.html defines its own checks`);
     }
+  });
+
+  it('the Junos command builder (lib/junos/config-commands) is inlined once, into jet-router.html, as window.JetJunosConfig', () => {
+    const marker = '<!-- jet-inline: lib/junos/config-commands as JetJunosConfig -->';
+    for (const { base } of NODES) {
+      const count = read(ROOT, 'nodes', `${base}.html`).split(marker).length - 1;
+      assert.equal(count, base === 'jet-router' ? 1 : 0, base);
+    }
+    const dist = read(ROOT, 'dist', 'nodes', 'jet-router.html');
+    assert.doesNotMatch(dist, /jet-inline:/, 'every marker replaced');
+    assert.equal((dist.match(/window\.JetJunosConfig = \{\}/g) ?? []).length, 1);
+    const compiled = read(ROOT, 'dist', 'lib', 'junos', 'config-commands.js').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+    assert.ok(dist.includes(compiled), 'the compiled module as tsc wrote it');
+    assert.ok(pkg.files.includes('dist/nodes/**'), 'shipped with the node html: nothing else to list in package.json');
   });
 
   it('palette icons of our own: white glyphs in 40×60, referenced by the nodes, shipped in dist/nodes/icons', () => {

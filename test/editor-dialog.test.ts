@@ -6,7 +6,9 @@
  * oneditprepare, oneditsave, read the inputs back. What is checked: the API a node ends up with
  * (a new one gRPC, a saved one without `api` Thrift, also after a save), the port placeholder
  * following the API, the purge time shown and checked for gRPC only, the Test connection body
- * carrying `api` and the runtime's answers shown as they are, the metric hint of route add.
+ * carrying `api` and the runtime's answers shown as they are, the metric hint of route add; the
+ * "Router configuration" sections of the jet-router and jet-rmon-event dialogs: the Junos commands
+ * built from the node's settings as they change, errors and notes in words, Copy.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -14,6 +16,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { apiOf, DEFAULT_PORTS } from '../lib/jet/backend';
 import { parseProbeRequest } from '../lib/jet/probe';
+import { rmonConfig, routerConfig } from '../lib/junos/config-commands';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
@@ -98,6 +101,16 @@ class El {
     for (const x of c.split(/\s+/)) this.classes.add(x);
     return this;
   }
+  removeClass(c: string): El {
+    for (const x of c.split(/\s+/)) this.classes.delete(x);
+    return this;
+  }
+  toggleClass(c: string, on: boolean): El {
+    return on ? this.addClass(c) : this.removeClass(c);
+  }
+  hasClass(c: string): boolean {
+    return this.classes.has(c);
+  }
   append(...items: Array<El | string>): El {
     for (const item of items) {
       if (typeof item === 'string') {
@@ -172,10 +185,16 @@ function lookup(catalog: Catalog | undefined, key: string): unknown {
   return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Catalog)[k] : undefined), catalog);
 }
 
-/** jet-router.html and jet-route-add.html in one sandbox; `dom` is what `$('#id')` finds (empty: no dialog open). */
+const EDITORS = ['jet-router', 'jet-route-add', 'jet-rmon-event'];
+
+/**
+ * jet-router.html, jet-route-add.html and jet-rmon-event.html in one sandbox, as the build ships them
+ * (dist/nodes: with the Junos command builder inlined); `dom` is what `$('#id')` finds (empty: no
+ * dialog open). The editor was reached at http://192.0.2.10:1880/; the clipboard records what it got.
+ */
 function loadEditor() {
   const catalogs: Record<string, Catalog> = {};
-  for (const base of ['jet-router', 'jet-route-add']) {
+  for (const base of EDITORS) {
     catalogs[`${pkg.name}/${base}`] = JSON.parse(fs.readFileSync(path.join(ROOT, 'nodes', 'locales', 'en-US', `${base}.json`), 'utf8'));
   }
   const translate = (ns: string | null, key: string, opts: Record<string, unknown> = {}): string => {
@@ -190,6 +209,9 @@ function loadEditor() {
     /** The nodes of the workspace, as RED.nodes.node finds them. */
     nodes: new Map<string, Record<string, unknown>>(),
     ajax: [] as Ajax[],
+    /** What navigator.clipboard.writeText was given; `clipboardFails` makes it reject. */
+    clipboard: [] as string[],
+    clipboardFails: false,
   };
   const $ = (selector: unknown): unknown => {
     if (selector instanceof El) return selector;
@@ -237,15 +259,24 @@ function loadEditor() {
       },
     },
     $,
+    location: { hostname: '192.0.2.10', port: '1880' },
+    navigator: {
+      clipboard: {
+        writeText: (text: string) => {
+          if (state.clipboardFails) return Promise.reject(new Error('NotAllowedError'));
+          state.clipboard.push(text);
+          return Promise.resolve();
+        },
+      },
+    },
   };
   sandbox.window = sandbox;
   vm.createContext(sandbox);
   const templates: Record<string, string> = {};
-  for (const base of ['jet-router', 'jet-route-add']) {
-    const html = fs.readFileSync(path.join(ROOT, 'nodes', `${base}.html`), 'utf8');
+  for (const base of EDITORS) {
+    const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${base}.html`), 'utf8');
     templates[base] = html;
-    const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1];
-    vm.runInContext(script, sandbox, { filename: `${base}.html` });
+    for (const m of html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) vm.runInContext(m[1], sandbox, { filename: `${base}.html` });
   }
   return { defs, state, templates };
 }
@@ -512,5 +543,194 @@ describe('editor: the jet-router and route add dialogs (sandbox, Node-RED 4.1 st
     }
     const addHelp = fs.readFileSync(path.join(ROOT, 'nodes', 'locales', 'en-US', 'jet-route-add.html'), 'utf8');
     assert.match(addHelp, /Metric: Thrift routers only/);
+  });
+
+  describe('Router configuration section (Junos commands, lib/junos/config-commands inlined)', function () {
+    const J = 'node-config-jet-router-junos';
+    const S = 'set system services extension-service';
+    const commands = (id = J): string => String(el(`${id}-commands`).val());
+    const notes = (id = J): string[] => el(`${id}-notes`).children.map((c) => c.text().trim());
+    /** Typing into an input: Node-RED's inputs fire 'input' per keystroke. */
+    const type = (id: string, value: string): void => void el(id).val(value).trigger('input');
+    const tick = (id: string, on: boolean): void => {
+      el(id).checked = on;
+      el(id).trigger('change');
+    };
+    /** Lets the clipboard's promise settle (no timer). */
+    const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('jet-router: collapsed at first; the commands of the sample\'s gRPC router, allow-clients for the editor\'s address; nothing saved', () => {
+      const node = importConfigNode(
+        { id: 'r-j', type: 'jet-router', name: 'simulated router', api: 'grpc', host: '127.0.0.1', port: '32767', clientId: '', useTls: false, requestTimeout: '10', queueLimit: '1000', purgeTime: '60', notificationHost: '', notificationPort: '1883', notificationTls: false },
+        false,
+      );
+      open(node);
+      assert.equal(el(J).shown, false, 'collapsed');
+      assert.ok(el(`${J}-caret`).hasClass('fa-caret-right'));
+      el(`${J}-toggle`).trigger('click');
+      assert.equal(el(J).shown, true);
+      assert.ok(el(`${J}-caret`).hasClass('fa-caret-down'));
+      assert.equal(el(`${J}-toggle`).attr('aria-expanded'), 'true');
+      // The address the browser reached the editor on, as a suggestion.
+      assert.equal(el(`${J}-client`).val(), '192.0.2.10');
+      assert.equal(commands(), [`${S} request-response grpc clear-text port 32767`, `${S} request-response grpc max-connections 8`, `${S} notification allow-clients address 192.0.2.10/32`, ''].join('\n'));
+      assert.equal(commands(), routerConfig({ api: 'grpc', port: '32767', clientAddress: '192.0.2.10' }).text);
+      assert.deepEqual(notes(), []);
+      assert.equal(el(`${J}-copy`).disabled, false);
+      assert.equal(el(`${J}-row-certificate`).shown, false);
+      assert.equal(el(`${J}-row-instance`).shown, true);
+      // Nothing of the section is a node property: saving changes nothing.
+      assert.deepEqual(save(node), {});
+      assert.ok(Object.keys(node).every((k) => !/junos|client|maxConn|certificate|instance/i.test(k) || k === 'clientId'), Object.keys(node).join());
+    });
+
+    it('jet-router: follows the dialog as it changes: port, TLS and mutual TLS, max-connections, routing instance, IPv6 address, Thrift', () => {
+      const node = importConfigNode({ id: 'r-k', type: 'jet-router', api: 'grpc', host: '192.0.2.1', port: '', notificationPort: 1883 }, false);
+      open(node);
+      type(`${J}-client`, '2001:db8::10');
+      type('node-config-input-port', '40051');
+      assert.deepEqual(commands().trim().split('\n'), [
+        `${S} request-response grpc clear-text port 40051`,
+        `${S} request-response grpc max-connections 8`,
+        `${S} notification allow-clients address 2001:db8::10/128`,
+      ]);
+      tick('node-config-input-useTls', true);
+      assert.equal(el(`${J}-row-certificate`).shown, true);
+      assert.equal(el(`${J}-row-mutual`).shown, true);
+      assert.equal(el(`${J}-caProfile`).disabled, true, 'CA profile only with mutual TLS');
+      assert.match(commands(), /grpc ssl local-certificate <certificate-name>\n/);
+      assert.deepEqual(notes(), ['Replace <certificate-name> with the name of the router\'s certificate (loaded under security certificates local).']);
+      type(`${J}-certificate`, 'jet-cert');
+      tick(`${J}-mutual`, true);
+      assert.equal(el(`${J}-caProfile`).disabled, false);
+      type(`${J}-caProfile`, 'jet-ca');
+      type(`${J}-maxConnections`, '12');
+      tick(`${J}-useInstance`, true);
+      assert.deepEqual(commands().trim().split('\n'), [
+        `${S} request-response grpc ssl port 40051`,
+        `${S} request-response grpc ssl local-certificate jet-cert`,
+        `${S} request-response grpc ssl mutual-authentication certificate-authority jet-ca client-certificate-request require-certificate-and-verify`,
+        `${S} request-response grpc max-connections 12`,
+        `${S} request-response grpc routing-instance mgmt_junos`,
+        `${S} notification allow-clients address 2001:db8::10/128`,
+      ]);
+      assert.deepEqual(notes(), []);
+      // An error: no commands, no copy, the field marked, the message in words.
+      type(`${J}-maxConnections`, '31');
+      assert.equal(commands(), '');
+      assert.equal(el(`${J}-copy`).disabled, true);
+      assert.ok(el(`${J}-maxConnections`).hasClass('input-error'));
+      assert.deepEqual(notes(), ['Connections: 31 is not a whole number 1..30']);
+      type(`${J}-maxConnections`, '');
+      assert.ok(!el(`${J}-maxConnections`).hasClass('input-error'));
+      type('node-config-input-notificationPort', '1884');
+      assert.match(notes()[0], /^The node reaches the notification broker on port 1884, not 1883/);
+      // Thrift: the Thrift lines on the router's address; no routing instance, no allow-clients rows.
+      el('node-config-input-api').val('thrift').trigger('change');
+      tick('node-config-input-useTls', false);
+      type('node-config-input-port', '');
+      assert.deepEqual(commands().trim().split('\n'), [
+        `${S} thrift request-response clear-text address 192.0.2.1`,
+        `${S} thrift request-response max-connection 8`,
+        `${S} notification-server address 192.0.2.1`,
+      ]);
+      assert.equal(el(`${J}-row-instance`).shown, false);
+      assert.equal(el(`${J}-row-client`).shown, false);
+      state.dom = new Map();
+      // The section's own values are kept for the next router dialog of this editor.
+      const other = importConfigNode({ id: 'r-l', type: 'jet-router', api: 'grpc', host: '192.0.2.2' }, false);
+      open(other);
+      assert.equal(el(`${J}-client`).val(), '2001:db8::10');
+      assert.equal(el(`${J}-certificate`).val(), 'jet-cert');
+      assert.equal(el(`${J}-useInstance`).checked, true);
+      tick(`${J}-useInstance`, false);
+      type(`${J}-client`, '192.0.2.10');
+    });
+
+    it('jet-router: Copy puts exactly the commands on the clipboard; a refused clipboard says to copy by hand', async () => {
+      const node = importConfigNode({ id: 'r-c', type: 'jet-router', api: 'grpc', host: '192.0.2.1' }, false);
+      open(node);
+      state.clipboard.length = 0;
+      el(`${J}-copy`).trigger('click');
+      await settle();
+      assert.deepEqual(state.clipboard, [commands()]);
+      assert.match(commands(), /allow-clients address 192\.0\.2\.10\/32\n$/);
+      assert.equal(el(`${J}-copied`).text(), 'Copied to the clipboard');
+      state.clipboardFails = true;
+      try {
+        el(`${J}-copy`).trigger('click');
+        await settle();
+      } finally {
+        state.clipboardFails = false;
+      }
+      assert.equal(el(`${J}-copied`).text(), 'Could not copy: select the commands and copy them by hand');
+      // Any change clears the old "Copied".
+      type('node-config-input-port', '32768');
+      assert.equal(el(`${J}-copied`).text(), '');
+    });
+
+    describe('jet-rmon-event', function () {
+      const R = 'node-input-jet-rmon-junos';
+      const rmon = (): NodeDef => defs['jet-rmon-event'];
+      /** prepareEditDialog for a flow node: the template, each default's node-input-<name> set, oneditprepare, 'change' on each. */
+      function openRmon(node: Record<string, unknown>): void {
+        state.dom = parseTemplate(templates['jet-rmon-event']);
+        for (const d of Object.keys(rmon().defaults)) state.dom.get(`node-input-${d}`)?.val(node[d] ?? '');
+        rmon().oneditprepare.call(node);
+        for (const d of Object.keys(rmon().defaults)) state.dom.get(`node-input-${d}`)?.trigger('change');
+      }
+      const sample = { id: 'ev', type: 'jet-rmon-event', name: '', router: 'r', topic: '/junos/events/syslog/SNMPD_RMON_EVENTLOG', ifIndex: '541', alarmIndex: '', eventIndex: '', subtag: '', direction: 'both' };
+
+      it('the sample\'s node (ifIndex 541): the README\'s alarm and event; the ifIndex hint; Copy', async () => {
+        openRmon({ ...sample });
+        assert.equal(el(R).shown, false);
+        el(`${R}-toggle`).trigger('click');
+        assert.equal(el(R).shown, true);
+        const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+        const block = /```\n(set snmp rmon alarm 1 interval 1\n[\s\S]*?)```/.exec(readme)![1];
+        assert.equal(commands(R), block);
+        assert.equal(commands(R), rmonConfig({ ifIndex: '541' }).text);
+        assert.deepEqual(notes(R), []);
+        const catalog = JSON.parse(fs.readFileSync(path.join(ROOT, 'nodes', 'locales', 'en-US', 'jet-rmon-event.json'), 'utf8'));
+        assert.equal(catalog['jet-rmon-event'].config.ifIndexCommand, 'show interfaces ge-0/0/0.0 | match SNMP');
+        assert.match(templates['jet-rmon-event'], /data-i18n="jet-rmon-event\.config\.ifIndexCommand"/);
+        state.clipboard.length = 0;
+        el(`${R}-copy`).trigger('click');
+        await settle();
+        assert.deepEqual(state.clipboard, [block]);
+        assert.equal(el(`${R}-copied`).text(), 'Copied to the clipboard');
+      });
+
+      it('from the node\'s filters and the thresholds typed; falling must stay below rising; no ifIndex: how to find it', () => {
+        openRmon({ ...sample, ifIndex: '17', alarmIndex: '3', eventIndex: '40', subtag: 'GE000' });
+        type(`${R}-interval`, '5');
+        el(`${R}-sampleType`).val('delta-value').trigger('change');
+        type(`${R}-rising`, '2000000');
+        type(`${R}-falling`, '1000000');
+        assert.equal(
+          commands(R),
+          rmonConfig({ ifIndex: '17', alarmIndex: '3', eventIndex: '40', subtag: 'GE000', interval: '5', sampleType: 'delta-value', rising: '2000000', falling: '1000000' }).text,
+        );
+        assert.match(commands(R), /^set snmp rmon alarm 3 interval 5\nset snmp rmon alarm 3 variable ifIn1SecRate\.17\nset snmp rmon alarm 3 sample-type delta-value\n/);
+        assert.deepEqual(notes(R), ['delta-value compares the change of ifIn1SecRate from one sample to the next, not the rate itself.']);
+        type(`${R}-falling`, '2000000');
+        assert.equal(commands(R), '');
+        assert.equal(el(`${R}-copy`).disabled, true);
+        assert.ok(el(`${R}-falling`).hasClass('input-error'));
+        assert.deepEqual(notes(R), ['Falling (2000000) must be below rising (2000000)', 'delta-value compares the change of ifIn1SecRate from one sample to the next, not the rate itself.']);
+        type(`${R}-falling`, '');
+        type(`${R}-rising`, '');
+        el(`${R}-sampleType`).val('absolute-value').trigger('change');
+        type(`${R}-interval`, '');
+        // The node's own ifIndex field: emptied (filter "any"), the commands need one.
+        type('node-input-ifIndex', '');
+        assert.equal(commands(R), '');
+        assert.ok(el('node-input-ifIndex').hasClass('input-error'));
+        assert.deepEqual(notes(R), ['Type the interface\'s SNMP ifIndex in ifIndex above: show interfaces <ifl> | match SNMP']);
+        type('node-input-ifIndex', '541');
+        assert.match(commands(R), /^set snmp rmon alarm 3 interval 1\n/);
+        assert.ok(!el('node-input-ifIndex').hasClass('input-error'));
+      });
+    });
   });
 });
