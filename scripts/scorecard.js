@@ -15,7 +15,7 @@
 // package. P06, P07 and D03 ask the npm registry (`npm view`); a failed look-up fails the rule.
 //
 // Usage: node scripts/scorecard.js [--dir <packageDir>] [--json] [--only P01,N02,...]
-//                                  [--node-red-majors 3,4]
+//                                  [--node-red-majors 4,5]
 // Prints `PASS|FAIL|SKIP <id> <title>: <detail>` per rule, then a summary line; exit code 1 when a
 // rule fails, 2 on a usage error or an unreadable package.json. The rules need a build first
 // (`npm run build`): the node files and examples/ are read from what the build makes.
@@ -37,12 +37,12 @@ function usage() {
     '  --json                  machine output: { package, results: [{ id, title, status, detail, data }], summary }',
     '  --only <ids>            comma-separated rule ids to run, e.g. P04,D01',
     '  --node-red-majors <l>   Node-RED majors whose newest release node-red.version must admit (P06;',
-    '                          default 3,4; empty to check only the rule\'s latest/maintenance tags)',
+    '                          default 4,5; empty to check only the rule\'s latest/maintenance tags)',
   ].join('\n');
 }
 
 function parseArgs(argv) {
-  const opts = { dir: ROOT, json: false, only: null, majors: [3, 4] };
+  const opts = { dir: ROOT, json: false, only: null, majors: [4, 5] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {

@@ -1,8 +1,8 @@
 /**
  * The package as the palette manager installs it: `npm pack`, then `npm install <tarball>` in a
- * fresh Node-RED user directory, then a real Node-RED 4 started on it and asked through its admin
- * API: the five node types registered, no load error, the sample flows listed among the examples
- * and importable.
+ * fresh Node-RED user directory, then a real Node-RED (4; 5 in the Node 22 CI leg) started on it
+ * and asked through its admin API: the five node types registered, no load error, the sample flows
+ * listed among the examples and importable.
  */
 import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';

@@ -155,17 +155,17 @@ describe('scorecard (Flow Library rules, checked locally)', function () {
       assert.equal(c.by('P05').status, 'FAIL');
     });
 
-    it('P06: no node-red.version, a range excluding current releases, or one excluding Node-RED 3 fails', async () => {
+    it('P06: no node-red.version, a range excluding current releases, or one excluding Node-RED 4 fails', async () => {
       const none = await card(['--dir', copyPackage((p) => { delete p['node-red'].version; }), '--only', 'P06']);
       assert.equal(none.by('P06').status, 'FAIL');
       const old = await card(['--dir', copyPackage((p) => { p['node-red'].version = '^2.0.0'; }), '--only', 'P06']);
       assert.equal(old.by('P06').status, 'FAIL', old.by('P06').detail);
       assert.match(old.by('P06').detail, /admits none of the current releases/);
-      const v4 = copyPackage((p) => { p['node-red'].version = '>=4.0.0'; });
-      const only4 = await card(['--dir', v4, '--only', 'P06']);
-      assert.equal(only4.by('P06').status, 'FAIL');
-      assert.match(only4.by('P06').detail, /newest 3\.x/);
-      assert.equal((await card(['--dir', v4, '--only', 'P06', '--node-red-majors', '4'])).by('P06').status, 'PASS');
+      const v5 = copyPackage((p) => { p['node-red'].version = '>=5.0.0'; });
+      const only5 = await card(['--dir', v5, '--only', 'P06']);
+      assert.equal(only5.by('P06').status, 'FAIL');
+      assert.match(only5.by('P06').detail, /newest 4\.x/);
+      assert.equal((await card(['--dir', v5, '--only', 'P06', '--node-red-majors', '5'])).by('P06').status, 'PASS');
     });
 
     it('P07: no engines.node, or one excluding the minimum Node of the latest Node-RED, fails', async () => {

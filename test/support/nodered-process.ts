@@ -1,6 +1,8 @@
 /**
- * A real Node-RED 4 process in a fresh user directory, as a user runs it: for the install test and
- * the browser test. Listens on 127.0.0.1 only; stop() always ends it.
+ * A real Node-RED process in a fresh user directory, as a user runs it: for the install test and
+ * the browser test. The Node-RED is the one `node-red` resolves to: the devDependency (Node-RED 4),
+ * or the Node-RED 5 of the Node 22 CI leg (support/select-node-red). Listens on 127.0.0.1 only;
+ * stop() always ends it.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -55,6 +57,8 @@ export class NodeRedProcess {
   readonly userDir: string;
   port = 0;
   log = '';
+  /** The version the started Node-RED printed ("Node-RED version: v5.0.7"). */
+  version = '';
   private proc: ChildProcess | null = null;
 
   constructor(userDir?: string) {
@@ -65,7 +69,7 @@ export class NodeRedProcess {
     }
   }
 
-  /** Starts Node-RED (the repository's node-red devDependency) and resolves when it serves. */
+  /** Starts Node-RED (the `node-red` the tests resolve) and resolves when it serves. */
   async start(settings: Record<string, unknown> = {}): Promise<void> {
     this.port = await freePort();
     const settingsFile = path.join(this.userDir, 'settings.js');
@@ -87,11 +91,20 @@ export class NodeRedProcess {
     this.proc = proc;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Node-RED did not start within 60 s:\n${this.log}`)), 60000);
+      const from = this.log.length; // the log of this start (a restart appends to the same log)
+      let started = false;
       const onData = (d: Buffer): void => {
         this.log += d.toString();
-        if (/Server now running at/.test(this.log)) {
+        const log = this.log.slice(from);
+        if (!started && /Server now running at/.test(log)) {
+          started = true;
           clearTimeout(timer);
-          resolve();
+          this.version = /Node-RED version: v(\S+)/.exec(log)?.[1] ?? '';
+          // The process must be the Node-RED this leg tests, not another one found on the way
+          // (Node-RED adds "-git" to its version when a .git directory sits above its install).
+          const want = (require('node-red/package.json') as { version: string }).version;
+          if (this.version.replace(/-git$/, '') !== want) reject(new Error(`started Node-RED ${this.version || '(no version printed)'}, expected ${want}:\n${this.log}`));
+          else resolve();
         }
       };
       proc.stdout?.on('data', onData);
