@@ -46,7 +46,7 @@
  *   RouteUpdate of one: ROUTE_EXISTS (it adds or replaces only the client's own routes).
  * - The purge-timer calls need a Login, not RouteInitialize.
  */
-import { EventEmitter, once } from 'events';
+import { EventEmitter } from 'events';
 import * as net from 'net';
 import * as grpc from '@grpc/grpc-js';
 import * as ipaddr from 'ipaddr.js';
@@ -82,6 +82,7 @@ import {
   SetMode,
 } from './rib';
 import { handlesSettled } from './settle';
+import { listenOrCleanUp, TrackedSockets } from './sockets';
 
 export type { RibStatusCode, BaseStatusCode };
 
@@ -407,7 +408,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
   private nextConnectionId = 0;
   private nextSessionId = 0;
   /** Every socket accepted, with a promise of its 'close'. */
-  private readonly sockets = new Map<net.Socket, Promise<void>>();
+  private readonly sockets: TrackedSockets;
   /** Open connections by peer string. */
   private readonly connections = new Map<string, Connection>();
   /** Sessions holding a client id (live or lingering). */
@@ -424,6 +425,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
     this.rib = options.rib;
     this.users = options.users ?? { lab: 'lab123' };
     this.log = options.log ?? ((): void => undefined);
+    this.sockets = new TrackedSockets(this.log);
   }
 
   /** Port listened on (0 when not listening). */
@@ -469,21 +471,14 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
     grpcServer.addService(jet.jnx.jet.routing.rib.Rib.service, this.ribHandlers());
     const injector = grpcServer.createConnectionInjector(this.credentials());
     const server = net.createServer((socket) => this.onConnection(socket, injector));
-    server.listen(port, host);
-    try {
-      await once(server, 'listening'); // rejects on 'error'
-    } catch (err) {
-      server.close();
+    this.boundPort = await listenOrCleanUp(server, port, host, () => {
       injector.destroy();
       grpcServer.forceShutdown();
-      await handlesSettled();
-      throw err;
-    }
+    });
     server.on('error', (err: Error) => this.log(`grpc: server error: ${err.message}`));
     this.server = server;
     this.grpcServer = grpcServer;
     this.injector = injector;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     this.log(`grpc: listening on ${host}:${this.boundPort}${this.options.tls ? ` (TLS${this.options.tls.requestCert ? ', client certificates required' : ''})` : ''}`);
     this.emit('listening', this.boundPort);
     return this.boundPort;
@@ -491,7 +486,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
 
   /** Destroys every connection now (their sessions end, or linger with lingerMs). */
   closeAllConnections(): void {
-    for (const socket of this.sockets.keys()) socket.destroy();
+    this.sockets.destroyAll();
   }
 
   /** Ends every lingering session now, as a router that finally noticed its clients are gone. */
@@ -510,18 +505,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
     this.server = undefined;
     this.closing = true;
     try {
-      const serverClosed = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-      this.closeAllConnections();
-      const all = Promise.all([serverClosed, ...this.sockets.values()]).then(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          this.log('grpc: close timed out; some sockets may still be closing');
-          resolve();
-        }, this.options.closeTimeoutMs ?? 2000);
-      });
-      await Promise.race([all, timeout]);
-      clearTimeout(timer);
+      await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? 2000, 'grpc');
       for (const s of [...this.sessionsByClient.values()]) this.endSession(s, 'server stopped');
       for (const [clientId, t] of this.purgeTimers) {
         if (t) clearTimeout(t);
@@ -555,11 +539,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
 
   private onConnection(socket: net.Socket, injector: grpc.ConnectionInjector): void {
     const conn = new Connection(++this.nextConnectionId, `${socket.remoteAddress}:${socket.remotePort}`);
-    this.sockets.set(
-      socket,
-      new Promise<void>((resolve) => socket.once('close', () => resolve())).finally(() => this.sockets.delete(socket)),
-    );
-    socket.on('error', (err: Error) => this.log(`grpc: connection ${conn.id}: socket error: ${err.message}`));
+    this.sockets.track(socket, `grpc: connection ${conn.id}`);
     socket.once('close', () => this.onConnectionClosed(conn));
     this.connections.set(conn.peer, conn);
     this.counters.connectionsTotal++;

@@ -5,10 +5,9 @@
  * {@link crossOriginReason}): a page in the lab's browser must not move routes or rates.
  */
 import * as http from 'http';
-import { once } from 'events';
-import type { AddressInfo } from 'net';
 import { ownerLabel, Rib } from './rib';
 import { handlesSettled } from './settle';
+import { listenOrCleanUp } from './sockets';
 
 /** A route handler; `match` is the path regex's match, `url` the parsed request URL. */
 export type HttpHandler = (
@@ -119,16 +118,8 @@ export class SimHttpServer {
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
     if (this.server) throw new Error('http server already listening');
     const server = http.createServer((req, res) => void this.handle(req, res));
-    server.listen(port, host);
-    try {
-      await once(server, 'listening'); // rejects on 'error'
-    } catch (err) {
-      server.close();
-      await handlesSettled();
-      throw err;
-    }
+    this.boundPort = await listenOrCleanUp(server, port, host);
     this.server = server;
-    this.boundPort = (server.address() as AddressInfo).port;
     this.log(`http: listening on http://${host}:${this.boundPort} (GET /rib, GET /health)`);
     return this.boundPort;
   }

@@ -18,7 +18,7 @@
  * login goes through the queue too (no delay) so that answers keep their order. With 0 (the
  * default) handlers answer at once, as before.
  */
-import { EventEmitter, once } from 'events';
+import { EventEmitter } from 'events';
 import * as net from 'net';
 import * as tls from 'tls';
 import * as thrift from 'thrift';
@@ -38,6 +38,7 @@ import {
 } from '../lib/gen/jet';
 import { ErrCode, Rib, RibEntry } from './rib';
 import { handlesSettled } from './settle';
+import { listenOrCleanUp, TrackedSockets } from './sockets';
 
 export const AUTH_SERVICE = 'AuthenticationService';
 export const ROUTE_SERVICE = 'RouteService';
@@ -199,7 +200,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
   private responding = true;
   private nextSessionId = 0;
   /** Every socket accepted (raw TCP ones too under TLS), with a promise of its 'close'. */
-  private readonly sockets = new Map<net.Socket, Promise<void>>();
+  private readonly sockets: TrackedSockets;
   private readonly sessions = new Map<net.Socket, Session>();
   /** Timers of delayed answers, with what ends each early (close()). */
   private readonly delays = new Map<NodeJS.Timeout, () => void>();
@@ -209,6 +210,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
     this.rib = options.rib;
     this.users = options.users ?? { lab: 'lab123' };
     this.log = options.log ?? ((): void => undefined);
+    this.sockets = new TrackedSockets(this.log);
   }
 
   /** Port listened on (0 when not listening). */
@@ -257,27 +259,19 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
       ? tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: t.requestCert ?? false, rejectUnauthorized: t.requestCert ?? false })
       : net.createServer();
     server.on('connection', (raw: net.Socket) => {
-      this.track(raw);
+      this.sockets.track(raw, 'thrift');
       if (!t) this.onSession(raw);
     });
     if (t) {
       server.on('secureConnection', (socket: tls.TLSSocket) => {
-        this.track(socket);
+        this.sockets.track(socket, 'thrift');
         this.onSession(socket);
       });
       server.on('tlsClientError', (err: Error) => this.log(`thrift: TLS handshake failed: ${err.message}`));
     }
-    server.listen(port, host);
-    try {
-      await once(server, 'listening'); // rejects on 'error'
-    } catch (err) {
-      server.close();
-      await handlesSettled();
-      throw err;
-    }
+    this.boundPort = await listenOrCleanUp(server, port, host);
     server.on('error', (err: Error) => this.log(`thrift: server error: ${err.message}`));
     this.server = server;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     this.log(`thrift: listening on ${host}:${this.boundPort}${t ? ' (TLS)' : ''}`);
     this.emit('listening', this.boundPort);
     return this.boundPort;
@@ -285,25 +279,14 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
 
   /** Destroys every connection now (their routes are purged as they close). */
   closeAllConnections(): void {
-    for (const socket of this.sockets.keys()) socket.destroy();
+    this.sockets.destroyAll();
   }
 
   /** Stops listening, drops every connection and waits (bounded) until all are closed. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    const serverClosed = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    this.closeAllConnections();
-    const all = Promise.all([serverClosed, ...this.sockets.values()]).then(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.log('thrift: close timed out; some sockets may still be closing');
-        resolve();
-      }, this.options.closeTimeoutMs ?? 2000);
-    });
-    await Promise.race([all, timeout]);
-    clearTimeout(timer);
+    await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? 2000, 'thrift');
     for (const [t, end] of this.delays) {
       clearTimeout(t);
       end();
@@ -311,14 +294,6 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
     this.delays.clear();
     await handlesSettled();
     if (server) this.log('thrift: closed');
-  }
-
-  private track(socket: net.Socket): void {
-    this.sockets.set(
-      socket,
-      new Promise<void>((resolve) => socket.once('close', () => resolve())).finally(() => this.sockets.delete(socket)),
-    );
-    socket.on('error', (err: Error) => this.log(`thrift: socket error: ${err.message}`));
   }
 
   private onSession(socket: net.Socket): void {
