@@ -14,7 +14,7 @@
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { classifyRmonNotification, describeEvent } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
-import { DEFAULT_RMON_TOPIC, NotificationHandler, SubscriptionStatus } from '../lib/jet/notifications';
+import { DEFAULT_RMON_TOPIC, NotificationHandler, parseQos, SubscriptionStatus } from '../lib/jet/notifications';
 import { validateTopicFilter } from '../lib/mqtt/topic';
 import type { SessionStatus } from '../lib/jet/backend';
 import { clip, MAX_TEXT, sessionStatus, NodeStatus } from '../lib/node-status';
@@ -28,6 +28,8 @@ interface RmonEventDef extends NodeDef {
   eventIndex?: string | number;
   subtag?: string;
   direction?: string;
+  /** MQTT QoS of the subscription: 0, 1 or 2 (1 or "1"); missing (a flow saved before it existed) or anything else: 1. */
+  qos?: string | number;
 }
 
 const WARN_INTERVAL_MS = 60000;
@@ -47,6 +49,7 @@ export = function (RED: NodeAPI): void {
     const restarted = redeployed.delete(node.id);
     const router = def.router ? (RED.nodes.getNode(def.router) as JetRouterNode | null) : null;
     const topic = (def.topic ?? '').trim() || DEFAULT_RMON_TOPIC;
+    const qos = parseQos(def.qos);
     let filter: RmonEventFilter;
     try {
       filter = parseRmonEventFilter(def);
@@ -130,7 +133,9 @@ export = function (RED: NodeAPI): void {
     };
     // The broker's answer to this filter's subscription, on every connect. Carried by the handler
     // so that it reaches the session through the jet-router node, which passes the handler on.
+    // It carries the QoS asked for too: the session subscribes the filter at the highest one asked.
     const handler: NotificationHandler = Object.assign(onMessage, {
+      qos,
       onSubscription: (st: SubscriptionStatus): void => {
         if (st.filter !== topic) return;
         // Refused, then granted: what was published meanwhile never came.

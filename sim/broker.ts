@@ -48,6 +48,8 @@ export interface BrokerCounters {
   published: number;
   /** Topic filters whose subscription was refused (see {@link SimBrokerOptions.refuseTopics}). */
   refusedSubscriptions: number;
+  /** PINGREQs received from clients (keepalive pings). */
+  pings: number;
 }
 
 export interface SimBrokerEvents {
@@ -55,7 +57,10 @@ export interface SimBrokerEvents {
   /** A client was accepted (after authentication). */
   client: [clientId: string];
   clientDisconnect: [clientId: string];
-  subscribe: [topics: string[], clientId: string];
+  /** `qos`: the QoS each filter of `topics` was asked for. */
+  subscribe: [topics: string[], clientId: string, qos: number[]];
+  /** A client's PINGREQ. */
+  ping: [clientId: string];
   /** A message published through {@link SimBroker.publish}. */
   published: [topic: string, payload: Buffer];
 }
@@ -64,7 +69,7 @@ export interface SimBrokerEvents {
 const BAD_USERNAME_OR_PASSWORD = 4 as AuthErrorCode;
 
 export class SimBroker extends EventEmitter<SimBrokerEvents> {
-  readonly counters: BrokerCounters = { connections: 0, subscriptions: 0, authFailures: 0, published: 0, refusedSubscriptions: 0 };
+  readonly counters: BrokerCounters = { connections: 0, subscriptions: 0, authFailures: 0, published: 0, refusedSubscriptions: 0, pings: 0 };
   /** Topic filters refused from now on (read at each SUBSCRIBE; restarts keep it). */
   refuseTopics: string[];
   private aedes?: AedesBroker;
@@ -117,7 +122,11 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
       const topics = subs.map((s) => s.topic);
       this.counters.subscriptions += topics.length;
       this.log(`mqtt: client ${c.id} subscribed to ${topics.join(', ')}`);
-      this.emit('subscribe', topics, c.id);
+      this.emit('subscribe', topics, c.id, subs.map((s) => s.qos));
+    });
+    aedes.on('ping', (_packet, c) => {
+      this.counters.pings++;
+      this.emit('ping', c.id);
     });
     aedes.on('clientError', (c, err) => this.log(`mqtt: client ${c.id}: ${err.message}`));
     aedes.on('connectionError', (_c, err) => this.log(`mqtt: connection refused: ${err.message}`));
@@ -186,13 +195,16 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     await this.listen(port, host);
   }
 
-  /** Publishes a message (QoS 0, not retained) to the subscribers; rejects when the broker is not listening. */
-  publish(topic: string, payload: string | Buffer): Promise<void> {
+  /**
+   * Publishes a message (QoS 0 unless `qos` says otherwise, not retained) to the subscribers; each
+   * gets it at the lower of `qos` and its subscription's. Rejects when the broker is not listening.
+   */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1 | 2 = 0): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error('mqtt broker not listening'));
     const buf = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     return new Promise<void>((resolve, reject) => {
-      aedes.publish({ cmd: 'publish', topic, payload: buf, qos: 0, dup: false, retain: false }, (err) => {
+      aedes.publish({ cmd: 'publish', topic, payload: buf, qos, dup: false, retain: false }, (err) => {
         if (err) {
           reject(err);
           return;

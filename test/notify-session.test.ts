@@ -62,7 +62,7 @@ describe('notification session: refused subscriptions and packet size', function
     s.start();
     await connected(s);
     assert.deepEqual(a, [{ filter: DENIED, state: 'refused', code: 0x80, reason: 'SUBACK 0x80 failure' }]);
-    assert.deepEqual(b, [{ filter: RMON_TOPIC, state: 'subscribed', code: 0, reason: '' }]);
+    assert.deepEqual(b, [{ filter: RMON_TOPIC, state: 'subscribed', code: 1, reason: '' }]); // SUBACK grants QoS 1, the default
     assert.deepEqual(events.map(([st, refs]) => [st.filter, st.state, refs]), [[DENIED, 'refused', ['a']], [RMON_TOPIC, 'subscribed', ['b']]]);
     assert.equal(s.status.state, 'connected');
     assert.ok(warnings.some((w) => w.includes(DENIED) && /refused.*SUBACK 0x80/.test(w)), warnings.join(' | '));

@@ -8,6 +8,18 @@
  *  - Reconnects with capped exponential backoff and jitter (MQTT.js's fixed period is off); a
  *    refused login (CONNACK "not authorized" / "bad user name or password") waits the cap and the
  *    state stays `login-failed`.
+ *  - Each filter is subscribed at the highest QoS its subscribers asked for (a handler's `qos`,
+ *    default 1): at QoS 1 the subscriber answers every message with a PUBACK, which carries the TCP
+ *    ACK at once; at QoS 0 a broker with Nagle on (Mosquitto's default) holds the next messages
+ *    until the receiver's delayed ACK, up to 40 ms. A subscriber joining with a higher QoS, or the
+ *    last one asking for it leaving, subscribes the filter again at the new QoS.
+ *  - No-delay on the socket (TCP and TLS): PUBACKs and pings leave at once.
+ *  - Keepalive: MQTT.js pings `keepalive` after its last reschedule and gives up half a period
+ *    later; it reschedules only on acknowledgements and PINGRESP. Here a received packet also
+ *    reschedules it when the broker is known to have heard from us (a QoS>0 PUBLISH, answered by a
+ *    PUBACK now, or anything sent in the last quarter period): no PINGREQ while events flow both
+ *    ways, and a broker that goes silent is still noticed within 1.5 keepalive periods of its last
+ *    packet. Rescheduled at most once per quarter period.
  *  - Every listener added to the MQTT.js client is removed on close; close is bounded.
  *  - The broker's answer to each subscription (SUBACK) is reported per filter: a refused one (MQTT
  *    3.1.1 return code 0x80, MQTT 5 reason code >= 0x80, e.g. a Mosquitto ACL refusal) goes to the
@@ -52,7 +64,22 @@ export type SubscriptionListener = (status: SubscriptionStatus) => void;
  * would a listener given to subscribe(); this lets a node hear its filter's SUBACK through an
  * adapter that passes on only (ref, filter, handler), as the jet-router node does.
  */
-export type NotificationHandler = ((topic: string, payload: Buffer) => void) & { onSubscription?: SubscriptionListener };
+export type NotificationHandler = ((topic: string, payload: Buffer) => void) & {
+  onSubscription?: SubscriptionListener;
+  /** The QoS this subscriber asks for (0, 1 or 2; default {@link DEFAULT_NOTIFICATION_QOS}). */
+  qos?: number;
+};
+
+export type Qos = 0 | 1 | 2;
+
+/** QoS of a subscription when its subscriber names none. */
+export const DEFAULT_NOTIFICATION_QOS: Qos = 1;
+
+/** 0, 1 or 2 from a flow's property (1 or "1"); anything else (missing, '', 3, 'x') gives `dflt`. */
+export function parseQos(value: unknown, dflt: Qos = DEFAULT_NOTIFICATION_QOS): Qos {
+  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  return s === '0' || s === '1' || s === '2' ? (Number(s) as Qos) : dflt;
+}
 
 export interface NotificationOptions {
   host: string;
@@ -78,6 +105,7 @@ type StreamBuilder = (client: mqtt.MqttClient) => NodeJS.ReadWriteStream & { des
 interface Subscriber {
   handler: NotificationHandler;
   onSubscription?: SubscriptionListener;
+  qos: Qos;
 }
 
 /** MQTT.js names of MQTT 5 reason codes (the ones a SUBACK can carry). */
@@ -107,8 +135,15 @@ export class NotificationSession extends EventEmitter {
   private client: mqtt.MqttClient | null = null;
   private readonly clientListeners: Array<[string, ClientListener]> = [];
   private readonly subscriptions = new Map<string, Map<string, Subscriber>>();
+  /** Per filter, its handlers as an array, rebuilt when its subscribers change (dispatch copies nothing). */
+  private readonly handlers = new Map<string, NotificationHandler[]>();
   /** The broker's answer per filter on the current connection (cleared when it drops). */
   private readonly answers = new Map<string, SubscriptionStatus>();
+  /** The QoS each filter was last SUBSCRIBEd with on the current connection. */
+  private readonly requested = new Map<string, Qos>();
+  /** Keepalive bookkeeping (Date.now() ms): last packet written, last reschedule of the ping. */
+  private lastSent = 0;
+  private lastReschedule = 0;
   private stateValue: SessionStatus = { state: 'idle', detail: '' };
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
@@ -153,6 +188,10 @@ export class NotificationSession extends EventEmitter {
       reconnectPeriod: 0,
       resubscribe: false,
       protocolVersion: 4,
+      // MQTT.js logs through the `debug` package about ten times per packet; with DEBUG unset each
+      // call still packs its arguments into an array (~2.7 KB per event at 500 events/s, the
+      // largest allocation site in the event path). Its documented `log` option: a no-op then.
+      ...(process.env.DEBUG ? {} : { log: noop }),
     } as mqtt.IClientOptions);
     this.guardPacketSizes(client);
     this.client = client;
@@ -160,6 +199,10 @@ export class NotificationSession extends EventEmitter {
     this.on_(client, 'message', (topic: string, payload: Buffer) => this.dispatch(topic, payload));
     this.on_(client, 'error', (err: Error & { code?: string | number }) => this.onError(err));
     this.on_(client, 'close', () => this.onClose());
+    this.on_(client, 'packetsend', () => {
+      this.lastSent = Date.now();
+    });
+    this.on_(client, 'packetreceive', (packet: { cmd: string; qos?: number }) => this.onPacketReceived(client, packet));
     client.connect();
   }
 
@@ -174,15 +217,27 @@ export class NotificationSession extends EventEmitter {
       subs = new Map();
       this.subscriptions.set(filter, subs);
     }
-    const sub: Subscriber = { handler, onSubscription: onSubscription ?? handler.onSubscription };
+    const sub: Subscriber = { handler, onSubscription: onSubscription ?? handler.onSubscription, qos: parseQos(handler.qos) };
     subs.set(ref, sub);
+    this.handlers.set(filter, [...subs.values()].map((x) => x.handler));
     const client = this.client;
-    if (isNew && client?.connected) {
-      this.subscribeFilters(client, [filter], () => undefined);
+    const asked = this.requested.get(filter);
+    if (client?.connected && (isNew || (asked !== undefined && asked < sub.qos))) {
+      // New, or asked for at a lower QoS so far: SUBSCRIBE (again) at the highest one.
+      this.subscribeFilters(client, [filter], this.qosOf(filter) ?? sub.qos, () => undefined);
     } else {
       const known = this.answers.get(filter);
       if (known) this.tell(sub, known);
     }
+  }
+
+  /** The QoS `filter` is subscribed at: the highest its subscribers asked for (undefined: no subscriber). */
+  qosOf(filter: string): Qos | undefined {
+    const subs = this.subscriptions.get(filter);
+    if (!subs || subs.size === 0) return undefined;
+    let q: Qos = 0;
+    for (const s of subs.values()) if (s.qos > q) q = s.qos;
+    return q;
   }
 
   /** The broker's answer to `filter`'s subscription on the current connection, if any yet. */
@@ -194,10 +249,21 @@ export class NotificationSession extends EventEmitter {
   unsubscribe(ref: string, filter?: string): void {
     for (const [f, subs] of this.subscriptions) {
       if (filter !== undefined && f !== filter) continue;
-      if (!subs.delete(ref) || subs.size > 0) continue;
+      if (!subs.delete(ref)) continue;
+      const client = this.client;
+      if (subs.size > 0) {
+        this.handlers.set(f, [...subs.values()].map((x) => x.handler));
+        // The one that asked for the highest QoS left: subscribe again at what the others ask.
+        const q = this.qosOf(f) as Qos;
+        const asked = this.requested.get(f);
+        if (client?.connected && asked !== undefined && q < asked) this.subscribeFilters(client, [f], q, () => undefined);
+        continue;
+      }
       this.subscriptions.delete(f);
+      this.handlers.delete(f);
       this.answers.delete(f);
-      if (this.client?.connected) this.client.unsubscribe(f);
+      this.requested.delete(f);
+      if (client?.connected) client.unsubscribe(f);
     }
   }
 
@@ -208,7 +274,9 @@ export class NotificationSession extends EventEmitter {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.subscriptions.clear();
+    this.handlers.clear();
     this.answers.clear();
+    this.requested.clear();
     const client = this.client;
     this.client = null;
     if (client) {
@@ -241,13 +309,46 @@ export class NotificationSession extends EventEmitter {
       this.setState('connected', this.peer);
       return;
     }
-    // Connected counts from the broker's SUBACK: before it, events would be lost unseen.
-    this.subscribeFilters(client, filters, () => this.setState('connected', this.peer));
+    // Connected counts from the broker's SUBACKs: before them, events would be lost unseen.
+    // One SUBSCRIBE per QoS asked for.
+    const byQos = new Map<Qos, string[]>();
+    for (const f of filters) {
+      const q = this.qosOf(f) ?? DEFAULT_NOTIFICATION_QOS;
+      const list = byQos.get(q);
+      if (list) list.push(f);
+      else byQos.set(q, [f]);
+    }
+    let waiting = byQos.size;
+    for (const [q, list] of byQos) {
+      this.subscribeFilters(client, list, q, () => {
+        if (--waiting === 0) this.setState('connected', this.peer);
+      });
+    }
   }
 
-  /** SUBSCRIBEs `filters` and reports the broker's answer per filter; `then` runs after it (on this connection). */
-  private subscribeFilters(client: mqtt.MqttClient, filters: string[], then: () => void): void {
-    client.subscribe(filters, { qos: 0 }, (err, _granted, packet) => {
+  /**
+   * Keepalive: see the header. MQTT.js's KeepaliveManager pings `keepalive` after its last
+   * reschedule and drops the connection half a period after that; reschedulePing(true) is its
+   * public way to restart that count.
+   */
+  private onPacketReceived(client: mqtt.MqttClient, packet: { cmd: string; qos?: number }): void {
+    const periodMs = (client.options.keepalive ?? 0) * 1000;
+    if (periodMs <= 0 || this.client !== client) return;
+    const now = Date.now();
+    const quarter = periodMs / 4;
+    if (now - this.lastReschedule < quarter) return;
+    // The broker must hear from us within its 1.5 periods too: only when a PUBACK goes out now,
+    // or something went out lately.
+    const answered = packet.cmd === 'publish' && (packet.qos ?? 0) > 0;
+    if (!answered && now - this.lastSent > quarter) return;
+    this.lastReschedule = now;
+    client.reschedulePing(true);
+  }
+
+  /** SUBSCRIBEs `filters` at `qos` and reports the broker's answer per filter; `then` runs after it (on this connection). */
+  private subscribeFilters(client: mqtt.MqttClient, filters: string[], qos: Qos, then: () => void): void {
+    for (const f of filters) this.requested.set(f, qos);
+    client.subscribe(filters, { qos }, (err, _granted, packet) => {
       if (this.client !== client || !client.connected) return;
       const codes = packet?.granted;
       if (!Array.isArray(codes) || codes.length !== filters.length) {
@@ -306,6 +407,10 @@ export class NotificationSession extends EventEmitter {
     const max = this.opts.maxPacketBytes && this.opts.maxPacketBytes > 0 ? this.opts.maxPacketBytes : DEFAULT_MAX_PACKET_BYTES;
     holder.streamBuilder = (c: mqtt.MqttClient) => {
       const stream = build(c);
+      // TCP_NODELAY, for mqtt:// (net.Socket) and mqtts:// (tls.TLSSocket passes it to its TCP
+      // socket); set before the connect completes, Node applies it once connected.
+      const socket = stream as unknown as { setNoDelay?: (on: boolean) => unknown };
+      if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       const guard = new MqttPacketSizeGuard(max);
       let dropped = false;
       const filter = new Transform({
@@ -357,6 +462,7 @@ export class NotificationSession extends EventEmitter {
   private onClose(): void {
     if (this.stateValue.state === 'closed' || !this.client) return;
     this.answers.clear();
+    this.requested.clear();
     if (this.authFailed) {
       this.setState('login-failed', this.lastError ?? 'login failed');
     } else {
@@ -376,9 +482,12 @@ export class NotificationSession extends EventEmitter {
   }
 
   private dispatch(topic: string, payload: Buffer): void {
-    for (const [filter, subs] of this.subscriptions) {
+    // The arrays are replaced, never changed, when subscribers come and go: a handler that
+    // unsubscribes (or subscribes) during this loop does not disturb it.
+    for (const [filter, list] of this.handlers) {
       if (!topicMatches(filter, topic)) continue;
-      for (const { handler } of [...subs.values()]) {
+      for (let i = 0; i < list.length; i++) {
+        const handler = list[i];
         try {
           handler(topic, payload);
         } catch (err) {

@@ -5,6 +5,8 @@
  */
 export function topicMatches(filter: string, topic: string): boolean {
   if (filter === topic) return true;
+  // Without a wildcard, only the same string matches (no split per message for exact filters).
+  if (filter.indexOf('+') < 0 && filter.indexOf('#') < 0) return false;
   // Filters starting with a wildcard do not match topics starting with '$' (broker topics).
   if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
   const f = filter.split('/');

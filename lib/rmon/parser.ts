@@ -83,13 +83,33 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Own property `key` (dashed), else its snake_case variant; never an inherited one. */
-function field(obj: JsonObject, key: string): unknown {
-  for (const k of key.includes('-') ? [key, key.replace(/-/g, '_')] : [key]) {
-    if (Object.prototype.hasOwnProperty.call(obj, k) && obj[k] !== undefined) return obj[k];
+const hasOwn = Object.prototype.hasOwnProperty;
+/** snake_case of the dashed keys read here (all constants, so the cache stays small; capped anyway). */
+const SNAKE = new Map<string, string>();
+function snake(key: string): string {
+  let s = SNAKE.get(key);
+  if (s === undefined) {
+    s = key.replace(/-/g, '_');
+    if (SNAKE.size < 64) SNAKE.set(key, s);
   }
-  return undefined;
+  return s;
 }
+
+/** Own property `key` (dashed), else its snake_case variant; never an inherited one. Allocates nothing (per event path). */
+function field(obj: JsonObject, key: string): unknown {
+  if (hasOwn.call(obj, key) && obj[key] !== undefined) return obj[key];
+  if (key.indexOf('-') < 0) return undefined;
+  const k = snake(key);
+  return hasOwn.call(obj, k) && obj[k] !== undefined ? obj[k] : undefined;
+}
+
+/** True when `list` holds `upper` (an upper-cased string), case-insensitively; no closure, no array. */
+function includesUpper(list: readonly string[], upper: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].toUpperCase() === upper) return true;
+  return false;
+}
+
+const SUBTAG_KEYS = ['subtag', 'syslog-subtag', 'event-name'] as const;
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -135,7 +155,7 @@ export function parseRmonText(text: string, notSubtags: readonly string[] = DEFA
   if (eventIndex === null || alarmIndex === null || threshold === null || value === null) return null;
   const pm = SUBTAG_PREFIX_RE.exec(text.slice(Math.max(0, m.index - 128), m.index));
   const tag = pm ? pm[1] : null;
-  const subtag = tag !== null && !notSubtags.some((x) => x.toUpperCase() === tag.toUpperCase()) ? tag : null;
+  const subtag = tag !== null && !includesUpper(notSubtags, tag.toUpperCase()) ? tag : null;
   return {
     direction: m[3].toLowerCase() === 'rising' ? 'rising' : 'falling',
     eventIndex,
@@ -199,6 +219,7 @@ function findJetEvent(root: unknown): Step<JsonObject> {
 }
 
 function eventIdsOf(opts: RmonParseOptions): readonly string[] {
+  if (!Array.isArray(opts.eventIds)) return DEFAULT_RMON_EVENT_IDS;
   const ids = Array.isArray(opts.eventIds) ? opts.eventIds.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
   return ids.length > 0 ? ids.map((x) => x.trim()) : DEFAULT_RMON_EVENT_IDS;
 }
@@ -223,27 +244,30 @@ function parseInner(payload: unknown, opts: RmonParseOptions, trace: ParseTrace 
   const rawId = field(ev, 'event-id');
   if (typeof rawId !== 'string' || rawId.trim() === '') return fail('no event-id');
   const id = rawId.trim().toUpperCase();
-  if (!eventIds.some((x) => x.toUpperCase() === id)) return fail(`other event id ${printable(rawId)}`);
+  if (!includesUpper(eventIds, id)) return fail(`other event id ${printable(rawId)}`);
   trace.rmonId = true;
 
   const attrsRaw = field(ev, 'attributes');
   const attrs: JsonObject = isObject(attrsRaw) ? attrsRaw : {};
-  const notSubtags = [...eventIds, rawId.trim()];
-  const candidates = [field(attrs, 'message'), field(attrs, 'description'), field(ev, 'message')].filter(
-    (t): t is string => typeof t === 'string' && t.length <= maxBytes,
-  );
-  if (candidates.length === 0) return fail('no message or attributes text');
+  // The payload's event id is one of eventIds (checked above, case-insensitively): eventIds alone
+  // are the tokens never taken as a subtag.
+  const notSubtags = eventIds;
+  // The first of these texts that parses (no array of candidates built per event).
   let text: RmonText | null = null;
-  for (const c of candidates) {
+  let anyText = false;
+  for (let i = 0; i < 3 && !text; i++) {
+    const c = i === 0 ? field(attrs, 'message') : i === 1 ? field(attrs, 'description') : field(ev, 'message');
+    if (typeof c !== 'string' || c.length > maxBytes) continue;
+    anyText = true;
     text = parseRmonText(c, notSubtags);
-    if (text) break;
   }
+  if (!anyText) return fail('no message or attributes text');
   if (!text) return fail('no RMON text in message/attributes');
 
   let subtag: string | null = null;
-  for (const k of ['subtag', 'syslog-subtag', 'event-name']) {
+  for (const k of SUBTAG_KEYS) {
     const v = str(field(attrs, k))?.trim();
-    if (v && v.length <= 256 && !notSubtags.some((x) => x.toUpperCase() === v.toUpperCase())) {
+    if (v && v.length <= 256 && !includesUpper(notSubtags, v.toUpperCase())) {
       subtag = v;
       break;
     }
@@ -314,7 +338,7 @@ export type RmonClassification =
 export function isRmonTopic(topic: string, opts: RmonParseOptions = {}): boolean {
   if (typeof topic !== 'string') return false;
   const last = topic.slice(topic.lastIndexOf('/') + 1).toUpperCase();
-  return eventIdsOf(isObject(opts) ? opts : {}).some((x) => x.toUpperCase() === last);
+  return includesUpper(eventIdsOf(isObject(opts) ? opts : {}), last);
 }
 
 /** Parses `payload` received on `topic` and says whether a failure concerns an RMON event (see {@link RmonClassification}). */
