@@ -3,8 +3,9 @@
 // Profiling aid (not part of `npm run bench`): bytes allocated per event in the plugin's Node-RED,
 // by function and by file. Starts the simulator and Node-RED with the bench flow, warms up with
 // 1,000 rising events, then samples every allocation (V8's sampling heap profiler through
-// bench/probe.js, collected objects included) over N more (default 3,000) at about 1000/s.
-//   npm run build && node bench/alloc-profile.js [N]
+// bench/probe.js, collected objects included) over N more (default 3,000) at RATE events/s
+// (default 500), published at QoS 1 (the event node's default QoS).
+//   npm run build && node bench/alloc-profile.js [N] [RATE]
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
@@ -17,6 +18,8 @@ const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
 
 async function main() {
   const n = Number(process.argv[2]) || 3000;
+  const rate = Number(process.argv[3]) || 500;
+  const perTick = Math.max(1, Math.round(rate / 100)); // per 10 ms
   const file = path.join(os.tmpdir(), `jet-bench-alloc-${Date.now()}.heapprofile`);
   const sim = await JetSimulator.start({ host: '127.0.0.1', sampling: false });
   sim.broker.server.on('connection', (s) => s.setNoDelay(true));
@@ -31,8 +34,8 @@ async function main() {
   let k = 0;
   const burst = async (count) => {
     for (let i = 0; i < count; i++) {
-      pub.publish(topic, rmonPayload(1000 + k++, 'rising'));
-      if (i % 10 === 9) await U.sleep(10);
+      pub.publish(topic, rmonPayload(1000 + k++, 'rising'), { qos: 1 });
+      if (i % perTick === perTick - 1) await U.sleep(10);
     }
     await U.sleep(500);
   };
@@ -67,7 +70,7 @@ async function main() {
     perFile.set(f || '(native)', (perFile.get(f || '(native)') || 0) + node.selfSize);
     for (const c of node.children) walk(c);
   })(profile.head);
-  console.log(`${U.fmtInt(n)} events: ${((total / n) / 1024).toFixed(1)} KB allocated per event (profile: ${file})`);
+  console.log(`${U.fmtInt(n)} events at ${rate}/s: ${((total / n) / 1024).toFixed(1)} KB allocated per event (profile: ${file})`);
   for (const [title, m] of [['by function', perFn], ['by file', perFile]]) {
     console.log(`\n${title}`);
     for (const [key, bytes] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((bytes / n) / 1024).toFixed(2).padStart(7)} KB/event  ${key}`);

@@ -13,6 +13,10 @@
 //     → RouteAdd n host routes in requests of 1,000, one request at a time (seq) or all at once
 //       (pipe), timed; then RouteDelete of them the same way, timed apart;
 //       answers {elapsedMs, deleteMs, requests, statuses, deleteStatuses}
+//   node bench/baseline-grpc.js <grpcPort> --events <mqttPort> <topic> [qos]
+//     → also an mqtt.js subscriber (at `qos`, default 1): each rising RMON event (JSON.parse + one
+//       regex, as bench/baseline-node.js) is one RouteAdd of its host route, falling a RouteDelete;
+//       the bare gRPC client of the latency section behind a real broker.
 // Alone (no IPC): node bench/baseline-grpc.js <grpcPort> [n] [repeats] [seq|pipe] → prints routes/s.
 const path = require('path');
 const { performance } = require('perf_hooks');
@@ -80,8 +84,38 @@ async function throughput(rib, m) {
   return { elapsedMs: add.ms, deleteMs: del.ms, requests: add.requests, statuses: add.statuses, deleteStatuses: del.statuses };
 }
 
+const RMON = /Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, \(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)/;
+
+/** The latency section's event path: mqtt.js subscriber → one RouteAdd / RouteDelete per event. */
+function subscribeEvents(rib, mqttPort, topic, qos) {
+  const mqtt = require('mqtt');
+  const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'bench-grpc-baseline', clean: true, protocolVersion: 4 });
+  client.on('error', (err) => console.error(`mqtt: ${err.message}`));
+  client.on('message', (_topic, payload) => {
+    let ev;
+    try {
+      ev = JSON.parse(payload.toString())['jet-event'];
+    } catch {
+      return;
+    }
+    const m = ev && ev.attributes && RMON.exec(ev.attributes.message);
+    if (!m) return;
+    const addr = hostRoute(10, Number(m[5]));
+    const call = m[3] === 'rising' ? unary(rib, 'RouteAdd', { routes: [entry(addr)] }) : unary(rib, 'RouteDelete', { keys: [key(addr)] });
+    call.then(
+      (r) => r.sub_code !== 'SUCCESS' && console.error(`route ${addr}: ${r.sub_code}`),
+      (err) => console.error(`route ${addr}: ${err.message}`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => client.subscribe(topic, { qos }, (err) => (err ? reject(err) : resolve())));
+  });
+}
+
 async function main() {
   const rib = await connect();
+  const ev = process.argv.indexOf('--events');
+  if (ev > 0) await subscribeEvents(rib, Number(process.argv[ev + 1]), process.argv[ev + 2], Number(process.argv[ev + 3] || 1));
   if (process.send) {
     process.on('message', async (m) => {
       if (!m || m.cmd !== 'throughput') return;

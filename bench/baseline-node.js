@@ -6,7 +6,7 @@
 // state: the least work an event can cost in Node.js.
 //
 // Run by bench/run.js with an IPC channel:
-//   node bench/baseline-node.js <thriftPort> <mqttPort> [topic]   → sends {ready} once logged in and subscribed
+//   node bench/baseline-node.js <thriftPort> <mqttPort> [topic] [qos] → sends {ready} once logged in and subscribed
 //   IPC {cmd: 'throughput', mode: 'seq'|'pipe', n, start, octet} → RouteAdd n host routes, one by one
 //     (await each) or all at once (pipelined); answers {elapsedMs, statuses}
 const path = require('path');
@@ -18,6 +18,8 @@ const jet = require(path.join(__dirname, '..', 'dist', 'lib', 'gen', 'jet'));
 const thriftPort = Number(process.argv[2]);
 const mqttPort = Number(process.argv[3]);
 const TOPIC = process.argv[4] || '/junos/events/syslog/SNMPD_RMON_EVENTLOG';
+/** QoS of the subscription: 0 in the aedes latency section (as before), 1 behind Mosquitto. */
+const QOS = Number(process.argv[5] || 0);
 const RMON = /Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, \(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)/;
 
 const hostRoute = (octet, k) => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}/32`;
@@ -62,7 +64,7 @@ async function main() {
     );
   });
   await new Promise((resolve, reject) => {
-    client.once('connect', () => client.subscribe(TOPIC, { qos: 0 }, (err) => (err ? reject(err) : resolve())));
+    client.once('connect', () => client.subscribe(TOPIC, { qos: QOS }, (err) => (err ? reject(err) : resolve())));
   });
 
   process.on('message', async (m) => {

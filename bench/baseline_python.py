@@ -10,7 +10,7 @@ interface, as the bench's other two implementations do), there is no RouteGet re
 printing and no mail per event, and the main thread runs paho's loop_forever() instead of the
 original's `while 1: 1+1` (which keeps one core at 100 %).
 
-    /usr/bin/python3 bench/baseline_python.py <gen-py dir> <thrift port> <mqtt port> [topic]
+    /usr/bin/python3 bench/baseline_python.py <gen-py dir> <thrift port> <mqtt port> [topic] [qos]
 
 prints "ready" once logged in and subscribed.
 """
@@ -22,6 +22,7 @@ sys.path.insert(0, sys.argv[1])
 THRIFT_PORT = int(sys.argv[2])
 MQTT_PORT = int(sys.argv[3])
 TOPIC = sys.argv[4] if len(sys.argv) > 4 else '/junos/events/syslog/SNMPD_RMON_EVENTLOG'
+QOS = int(sys.argv[5]) if len(sys.argv) > 5 else 0  # 1 behind Mosquitto (bench latency section)
 
 import paho.mqtt.client as mqtt  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TMultiplexedProtocol  # noqa: E402
@@ -49,7 +50,7 @@ def route_config(prefix):
 
 
 def on_connect(client, userdata, flags, rc):
-    client.subscribe(TOPIC, qos=0)
+    client.subscribe(TOPIC, qos=QOS)
 
 
 def on_subscribe(client, userdata, mid, granted_qos):

@@ -5,7 +5,9 @@
  * everything on 127.0.0.1, and writes BENCHMARKS.md.
  *
  *   node bench/run.js [--quick] [--only latency,throughput,idle,leaks] [--profile] [--logs]
- *                     [--nagle] [--red-flags "--trace-gc ..."] [--repeats N] [--out FILE]
+ *                     [--nagle] [--red-flags "--trace-gc ..."] [--repeats N] [--plugin-qos 0|1|2] [--out FILE]
+ *
+ *   node bench/run.js --only broker --out /tmp/b.md   # latency behind Mosquitto alone, about 4 minutes
  *
  *   node bench/run.js --only throughput --out /tmp/tp.md   # the throughput section alone, about a minute
  *
@@ -43,6 +45,7 @@ const { NodeRed, ROOT, spawned } = require('./lib/nodered');
 const { prefixOf, rmonPayload } = require('./lib/events');
 const { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
 const { JetSimulator, RMON_TOPIC } = require(path.join(ROOT, 'dist', 'sim'));
+const { brokerLatency, LATE_MS } = require('./lib/broker-latency');
 
 // ------------------------------------------------------------------ options and sizes
 
@@ -58,7 +61,7 @@ if (flag('--help') || flag('-h')) {
 }
 const QUICK = flag('--quick');
 const NODELAY = !flag('--nagle');
-const ONLY = new Set(value('--only', 'latency,throughput,idle,leaks').split(','));
+const ONLY = new Set(value('--only', 'broker,latency,throughput,idle,leaks').split(','));
 const PROFILE_DIR = flag('--profile') ? path.join(os.tmpdir(), `jet-bench-profiles-${Date.now()}`) : null;
 const OUT = path.resolve(value('--out', path.join(ROOT, 'BENCHMARKS.md')));
 /** --repeats N: rounds of the throughput section (default 3, 1 with --quick). */
@@ -75,6 +78,10 @@ const SIZES = QUICK
         { rate: 100, chunk: 150, rounds: 2 },
         { rate: 1000, chunk: 1000, rounds: 2 },
       ],
+      broker: [
+        { rate: 100, chunk: 200, repeats: 2 },
+        { rate: 500, chunk: 1000, repeats: 2 },
+      ],
       routes: 10000,
       throughputRounds: 1,
       idleSeconds: 30,
@@ -87,6 +94,10 @@ const SIZES = QUICK
         { rate: 1, chunk: 5, rounds: 2 },
         { rate: 100, chunk: 200, rounds: 5 },
         { rate: 1000, chunk: 1000, rounds: 5 },
+      ],
+      broker: [
+        { rate: 100, chunk: 200, repeats: 5 },
+        { rate: 500, chunk: 1000, repeats: 4 },
       ],
       routes: 10000,
       throughputRounds: 3,
@@ -384,7 +395,7 @@ function routerConnected(topic, timeoutMs = 15000) {
 
 // ------------------------------------------------------------------ sections
 
-const results = { latency: {}, throughput: {}, idle: null, leaks: {} };
+const results = { broker: null, latency: {}, throughput: {}, idle: null, leaks: {} };
 
 async function idleSection(plugin, core, nb, py) {
   const procs = [
@@ -657,6 +668,35 @@ function target(pass, text) {
   return `${pass ? 'PASS' : 'MISS'}: ${text}`;
 }
 
+/** The latency section behind Mosquitto (bench/lib/broker-latency.js): one row per API, rate and implementation. */
+function brokerTable() {
+  const B = results.broker;
+  if (!B) return null;
+  const head = ['API', 'events/s', 'implementation', 'events', 'p50 ms', 'p99 ms', 'max ms', `> ${LATE_MS} ms`, 'lost', 'p99 / max / late per repeat (* still disturbed after 3 reruns)', 'disturbed repeats (run again): p99 / max / late', 'CPU µs/event', 'load ≤'];
+  const rep = (xs) => xs.map((x) => `${U.fmtMs(x.p99)} / ${U.fmtMs(x.max)} / ${x.late}${x.disturbed ? '*' : ''}`).join('; ');
+  const rows = B.rows.map((r) => [r.api, r.rate, r.label, U.fmtInt(r.events), U.fmtMs(r.p50), U.fmtMs(r.p99), U.fmtMs(r.max), r.late, r.lost, rep(r.repeats), rep(r.disturbed) || '–', U.fmtInt(r.cpuUs), r.load.toFixed(1)]);
+  const verdicts = [];
+  const get = (impl, rate) => B.rows.find((r) => r.impl === impl && r.rate === rate);
+  for (const rate of [...new Set(B.rows.map((r) => r.rate))]) {
+    for (const [plugin, bare, api] of [['plugin', 'node', 'Thrift'], ['plugin-grpc', 'grpc', 'gRPC']]) {
+      const p = get(plugin, rate);
+      const b = get(bare, rate);
+      if (!p || !b) continue;
+      verdicts.push(target(p.p99 <= 1.5 * b.p99, `${api} ${rate}/s: plugin p99 ${U.fmtMs(p.p99)} ms ≤ 1.5 × bare p99 ${U.fmtMs(b.p99)} ms (${(p.p99 / b.p99).toFixed(2)}×)`));
+      verdicts.push(target(p.p50 <= 1.5 * b.p50, `${api} ${rate}/s: plugin p50 ${U.fmtMs(p.p50)} ms ≤ 1.5 × bare p50 ${U.fmtMs(b.p50)} ms (${(p.p50 / b.p50).toFixed(2)}×)`));
+      if (api === 'Thrift') {
+        const y = get('python', rate);
+        if (y) verdicts.push(target(p.p99 <= y.p99, `${api} ${rate}/s: plugin p99 ${U.fmtMs(p.p99)} ms ≤ Python replica p99 ${U.fmtMs(y.p99)} ms (${(p.p99 / y.p99).toFixed(2)}×)`));
+      }
+      verdicts.push(target(p.late * 1000 < p.events, `${api} ${rate}/s: plugin events later than ${LATE_MS} ms: ${p.late} of ${U.fmtInt(p.events)} < 1 in 1,000 (bare: ${b.late})`));
+      verdicts.push(target(p.lost === 0, `${api} ${rate}/s: plugin lost ${p.lost}`));
+    }
+  }
+  const disturbed = B.repeats.filter((x) => x.disturbed).length;
+  verdicts.push(`(reference) repeats disturbed by outside load and run again: ${disturbed} of ${B.repeats.length}; ${B.meta.mosquitto}, \`mosquitto -p ${B.meta.mqttPort}\` (no configuration file), QoS ${B.meta.qos} everywhere${B.meta.pluginQos !== B.meta.qos ? ` except the plugin's event nodes: QoS ${B.meta.pluginQos} (--plugin-qos)` : ''}`);
+  return { head, rows, verdicts };
+}
+
 function latencyTable() {
   const L = results.latency;
   const impls = IMPLS.filter(({ key }) => L[key]);
@@ -809,7 +849,8 @@ function leakTable() {
 
 function report(env, mach) {
   const sections = [
-    ['1. Event → route latency', latencyTable(), Object.keys(results.latency).length],
+    ['1. Event → route latency behind Mosquitto (QoS 1)', brokerTable(), results.broker],
+    ['1b. Event → route latency, in-process aedes broker (second table)', latencyTable(), Object.keys(results.latency).length],
     ['2. Route programming throughput', throughputTable(), Object.keys(results.throughput).length],
     ['3. Idle cost', idleTable(), results.idle],
     ['4. Leaks', leakTable(), Object.keys(results.leaks).length],
@@ -851,6 +892,7 @@ function report(env, mach) {
         ['@grpc/grpc-js / @grpc/proto-loader', `${env.grpcJs} / ${env.protoLoader}`],
         ['mqtt (MQTT.js)', env.mqtt],
         ['aedes (the simulator\'s MQTT broker)', env.aedes],
+        ...(results.broker ? [['Mosquitto (section 1)', `${results.broker.meta.mosquitto}, started as \`mosquitto -p <port>\`: default configuration`]] : []),
         ['Python / paho-mqtt / python3-thrift', `${env.python} / ${env.paho} / ${env.pythonThrift}`],
         ['Thrift compiler (Python baseline)', env.thriftCompiler],
         ['run', `${QUICK ? '--quick (smaller counts)' : 'full'}${NODELAY ? '' : ', --nagle'}`],
@@ -862,6 +904,7 @@ function report(env, mach) {
   md.push('## How it is measured', '');
   md.push(
     [
+      `- **Latency behind Mosquitto (section 1)**, the setup users meet: Debian's Mosquitto (${results.broker ? results.broker.meta.mosquitto : 'mosquitto'}) started as \`mosquitto -p <port>\` with its **default configuration** (no configuration file: localhost only, anonymous, \`set_tcp_nodelay false\` i.e. Nagle on, \`max_inflight_messages 20\`); the router (the simulator's Thrift and gRPC servers, \`bench/router-proc.js\`) in its own process; a **QoS-1** publisher (MQTT.js, \`bench/publisher-proc.js\`) in its own process; every implementation its own process, subscribed at **QoS 1** to its own topic: the plugin's sample flow chain in Node-RED 4 (\`jet-rmon-event\` (qos 1) → \`jet-threshold\` → function "prefix of ifIndex" → \`jet-route-add\`, verify off) on a Thrift router node and on a gRPC one, the bare mqtt.js + npm thrift client, the Python replica (paho + Apache Thrift), the bare mqtt.js + @grpc/grpc-js client (\`bench/baseline-grpc.js --events\`, one RouteAdd of one route per event). Latency = RIB change in the router process − \`publish()\` in the publisher process, both read from CLOCK_MONOTONIC (\`process.hrtime\`). Each repeat is one chunk of events for one implementation, implementations in rotating order (${SIZES.broker.map((r) => `${r.repeats} × ${U.fmtInt(r.chunk)} at ${r.rate}/s`).join(', ')}), after a ${SIZES.warmup}-event warm-up each. Figures are over **every** undisturbed repeat (not the best one); a repeat is disturbed when the CPU time outside the bench's processes (Mosquitto, router, publisher, Node-RED, baselines, bench) exceeded ${DISTURBED_BASE_MS} ms + ${DISTURBED_SHARE * 100} % of one core over it; it is shown, then run again (at most 3 times). "> ${LATE_MS} ms" = events later than ${LATE_MS} ms; lost = no route within 5 s of the last progress. The aedes table (1b) is kept as a second table.`,
       "- **Router**: the package's simulator (`dist/sim`) in the bench process: its Thrift server (buffered transport, binary protocol, multiplexed) and its embedded **aedes** MQTT broker stand in for the router's JET service and Mosquitto. The publisher is an MQTT.js client in the same process. Every implementation under test is its own process; all three stay connected for the whole run, each subscribed to its own topic (`/bench/<impl>/junos/events/syslog/SNMPD_RMON_EVENTLOG`), so only the one being measured gets events.",
       `- **Events**: \`SNMPD_RMON_EVENTLOG\` notifications in the router's JSON shape (the simulator's builder), each a rising event of its own ifIndex *i*, so each is a real transition that gives exactly one RouteAdd, of the host route \`10.<i>>16>.<i>>8>.<i>/32\` (next hop 10.1.1.2, preference 5, metric 3).`,
       `- **Latency** = from the call of \`publish()\` in the bench to the RouteAdd reaching the simulator's route handler (the RIB change, timestamped there with the same clock). Paced by absolute schedule; p50/p99 are nearest-rank over ${lat} events per implementation, measured in rounds that alternate the three implementations (rotating order), after a ${SIZES.warmup}-event warm-up each. "lost" = no RouteAdd within 5 s of the last progress. CPU µs/event = the process's utime+stime over its chunks divided by its events, shown at 1000/s only: the kernel's tick-based accounting and this VM's costly wake-ups (about 1 ms of CPU charged per wake-up, to every implementation) make it meaningless at lower rates.`,
@@ -898,7 +941,8 @@ function report(env, mach) {
       'node bench/baseline-grpc.js <grpcPort> 10000 3   # the bare grpc-js client alone, against a running simulator',
       'node bench/run.js --only latency,throughput --profile   # after npm run build; CPU profiles of Node-RED',
       'node bench/profile-summary.js /tmp/jet-bench-profiles-*/plugin-*.cpuprofile',
-      'node bench/alloc-profile.js 3000     # bytes allocated per event in Node-RED, by function and file',
+      'node bench/run.js --only broker --out /tmp/b.md   # latency behind Mosquitto alone (about 4 minutes); --plugin-qos 0 for the A/B',
+      'node bench/alloc-profile.js 3000 500  # bytes allocated per event in Node-RED at 500 events/s, by function and file',
       'node --cpu-prof bench/micro-routes.js 10000 5 grpc   # the route path without Node-RED (grpc or thrift)',
       'node --cpu-prof bench/micro-calls.js   # gRPC one-route calls: bare grpc-js vs the plugin route path',
       '```',
@@ -923,6 +967,10 @@ async function main() {
   log(`${mach.cores} × ${mach.model}, ${mach.memory}; node ${env.node}, node-red ${env.nodeRed}, thrift ${env.thrift}, mqtt ${env.mqtt}${QUICK ? ' (quick)' : ''}`);
   await startSim();
   const want = (s) => ONLY.has(s);
+  if (want('broker')) {
+    // First, before this run's other Node-RED processes start: its own broker, router, publisher and processes.
+    results.broker = await brokerLatency({ rates: SIZES.broker, warmup: SIZES.warmup, log, pythonGen, pluginQos: value('--plugin-qos', '') === '' ? undefined : Number(value('--plugin-qos', '')) });
+  }
   const sample = sampleFlow(sim);
   const { nodes, creds } = splitCredentials(sample);
 

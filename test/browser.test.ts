@@ -6,7 +6,9 @@
  * Metric marked Thrift-only; see a new router start as gRPC and a router of an old flow (no `api`)
  * open as Thrift; in the sample's router (API gRPC, port 32767) see the port placeholder and the purge
  * time follow the API select, type the credentials, use Test connection with a wrong and a right
- * password; deploy; see the nodes turn connected; raise the simulated traffic and see the route in the
+ * password; open the Router configuration sections of the router and rmon-event dialogs, read the
+ * Junos commands built from their settings and Copy them (read back from the clipboard); deploy;
+ * see the nodes turn connected; raise the simulated traffic and see the route in the
  * simulator's RIB.
  * Screenshots go to $JET_SCREENSHOTS (docs/ for the README: `npm run screenshots`), else a temp dir.
  */
@@ -71,6 +73,8 @@ describe('editor in a real browser', function () {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // The Router configuration sections' Copy buttons write to the clipboard; the test reads it back.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${red.port}` });
     await page.goto(`http://127.0.0.1:${red.port}/`);
     await page.waitForFunction(() => !!document.querySelector('.red-ui-palette-node[data-palette-type="inject"]'), undefined, { timeout: 60000 });
   });
@@ -195,6 +199,78 @@ describe('editor in a real browser', function () {
     assert.equal(sim.thrift.counters.logins + sim.thrift.counters.loginFailures, 0, 'the Thrift server was never asked');
     await page.click('#node-config-dialog-ok');
     await page.click('#node-dialog-ok');
+  });
+
+  it('the router dialog shows the Junos commands for its settings and copies them', async () => {
+    const S = 'set system services extension-service';
+    const J = '#node-config-jet-router-junos';
+    const id = await page.evaluate(() => {
+      let found = '';
+      (window as any).RED.nodes.eachConfig((n: any) => {
+        if (n.type === 'jet-router' && n.name === 'simulated router') found = n.id;
+      });
+      return found;
+    });
+    assert.ok(id, 'the sample\'s router');
+    await page.evaluate((routerId) => (window as any).RED.editor.editConfig('router', 'jet-router', routerId), id);
+    await page.waitForSelector(`${J}-toggle`);
+    assert.equal(await page.locator(`${J}-commands`).isVisible(), false, 'collapsed at first');
+    await page.click(`${J}-toggle`);
+    const commands = page.locator(`${J}-commands`);
+    await commands.waitFor({ state: 'visible' });
+    // The editor was reached on 127.0.0.1: suggested, and said to be a loopback address.
+    assert.equal(await page.inputValue(`${J}-client`), '127.0.0.1');
+    assert.equal(await commands.inputValue(), `${S} request-response grpc clear-text port 32767\n${S} request-response grpc max-connections 8\n${S} notification allow-clients address 127.0.0.1/32\n`);
+    await page.locator(`${J}-notes`).filter({ hasText: /loopback address/ }).waitFor();
+    await page.fill(`${J}-client`, '192.0.2.10');
+    await page.fill(`${J}-maxConnections`, '12');
+    await page.check('#node-config-input-useTls');
+    await page.fill(`${J}-certificate`, 'jet-cert');
+    const expected = [
+      `${S} request-response grpc ssl port 32767`,
+      `${S} request-response grpc ssl local-certificate jet-cert`,
+      `${S} request-response grpc max-connections 12`,
+      `${S} notification allow-clients address 192.0.2.10/32`,
+      '',
+    ].join('\n');
+    assert.equal(await commands.inputValue(), expected);
+    await commands.scrollIntoViewIfNeeded();
+    await shot('router-configuration');
+    await page.click(`${J}-copy`);
+    await page.locator(`${J}-copied`).filter({ hasText: 'Copied to the clipboard' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
+    // Nothing of it is kept: Use TLS was a change of this dialog only.
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForSelector(`${J}-toggle`, { state: 'detached' });
+    assert.equal(await page.evaluate((routerId) => (window as any).RED.nodes.node(routerId).useTls, id), false);
+  });
+
+  it('the rmon-event dialog shows the RMON alarm and event of the README for ifIndex 541 and copies them', async () => {
+    const R = '#node-input-jet-rmon-junos';
+    // On the node's body, left of the wire that leaves its output.
+    await page.locator('g.red-ui-flow-node-group:has-text("rmon ifIndex 541")').first().locator('rect.red-ui-flow-node').dblclick({ position: { x: 40, y: 15 } });
+    await page.waitForSelector(`${R}-toggle`);
+    await page.click(`${R}-toggle`);
+    const commands = page.locator(`${R}-commands`);
+    await commands.waitFor({ state: 'visible' });
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /```\n(set snmp rmon alarm 1 interval 1\n[\s\S]*?)```/.exec(readme)![1];
+    assert.equal(await commands.inputValue(), block);
+    assert.match(await page.locator(R).innerText(), /show interfaces ge-0\/0\/0\.0 \| match SNMP/);
+    // Falling not below rising: no commands, the field marked; back to the default.
+    await page.fill(`${R}-falling`, '1024');
+    await page.waitForSelector(`${R}-falling.input-error`);
+    assert.equal(await commands.inputValue(), '');
+    assert.ok(await page.locator(`${R}-copy`).isDisabled());
+    await page.fill(`${R}-falling`, '');
+    assert.equal(await commands.inputValue(), block);
+    await commands.scrollIntoViewIfNeeded();
+    await shot('rmon-event-configuration');
+    await page.click(`${R}-copy`);
+    await page.locator(`${R}-copied`).filter({ hasText: 'Copied to the clipboard' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), block);
+    await page.click('#node-dialog-cancel');
+    await page.waitForSelector(`${R}-toggle`, { state: 'detached' });
   });
 
   it('deploys; the nodes turn connected; raising the traffic puts the route in the RIB', async () => {
