@@ -6,11 +6,12 @@
  * session and subscription, as a restarted router does: clients must reconnect and re-subscribe.
  * close() is bounded and destroys every client socket (half-open and unauthenticated ones too).
  */
-import { EventEmitter, once } from 'events';
+import { EventEmitter } from 'events';
 import * as net from 'net';
 import * as tls from 'tls';
 import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, AuthErrorCode } from 'aedes';
 import { handlesSettled } from './settle';
+import { listenOrCleanUp, TrackedSockets } from './sockets';
 
 // aedes 1.x is an ES module without top-level await: require() loads it on Node >= 20.19.
 const { Aedes } = require('aedes') as { Aedes: { createBroker(options?: AedesOptions): Promise<AedesBroker> } };
@@ -77,12 +78,13 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
   private boundPort = 0;
   private boundHost = '127.0.0.1';
   /** Every socket accepted (raw TCP ones too under TLS), with a promise of its 'close'. */
-  private readonly sockets = new Map<net.Socket, Promise<void>>();
+  private readonly sockets: TrackedSockets;
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: SimBrokerOptions = {}) {
     super();
     this.log = options.log ?? ((): void => undefined);
+    this.sockets = new TrackedSockets(this.log);
     this.refuseTopics = [...(options.refuseTopics ?? [])];
   }
 
@@ -136,30 +138,21 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
       ? tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: t.ca !== undefined, rejectUnauthorized: t.ca !== undefined })
       : net.createServer();
     server.on('connection', (raw: net.Socket) => {
-      this.track(raw);
+      this.sockets.track(raw, 'mqtt');
       if (!t) aedes.handle(raw);
     });
     if (t) {
       server.on('secureConnection', (socket: tls.TLSSocket) => {
-        this.track(socket);
+        this.sockets.track(socket, 'mqtt');
         aedes.handle(socket);
       });
       server.on('tlsClientError', (err: Error) => this.log(`mqtt: TLS handshake failed: ${err.message}`));
     }
-    server.listen(port, host);
-    try {
-      await once(server, 'listening'); // rejects on 'error'
-    } catch (err) {
-      server.close();
-      await new Promise<void>((resolve) => aedes.close(resolve));
-      await handlesSettled();
-      throw err;
-    }
+    this.boundPort = await listenOrCleanUp(server, port, host, () => new Promise<void>((resolve) => aedes.close(resolve)));
     server.on('error', (err: Error) => this.log(`mqtt: server error: ${err.message}`));
     this.aedes = aedes;
     this.server = server;
     this.boundHost = host;
-    this.boundPort = (server.address() as net.AddressInfo).port;
     this.log(`mqtt: listening on ${this.url}${this.options.username !== undefined ? ` (user ${this.options.username})` : ''}`);
     this.emit('listening', this.boundPort);
     return this.boundPort;
@@ -171,18 +164,8 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     this.server = undefined;
     this.aedes = undefined;
     if (!server || !aedes) return;
-    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     const brokerClosed = new Promise<void>((resolve) => aedes.close(resolve));
-    for (const socket of this.sockets.keys()) socket.destroy();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.log('mqtt: close timed out; some sockets may still be closing');
-        resolve();
-      }, this.options.closeTimeoutMs ?? 2000);
-    });
-    await Promise.race([Promise.all([serverClosed, brokerClosed, ...this.sockets.values()]), timeout]);
-    clearTimeout(timer);
+    await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? 2000, 'mqtt', [brokerClosed]);
     await handlesSettled();
     this.log('mqtt: closed');
   }
@@ -243,11 +226,5 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     done(null, null);
   };
 
-  private track(socket: net.Socket): void {
-    this.sockets.set(
-      socket,
-      new Promise<void>((resolve) => socket.once('close', () => resolve())).finally(() => this.sockets.delete(socket)),
-    );
-    socket.on('error', (err: Error) => this.log(`mqtt: socket error: ${err.message}`));
-  }
+
 }

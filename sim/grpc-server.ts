@@ -82,7 +82,7 @@ import {
   SetMode,
 } from './rib';
 import { handlesSettled } from './settle';
-import { listenOrCleanUp, TrackedSockets } from './sockets';
+import { Delays, listenOrCleanUp, TrackedSockets } from './sockets';
 
 export type { RibStatusCode, BaseStatusCode };
 
@@ -418,7 +418,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
   /** Client ids whose routes wait for their purge time (null: kept until the server stops). */
   private readonly purgeTimers = new Map<string, NodeJS.Timeout | null>();
   /** Timers of delayed answers, with what ends each early (close()). */
-  private readonly delays = new Map<NodeJS.Timeout, () => void>();
+  private readonly delays = new Delays();
 
   constructor(private readonly options: GrpcServerOptions) {
     super();
@@ -513,11 +513,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
       }
       this.purgeTimers.clear();
       this.purgeTimes.clear();
-      for (const [t, end] of this.delays) {
-        clearTimeout(t);
-        end();
-      }
-      this.delays.clear();
+      this.delays.endAll();
       this.injector?.destroy();
       this.grpcServer?.forceShutdown();
       this.injector = undefined;
@@ -644,7 +640,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
         if (session.connection.closed) return;
         const { reply, routes } = work();
         this.countSub(method, String(reply.sub_code));
-        await this.pause(routes * (this.options.routeDelayMs ?? 0));
+        await this.delays.pause(routes * (this.options.routeDelayMs ?? 0));
         if (!call.cancelled) answer(reply);
       })
       .catch((err: Error) => {
@@ -656,16 +652,6 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
       });
   }
 
-  private pause(ms: number): Promise<void> | void {
-    if (ms <= 0) return;
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.delays.delete(t);
-        resolve();
-      }, ms);
-      this.delays.set(t, resolve);
-    });
-  }
 
   /** A unary handler of a logged-in session: refused UNAUTHENTICATED without one, else queued. */
   private unary<Req, Res extends { sub_code?: unknown }>(

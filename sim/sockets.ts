@@ -49,13 +49,13 @@ export class TrackedSockets {
   }
 
   /**
-   * Stops `server` listening and destroys every socket; resolves when all are closed, or after
-   * `timeoutMs` with a line in the log naming `what`.
+   * Stops `server` listening and destroys every socket; resolves when all are closed (and `also`
+   * settled: e.g. the MQTT broker's own close), or after `timeoutMs` with a line in the log naming `what`.
    */
-  async closeWith(server: net.Server | undefined, timeoutMs: number, what: string): Promise<void> {
+  async closeWith(server: net.Server | undefined, timeoutMs: number, what: string, also: Promise<unknown>[] = []): Promise<void> {
     const serverClosed = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     this.destroyAll();
-    const all = Promise.all([serverClosed, ...this.sockets.values()]).then(() => 'closed' as const);
+    const all = Promise.all([serverClosed, ...also, ...this.sockets.values()]).then(() => 'closed' as const);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -63,5 +63,30 @@ export class TrackedSockets {
     const outcome = await Promise.race([all, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') this.log(`${what}: close timed out; some sockets may still be closing`);
+  }
+}
+
+/** The timers of delayed answers (a slow router), each ended early when the server closes. */
+export class Delays {
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+
+  /** Resolves after `ms` (at once for 0), or when endAll() runs first. */
+  pause(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+
+  endAll(): void {
+    for (const [t, end] of this.timers) {
+      clearTimeout(t);
+      end();
+    }
+    this.timers.clear();
   }
 }

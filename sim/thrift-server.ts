@@ -38,7 +38,7 @@ import {
 } from '../lib/gen/jet';
 import { ErrCode, Rib, RibEntry } from './rib';
 import { handlesSettled } from './settle';
-import { listenOrCleanUp, TrackedSockets } from './sockets';
+import { Delays, listenOrCleanUp, TrackedSockets } from './sockets';
 
 export const AUTH_SERVICE = 'AuthenticationService';
 export const ROUTE_SERVICE = 'RouteService';
@@ -203,7 +203,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
   private readonly sockets: TrackedSockets;
   private readonly sessions = new Map<net.Socket, Session>();
   /** Timers of delayed answers, with what ends each early (close()). */
-  private readonly delays = new Map<NodeJS.Timeout, () => void>();
+  private readonly delays = new Delays();
 
   constructor(private readonly options: ThriftServerOptions) {
     super();
@@ -287,11 +287,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
     const server = this.server;
     this.server = undefined;
     await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? 2000, 'thrift');
-    for (const [t, end] of this.delays) {
-      clearTimeout(t);
-      end();
-    }
-    this.delays.clear();
+    this.delays.endAll();
     await handlesSettled();
     if (server) this.log('thrift: closed');
   }
@@ -403,15 +399,7 @@ export class ThriftServer extends EventEmitter<ThriftServerEvents> {
       if (session.closed) throw new Error('session closed');
       const result = work();
       const ms = routes(result) * delayMs;
-      if (ms > 0) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            this.delays.delete(t);
-            resolve();
-          }, ms);
-          this.delays.set(t, resolve);
-        });
-      }
+      await this.delays.pause(ms);
       return result;
     });
     session.queue = run.catch(() => undefined);
