@@ -10,6 +10,13 @@ export function routeKey(appId: string, table: string, prefix: string): string {
   return `${appId}|${table}|${prefix}`;
 }
 
+/** Field by field (no JSON per call: this runs for every route of every add). */
+function sameSpec(a: RouteSpec, b: RouteSpec): boolean {
+  if (a.appId !== b.appId || a.prefix !== b.prefix || a.family !== b.family || a.table !== b.table) return false;
+  if (a.preference !== b.preference || a.metric !== b.metric || a.nexthops.length !== b.nexthops.length) return false;
+  return a.nexthops.every((n, i) => n === b.nexthops[i]);
+}
+
 function placeKey(table: string, prefix: string): string {
   return `${table}|${prefix}`;
 }
@@ -38,7 +45,7 @@ export class DesiredRoutes {
   set(spec: RouteSpec): boolean {
     const key = routeKey(spec.appId, spec.table, spec.prefix);
     const slot = this.slots.get(key);
-    if (slot !== undefined && JSON.stringify(this.specs[slot]) === JSON.stringify(spec)) return false;
+    if (slot !== undefined && sameSpec(this.specs[slot], spec)) return false;
     this.put(key, { ...spec, nexthops: [...spec.nexthops] });
     return true;
   }
