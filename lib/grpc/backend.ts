@@ -765,16 +765,26 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
       }
       open.waiters.push({ from: open.specs.length, count: specs.length, resolve });
       for (const spec of specs) open.specs.push(spec);
-      if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flushGathered());
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // A lone call (nothing in flight) goes at the end of its tick, as the Thrift channel writes:
+        // waiting for the end of the event-loop turn would only add latency to a single event.
+        // Calls in a burst (others in flight) wait for the turn's end and share a request.
+        const { inFlight, queued } = this.load;
+        if (inFlight === 0 && queued === 0) process.nextTick(() => this.flushGathered());
+        else this.flushTimer = setImmediate(() => this.flushGathered());
+      }
     });
   }
 
   private gathered: Array<{ op: GrpcOp; once: boolean; specs: RouteSpec[]; waiters: Array<{ from: number; count: number; resolve: (r: RouteReply[]) => void }> }> = [];
   private flushTimer: NodeJS.Immediate | null = null;
+  private flushScheduled = false;
 
   private flushGathered(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = null;
+    this.flushScheduled = false;
     const batches = this.gathered;
     this.gathered = [];
     for (const b of batches) {
