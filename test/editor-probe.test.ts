@@ -12,7 +12,7 @@ import * as path from 'path';
 import { helper, jetNodes, FlowNode } from './support/nodered';
 import { waitFor, until } from './support/wait';
 import { JetSimulator } from '../sim';
-import { parseProbeRequest, probeLogin, ProbeRequestError, PASSWORD_PLACEHOLDER } from '../lib/jet/probe';
+import { parseProbeRequest, ProbeRequestError, PASSWORD_PLACEHOLDER } from '../lib/jet/probe';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const tlsConfigNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [path.dirname(require.resolve('node-red'))] }));

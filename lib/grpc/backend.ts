@@ -37,6 +37,7 @@ import {
   Wire,
 } from '../jet/backend';
 import { RpcSession } from '../jet/rpc-session';
+import { noChangeMessage } from '../jet/results';
 import { wrongApiMessage } from '../jet/mismatch';
 import { jetGrpc } from './proto';
 import { notHttp2, probeHttp2, probeTls } from './probe';
@@ -666,10 +667,10 @@ function successReply(op: GrpcOp): RouteReply {
 export function subCodeReply(method: GrpcRouteMethod, subCode: unknown, routerMessage: string): RouteReply {
   const sub = ribCode(subCode);
   if (method === 'RouteAdd' && sub.name === 'ROUTE_EXISTS') {
-    return { status: 'unchanged', code: sub.code, codeName: sub.name, message: 'No configuration changes required (route already exists)', answered: true };
+    return { status: 'unchanged', code: sub.code, codeName: sub.name, message: noChangeMessage('route already exists', routerMessage), answered: true };
   }
   if (method === 'RouteDelete' && sub.name === 'ROUTE_NOT_FOUND') {
-    return { status: 'unchanged', code: sub.code, codeName: sub.name, message: 'No configuration changes required (route not found)', answered: true };
+    return { status: 'unchanged', code: sub.code, codeName: sub.name, message: noChangeMessage('route not found', routerMessage), answered: true };
   }
   // A failure without a sub_code is a failure all the same.
   const name = sub.code === 0 ? 'FAILURE' : sub.name;

@@ -24,6 +24,12 @@ const WORDS: Record<number, string> = {
   5: 'not logged in',
 };
 
+/** The original app's words for a route already as wanted (add of an existing one, delete of an absent one). */
+export function noChangeMessage(why: string, routerMessage?: string): string {
+  const base = `No configuration changes required (${why})`;
+  return routerMessage ? `${base}: ${routerMessage}` : base;
+}
+
 export function describeErrCode(code: number): string {
   return WORDS[code] ?? `error ${code}`;
 }
@@ -38,11 +44,7 @@ export function routeStatus(op: RouteOp, errCode: number): RouteStatus {
 /** The message shown for an outcome: the router's words when it gave some, else ours. */
 export function outcomeMessage(op: RouteOp, errCode: number, routerMessage?: string): string {
   const status = routeStatus(op, errCode);
-  const base =
-    status === 'unchanged'
-      ? `No configuration changes required (${describeErrCode(errCode)})`
-      : status === 'failed'
-        ? `${op === 'add' ? 'RouteAdd' : 'RouteDelete'} failed: ${describeErrCode(errCode)} (err_code ${errCode})`
-        : status;
+  if (status === 'unchanged') return noChangeMessage(describeErrCode(errCode), routerMessage);
+  const base = status === 'failed' ? `${op === 'add' ? 'RouteAdd' : 'RouteDelete'} failed: ${describeErrCode(errCode)} (err_code ${errCode})` : status;
   return routerMessage ? `${base}: ${routerMessage}` : base;
 }

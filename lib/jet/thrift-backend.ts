@@ -99,8 +99,6 @@ export class ThriftConnector implements Connector<ThriftWire> {
   constructor(private readonly opts: ThriftBackendOptions) {}
 
   open(timeoutMs: number): Promise<{ wire: ThriftWire; info: ReadyInfo }> {
-    const { host, port } = this.opts;
-    const where = `${host}:${port}`;
     return new Promise((resolve, reject) => {
       let socket: Duplex;
       try {
