@@ -10,6 +10,18 @@ if (typeof process.send === 'function') {
       allocation(m, reply);
       return;
     }
+    if (m.probe === 'hops-take') {
+      const out = [...hops];
+      hops.clear();
+      process.send(Object.assign(reply, { hops: out }));
+      return;
+    }
+    if (m.probe === 'gc-take') {
+      // Diagnostic (bench --gc-trace): the GC pauses seen since the last take, [start, duration, kind],
+      // start on the process.hrtime clock in ms (shared by every process of the machine).
+      process.send(Object.assign(reply, { gcs: gcTrace.splice(0) }));
+      return;
+    }
     try {
       if (m.gc && typeof global.gc === 'function') {
         // Several passes: weak callbacks and finalizers of one pass free more in the next.
@@ -24,6 +36,52 @@ if (typeof process.send === 'function') {
     }
     process.send(reply);
   });
+}
+
+// GC pauses, on the hrtime clock, kept until the bench takes them (only when it asks: JET_BENCH_GC_TRACE).
+const gcTrace = [];
+if (process.env.JET_BENCH_GC_TRACE) {
+  const { PerformanceObserver, performance } = require('perf_hooks');
+  new PerformanceObserver((list) => {
+    const hrNow = Number(process.hrtime.bigint()) / 1e6;
+    const pNow = performance.now();
+    for (const e of list.getEntries()) {
+      gcTrace.push([hrNow - (pNow - e.startTime), e.duration, e.detail ? e.detail.kind : e.kind]);
+      if (gcTrace.length > 100000) gcTrace.shift();
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
+// Message timing (diagnostic, JET_BENCH_HOP_TRACE=1): per message, the hrtime (ms) at which each
+// node of the chain received it (Node-RED's onReceive hook) and at which the event node sent it
+// (onSend), keyed by the event's ifIndex; the bench takes them with {probe: 'hops-take'}.
+const hops = new Map();
+if (process.env.JET_BENCH_HOP_TRACE) {
+  const now = () => Number(process.hrtime.bigint()) / 1e6;
+  const Module = require('module');
+  const load = Module._load;
+  let done = false;
+  Module._load = function (request, parent, isMain) {
+    const m = load.apply(this, arguments);
+    if (!done && request === '@node-red/util' && m && m.hooks) {
+      done = true;
+      const key = (msg) => msg && msg.payload && msg.payload.ifIndex;
+      m.hooks.add('onSend', (events) => {
+        const t = now();
+        for (const e of events) {
+          const k = key(e.msg);
+          if (k === undefined || e.source.node.type !== 'jet-rmon-event') continue;
+          hops.set(k, [['send', t]]);
+        }
+      });
+      m.hooks.add('onReceive', (e) => {
+        const k = key(e.msg);
+        const h = k !== undefined && hops.get(k);
+        if (h) h.push([e.destination.node.type, now()]);
+      });
+    }
+    return m;
+  };
 }
 
 // Allocation sampling (profiling aid): every allocation, collected or not, sampled by size.

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // Summarizes a V8 .cpuprofile (from `node --cpu-prof`, e.g. `node bench/run.js --profile`):
-// self time per function and per file, top N.   node bench/profile-summary.js FILE [N]
+// self time per function and per file, top N.   node bench/profile-summary.js FILE [N] [FROM_S]
 const fs = require('fs');
 const path = require('path');
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, fromArg] = process.argv.slice(2);
 if (!file) {
   console.error('usage: node bench/profile-summary.js FILE.cpuprofile [N]');
   process.exit(2);
@@ -15,8 +15,13 @@ const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dt = prof.timeDeltas;
+// Optional third argument: only the samples after that many seconds of the profile (skips start-up).
+const fromUs = (Number(fromArg) || 0) * 1e6;
+let at = 0;
 for (let i = 0; i < prof.samples.length; i++) {
   const id = prof.samples[i];
+  at += dt[i] || 0;
+  if (at < fromUs) continue;
   self.set(id, (self.get(id) || 0) + (dt[i] || 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);

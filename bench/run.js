@@ -969,7 +969,7 @@ async function main() {
   const want = (s) => ONLY.has(s);
   if (want('broker')) {
     // First, before this run's other Node-RED processes start: its own broker, router, publisher and processes.
-    results.broker = await brokerLatency({ rates: SIZES.broker, warmup: SIZES.warmup, log, pythonGen, pluginQos: value('--plugin-qos', '') === '' ? undefined : Number(value('--plugin-qos', '')) });
+    results.broker = await brokerLatency({ rates: SIZES.broker, warmup: SIZES.warmup, log, pythonGen, pluginQos: value('--plugin-qos', '') === '' ? undefined : Number(value('--plugin-qos', '')), redFlags: value('--red-flags', '').split(' ').filter(Boolean), profileDir: PROFILE_DIR });
   }
   const sample = sampleFlow(sim);
   const { nodes, creds } = splitCredentials(sample);

@@ -27,6 +27,8 @@ const { CREDS, QUEUE_LIMIT } = require('./flows');
 
 const BENCH = path.join(__dirname, '..');
 const QOS = 1;
+/** Diagnostic: JET_BENCH_GC_TRACE=<ms> logs Node-RED's GC pauses per repeat and how many events slower than <ms> had one inside. */
+const GC_TRACE = Number(process.env.JET_BENCH_GC_TRACE) || 0;
 const LATE_MS = 20;
 const DISTURBED_BASE_MS = 60;
 const DISTURBED_SHARE = 0.2;
@@ -139,7 +141,7 @@ async function brokerLatency(opts) {
 
     // --- implementations
     log(`broker latency: Mosquitto (default config) on ${mqttPort}, router Thrift ${ports.thriftPort} / gRPC ${ports.grpcPort}`);
-    nr = new NodeRed({ name: 'plugin-mosq' });
+    nr = new NodeRed({ name: 'plugin-mosq', nodeFlags: opts.redFlags || [], profileDir: opts.profileDir || null });
     const pluginQos = opts.pluginQos === undefined ? QOS : opts.pluginQos;
     const nodes = flow(ports, mqttPort, pluginQos);
     const creds = {};
@@ -171,6 +173,7 @@ async function brokerLatency(opts) {
       const m0 = machineBusySeconds();
       const o0 = allPids().reduce((t, p) => t + U.cpuSeconds(p), 0);
       const c0 = U.cpuSeconds(pids[im.key]);
+      const f0 = U.minorFaults(pids[im.key]);
       const w0 = Date.now();
       const res = await new Promise((resolve) => {
         pub.once('message', resolve);
@@ -189,16 +192,52 @@ async function brokerLatency(opts) {
         } else if (Date.now() - still > drainMs) break;
       }
       const wallMs = Date.now() - w0;
+      const faults = U.minorFaults(pids[im.key]) - f0;
       const outsideMs = Math.max(0, (machineBusySeconds() - m0 - (allPids().reduce((t, p) => t + U.cpuSeconds(p), 0) - o0)) * 1000);
       const samples = [];
       let lost = 0;
+      const spans = [];
+      const sentArrivals = new Map();
       for (const [k, t] of res.sent) {
         const a = arrivals.get(prefixOf(k));
         if (a === undefined) lost++;
-        else samples.push(a - t);
+        else {
+          samples.push(a - t);
+          spans.push([t, a]);
+        }
+        if (a !== undefined) sentArrivals.set(k, a);
         arrivals.delete(prefixOf(k));
       }
-      return { samples, lost, seconds: res.seconds, cpuS: U.cpuSeconds(pids[im.key]) - c0, outsideMs, wallMs, disturbed: outsideMs > DISTURBED_BASE_MS + DISTURBED_SHARE * wallMs, load: os.loadavg()[0] };
+      if (process.env.JET_BENCH_HOP_TRACE && im.key.startsWith('plugin')) {
+        // Diagnostic: median time per stage, publish → event node's send → each node's receive → RIB.
+        const hops = new Map((await nr.ask('hops-take')).hops);
+        const stages = new Map();
+        const add = (name, v) => (stages.has(name) ? stages.get(name).push(v) : stages.set(name, [v]));
+        for (const [k, t] of res.sent) {
+          const h = hops.get(k);
+          const a = arrivals.get(prefixOf(k)) ?? sentArrivals.get(k);
+          if (!h || a === undefined) continue;
+          let prev = ['publish', t];
+          for (const x of h) {
+            add(`${prev[0]}→${x[0]}`, x[1] - prev[1]);
+            prev = x;
+          }
+          add(`${prev[0]}→RIB`, a - prev[1]);
+        }
+        const q = (xs, f) => xs.sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+        log('  stages (p50 / p90 / p99 ms): ' + [...stages].map(([n, xs]) => `${n} ${q(xs, 0.5).toFixed(3)}/${q(xs, 0.9).toFixed(3)}/${q(xs, 0.99).toFixed(2)}`).join(', '));
+      }
+      if (GC_TRACE && im.key.startsWith('plugin')) {
+        // Diagnostic: which slow events had one of Node-RED's GC pauses inside their span.
+        const gcs = (await nr.ask('gc-take')).gcs;
+        const slow = spans.filter(([t, a]) => a - t > GC_TRACE);
+        const hit = slow.filter(([t, a]) => gcs.some(([s, d]) => s < a && s + d > t));
+        const sum = gcs.reduce((x, g) => x + g[1], 0);
+        const kinds = {};
+        for (const g of gcs) kinds[g[2]] = (kinds[g[2]] || 0) + 1;
+        log(`  gc: ${gcs.length} pauses (${JSON.stringify(kinds)}), ${sum.toFixed(1)} ms, max ${Math.max(0, ...gcs.map((g) => g[1])).toFixed(2)} ms; events > ${GC_TRACE} ms: ${slow.length}, ${hit.length} with a GC inside`);
+      }
+      return { samples, lost, faults, seconds: res.seconds, cpuS: U.cpuSeconds(pids[im.key]) - c0, outsideMs, wallMs, disturbed: outsideMs > DISTURBED_BASE_MS + DISTURBED_SHARE * wallMs, load: os.loadavg()[0] };
     };
 
     // Ready: one event gets through each implementation (Node-RED's router nodes log in and subscribe).
@@ -226,7 +265,7 @@ async function brokerLatency(opts) {
             const late = c.samples.filter((x) => x > LATE_MS).length;
             const rec = { impl: im.key, rate, repeat: r + 1, attempt, ...s, late, lost: c.lost, n, outsideMs: c.outsideMs, wallMs: c.wallMs, disturbed: c.disturbed, load: c.load, cpuS: c.cpuS, samples: c.samples };
             repeats.push(rec);
-            log(`broker latency: ${im.key} ${rate}/s repeat ${r + 1}${attempt ? ` (again, ${attempt})` : ''}: p50 ${U.fmtMs(s.p50)} p99 ${U.fmtMs(s.p99)} max ${U.fmtMs(s.max)} ms, > ${LATE_MS} ms: ${late}, lost ${c.lost}, outside CPU ${Math.round(c.outsideMs)} ms over ${c.wallMs} ms${c.disturbed ? ' DISTURBED' : ''}, load ${c.load.toFixed(1)}`);
+            log(`broker latency: ${im.key} ${rate}/s repeat ${r + 1}${attempt ? ` (again, ${attempt})` : ''}: p50 ${U.fmtMs(s.p50)} p99 ${U.fmtMs(s.p99)} max ${U.fmtMs(s.max)} ms, > ${LATE_MS} ms: ${late}, lost ${c.lost}, page faults/event ${(c.faults / n).toFixed(1)}, outside CPU ${Math.round(c.outsideMs)} ms over ${c.wallMs} ms${c.disturbed ? ' DISTURBED' : ''}, load ${c.load.toFixed(1)}`);
             // The last attempt of a repeat counts (undisturbed, or still disturbed after 3 reruns: flagged).
             if (!c.disturbed || attempt === 3) {
               acc[im.key].kept.push(rec);

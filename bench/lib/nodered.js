@@ -118,6 +118,23 @@ class NodeRed {
     });
   }
 
+  /** Any other question to bench/probe.js (`probe` names it), answered over IPC. */
+  ask(probe, extra = {}) {
+    return new Promise((resolve, reject) => {
+      const id = ++this.seq;
+      const t = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`${this.name}: probe ${probe} got no answer`));
+      }, 20000);
+      this.waiting.set(id, (m) => {
+        clearTimeout(t);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m);
+      });
+      this.proc.send({ ...extra, probe, id });
+    });
+  }
+
   /** Full deployment of `flows` through the admin API (credentials inside the nodes). */
   async deploy(flows) {
     const res = await request(this.port, 'POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });

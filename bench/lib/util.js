@@ -45,6 +45,12 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
 }
 
+/** Minor page faults of a process so far (field 10 of /proc/<pid>/stat). */
+function minorFaults(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 /** Resident set size of a process in bytes (VmRSS). */
 function rssBytes(pid) {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -136,6 +142,7 @@ module.exports = {
   percentile,
   summarize,
   cpuSeconds,
+  minorFaults,
   rssBytes,
   ticksPerSecond,
   freePort,
