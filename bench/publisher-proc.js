@@ -3,8 +3,11 @@
 // own process: an MQTT.js client publishing SNMPD_RMON_EVENTLOG notifications at QoS 1 (as the
 // router's event daemon publishes into its Mosquitto), socket options left as MQTT.js sets them.
 //   node bench/publisher-proc.js <mqttPort> [qos] → IPC {ready}
-//   IPC {cmd: 'publish', topic, first, n, rate} → n rising events (ifIndex first..first+n-1) at `rate`
-//     per second by absolute schedule; answers {sent: [[ifIndex, t], ...], seconds}, t = hrtime ms
+//   IPC {cmd: 'publish', topic, first, n, rate, cycle?} → n events at `rate` per second by absolute
+//     schedule; answers {sent: [[ifIndex, t], ...], seconds}, t = hrtime ms. Without `cycle`: rising
+//     events on ifIndex first..first+n-1. With cycle {base, K}: event number k = first..first+n-1 is
+//     about interface base + k % K, rising in even rounds of K and falling in odd ones, so that every
+//     interface alternates (each event a transition: a RouteAdd or a RouteDelete).
 const path = require('path');
 const mqtt = require('mqtt');
 const { rmonPayload } = require(path.join(__dirname, 'lib', 'events'));
@@ -27,8 +30,10 @@ process.on('message', (m) => {
     const t = now();
     while (i < m.n && t0 + i * interval <= t) {
       const k = m.first + i++;
-      const payload = rmonPayload(k, 'rising');
-      sent.push([k, now()]);
+      const c = m.cycle;
+      const ifIndex = c ? c.base + (k % c.K) : k;
+      const payload = rmonPayload(ifIndex, c && Math.floor(k / c.K) % 2 === 1 ? 'falling' : 'rising');
+      sent.push([ifIndex, now()]);
       client.publish(m.topic, payload, { qos: QOS });
     }
     if (i >= m.n) {

@@ -79,8 +79,8 @@ const SIZES = QUICK
         { rate: 1000, chunk: 1000, rounds: 2 },
       ],
       broker: [
-        { rate: 100, chunk: 200, repeats: 2 },
-        { rate: 500, chunk: 1000, repeats: 2 },
+        { rate: 100, chunk: 50, repeats: 6 },
+        { rate: 500, chunk: 250, repeats: 6 },
       ],
       routes: 10000,
       throughputRounds: 1,
@@ -95,9 +95,11 @@ const SIZES = QUICK
         { rate: 100, chunk: 200, rounds: 5 },
         { rate: 1000, chunk: 1000, rounds: 5 },
       ],
+      // Short repeats (0.5 s), many of them, implementations in rotating order: each one meets the
+      // machine's slow and fast spells alike (they last seconds on this shared VM).
       broker: [
-        { rate: 100, chunk: 200, repeats: 5 },
-        { rate: 500, chunk: 1000, repeats: 4 },
+        { rate: 100, chunk: 50, repeats: 20 },
+        { rate: 500, chunk: 250, repeats: 16 },
       ],
       routes: 10000,
       throughputRounds: 3,
@@ -108,6 +110,7 @@ const SIZES = QUICK
 if (REPEATS > 0) SIZES.throughputRounds = REPEATS;
 const LEAK_INTERFACES = 100;
 const LEAK_WINDOW = 100;
+const LEAK_KEYS = 30000;
 const IDLE_SETTLE_S = 25;
 const IDLE_SLICE_S = 10;
 
@@ -592,57 +595,89 @@ function stats(m, pid) {
   return { heapUsed: m.mem.heapUsed, rss: m.mem.rss, vmRss: U.rssBytes(pid), handles: m.handles, resources: m.resources };
 }
 
+/**
+ * Publishes `count` events through the plugin, at most LEAK_WINDOW in flight: event j is about
+ * interface first + j % K, rising in even rounds of K, falling in odd ones, so that every event is
+ * a transition (a RouteAdd or a RouteDelete) and an even number of rounds ends with every route deleted.
+ */
+async function leakBurst(plugin, count, label, K, first = BASE.leak, direction = null) {
+  const topic = benchTopic('plugin');
+  let published = 0;
+  let done = 0;
+  let last = performance.now();
+  const t0 = performance.now();
+  const cpu0 = U.cpuSeconds(plugin.pid);
+  await new Promise((resolve) => {
+    const pump = () => {
+      while (published < count && published - done < LEAK_WINDOW) {
+        const j = published++;
+        const round = Math.floor(j / K);
+        publishEvent(topic, first + (j % K), direction || (round % 2 === 0 ? 'rising' : 'falling'));
+      }
+    };
+    const stall = setInterval(() => {
+      if (performance.now() - last > 10000) {
+        clearInterval(stall);
+        log(`leaks: ${label}: stalled at ${done} of ${count}`);
+        resolve();
+      }
+    }, 1000);
+    onArrival = () => {
+      done++;
+      last = performance.now();
+      if (done >= count) {
+        clearInterval(stall);
+        resolve();
+      } else setImmediate(pump);
+    };
+    pump();
+  });
+  onArrival = null;
+  pending.clear();
+  return { count, done, seconds: (performance.now() - t0) / 1000, cpuS: U.cpuSeconds(plugin.pid) - cpu0 };
+}
+
 async function leakEvents(plugin) {
   const K = LEAK_INTERFACES;
-  const topic = benchTopic('plugin');
-  // event j: interface j % K, rising in even rounds, falling in odd ones: every event a transition
-  // (a RouteAdd or a RouteDelete); an even number of rounds ends with every route deleted.
-  const burst = async (count, label) => {
-    let published = 0;
-    let done = 0;
-    let last = performance.now();
-    const t0 = performance.now();
-    const cpu0 = U.cpuSeconds(plugin.pid);
-    await new Promise((resolve) => {
-      const pump = () => {
-        while (published < count && published - done < LEAK_WINDOW) {
-          const j = published++;
-          const round = Math.floor(j / K);
-          publishEvent(topic, BASE.leak + (j % K), round % 2 === 0 ? 'rising' : 'falling');
-        }
-      };
-      const stall = setInterval(() => {
-        if (performance.now() - last > 10000) {
-          clearInterval(stall);
-          log(`leaks: ${label}: stalled at ${done} of ${count}`);
-          resolve();
-        }
-      }, 1000);
-      onArrival = () => {
-        done++;
-        last = performance.now();
-        if (done >= count) {
-          clearInterval(stall);
-          resolve();
-        } else setImmediate(pump);
-      };
-      pump();
-    });
-    onArrival = null;
-    pending.clear();
-    return { count, done, seconds: (performance.now() - t0) / 1000, cpuS: U.cpuSeconds(plugin.pid) - cpu0 };
-  };
   await plugin.post('/bench/reset', {});
   log(`leaks: events: warm-up (${20 * K} events)`);
-  await burst(20 * K, 'warm-up');
+  await leakBurst(plugin, 20 * K, 'warm-up', K);
   await U.sleep(1000);
   const before = stats(await plugin.probe(true), plugin.pid);
   log(`leaks: events: ${U.fmtInt(SIZES.leakEvents)} events over ${K} interfaces, at most ${LEAK_WINDOW} in flight`);
-  const run = await burst(SIZES.leakEvents, 'events');
+  const run = await leakBurst(plugin, SIZES.leakEvents, 'events', K);
   await U.sleep(2000);
   const after = stats(await plugin.probe(true), plugin.pid);
   results.leaks.events = { ...run, before, after };
   log(`leaks: events: ${run.done}/${run.count} in ${run.seconds.toFixed(1)} s; heap ${U.fmtMiB(before.heapUsed)} → ${U.fmtMiB(after.heapUsed)} MiB, handles ${before.handles} → ${after.handles}`);
+}
+
+/**
+ * State that grows with the number of prefixes and keys: LEAK_KEYS interfaces, each its own
+ * prefix and its own jet-threshold key, more keys than the threshold's maxKeys (default 10,000).
+ * A rising round adds LEAK_KEYS routes (the router node's desired set holds them all: that is its
+ * job), a falling round deletes them all; then the threshold is reset. Heap after a full GC before,
+ * at the peak, after the deletes and after the reset.
+ */
+async function leakKeys(plugin) {
+  const K = LEAK_KEYS;
+  const first = BASE.leak + 1000000;
+  await plugin.post('/bench/reset', {});
+  await U.sleep(500);
+  const before = stats(await plugin.probe(true), plugin.pid);
+  log(`leaks: keys: ${U.fmtInt(K)} prefixes and threshold keys, rising`);
+  const up = await leakBurst(plugin, K, 'keys rising', K, first, 'rising');
+  await U.sleep(1000);
+  const peak = stats(await plugin.probe(true), plugin.pid);
+  log(`leaks: keys: ${U.fmtInt(K)} falling`);
+  const down = await leakBurst(plugin, K, 'keys falling', K, first, 'falling');
+  await U.sleep(1000);
+  const deleted = stats(await plugin.probe(true), plugin.pid);
+  await plugin.post('/bench/reset', {});
+  await U.sleep(1000);
+  const reset = stats(await plugin.probe(true), plugin.pid);
+  results.leaks.keys = { keys: K, done: up.done + down.done, count: 2 * K, seconds: up.seconds + down.seconds, before, peak, deleted, reset };
+  log(`leaks: keys: heap ${U.fmtMiB(before.heapUsed)} → peak ${U.fmtMiB(peak.heapUsed)} → deleted ${U.fmtMiB(deleted.heapUsed)} → reset ${U.fmtMiB(reset.heapUsed)} MiB`);
 }
 
 async function redeploys(nr, flow, count, waitTopic) {
@@ -672,8 +707,14 @@ function target(pass, text) {
 function brokerTable() {
   const B = results.broker;
   if (!B) return null;
-  const head = ['API', 'events/s', 'implementation', 'events', 'p50 ms', 'p99 ms', 'max ms', `> ${LATE_MS} ms`, 'lost', 'p99 / max / late per repeat (* still disturbed after 3 reruns)', 'disturbed repeats (run again): p99 / max / late', 'CPU µs/event', 'load ≤'];
-  const rep = (xs) => xs.map((x) => `${U.fmtMs(x.p99)} / ${U.fmtMs(x.max)} / ${x.late}${x.disturbed ? '*' : ''}`).join('; ');
+  const head = ['API', 'events/s', 'implementation', 'events', 'p50 ms', 'p99 ms', 'max ms', `> ${LATE_MS} ms`, 'lost', 'repeats: p99 of each (min–median–max), late events by repeat', 'disturbed repeats (run again): how many, their p99 (min–max), late', 'CPU µs/event', 'load ≤'];
+  const rep = (xs) => {
+    if (xs.length === 0) return '';
+    const p99s = xs.map((x) => x.p99).sort((a, b) => a - b);
+    const late = xs.filter((x) => x.late > 0).map((x) => x.late);
+    const still = xs.filter((x) => x.disturbed).length;
+    return `${xs.length}: ${U.fmtMs(p99s[0])}–${U.fmtMs(p99s[Math.floor((p99s.length - 1) / 2)])}–${U.fmtMs(p99s[p99s.length - 1])}; late: ${late.length ? late.join(' + ') : 'none'}${still ? `; ${still} still disturbed after 3 reruns` : ''}`;
+  };
   const rows = B.rows.map((r) => [r.api, r.rate, r.label, U.fmtInt(r.events), U.fmtMs(r.p50), U.fmtMs(r.p99), U.fmtMs(r.max), r.late, r.lost, rep(r.repeats), rep(r.disturbed) || '–', U.fmtInt(r.cpuUs), r.load.toFixed(1)]);
   const verdicts = [];
   const get = (impl, rate) => B.rows.find((r) => r.impl === impl && r.rate === rate);
@@ -690,6 +731,15 @@ function brokerTable() {
       }
       verdicts.push(target(p.late * 1000 < p.events, `${api} ${rate}/s: plugin events later than ${LATE_MS} ms: ${p.late} of ${U.fmtInt(p.events)} < 1 in 1,000 (bare: ${b.late})`));
       verdicts.push(target(p.lost === 0, `${api} ${rate}/s: plugin lost ${p.lost}`));
+    }
+  }
+  if (B.meta.ab) {
+    for (const rate of [...new Set(B.rows.map((r) => r.rate))]) {
+      for (const [plugin, api] of [['plugin', 'Thrift'], ['plugin-grpc', 'gRPC']]) {
+        const p = get(plugin, rate);
+        const a = get(`${plugin}-ab`, rate);
+        if (p && a) verdicts.push(`(A/B) ${api} ${rate}/s: this tree p50 ${U.fmtMs(p.p50)} / p99 ${U.fmtMs(p.p99)} / late ${p.late}; ${B.meta.ab}: p50 ${U.fmtMs(a.p50)} / p99 ${U.fmtMs(a.p99)} / late ${a.late}`);
+      }
     }
   }
   const disturbed = B.repeats.filter((x) => x.disturbed).length;
@@ -833,6 +883,23 @@ function leakTable() {
     const d = delta(e);
     verdicts.push(target(d.ok && e.done === e.count, `${U.fmtInt(e.done)} of ${U.fmtInt(e.count)} events handled (${U.fmtInt(e.done / e.seconds)}/s, Node-RED CPU ${U.fmtInt((e.cpuS * 1e6) / e.count)} µs/event): ${d.text}`));
   }
+  if (Lk.keys) {
+    const k = Lk.keys;
+    const mib = (x) => x.heapUsed / 1048576;
+    rows.push([`plugin, ${U.fmtInt(k.keys)} prefixes and keys: before`, U.fmtMiB(k.before.heapUsed), U.fmtMiB(k.before.vmRss), k.before.handles, res(k.before.resources)]);
+    rows.push([`plugin, ${U.fmtInt(k.keys)} routes added (peak)`, U.fmtMiB(k.peak.heapUsed), U.fmtMiB(k.peak.vmRss), k.peak.handles, res(k.peak.resources)]);
+    rows.push([`plugin, all ${U.fmtInt(k.keys)} deleted`, U.fmtMiB(k.deleted.heapUsed), U.fmtMiB(k.deleted.vmRss), k.deleted.handles, res(k.deleted.resources)]);
+    rows.push([`plugin, then jet-threshold reset`, U.fmtMiB(k.reset.heapUsed), U.fmtMiB(k.reset.vmRss), k.reset.handles, res(k.reset.resources)]);
+    const perRoute = ((mib(k.peak) - mib(k.before)) * 1048576) / k.keys;
+    const left = mib(k.deleted) - mib(k.before);
+    const afterReset = mib(k.reset) - mib(k.before);
+    verdicts.push(
+      target(
+        k.done === k.count && afterReset <= 2 && k.reset.handles <= k.before.handles,
+        `${U.fmtInt(k.keys)} prefixes, each its own jet-threshold key (maxKeys 10,000): ${U.fmtInt(perRoute)} bytes per route at the peak (the desired set holds every added route: replayed after a reconnect); after their deletes heap ${sign(left, 2)} MiB (jet-threshold keeps at most maxKeys keys), after a threshold reset ${sign(afterReset, 2)} MiB; ${U.fmtInt(k.done)} of ${U.fmtInt(k.count)} events handled`,
+      ),
+    );
+  }
   if (Lk.redeploys) {
     const x = Lk.redeploys;
     add(`plugin, ${x.count} full redeploys`, x);
@@ -904,7 +971,7 @@ function report(env, mach) {
   md.push('## How it is measured', '');
   md.push(
     [
-      `- **Latency behind Mosquitto (section 1)**, the setup users meet: Debian's Mosquitto (${results.broker ? results.broker.meta.mosquitto : 'mosquitto'}) started as \`mosquitto -p <port>\` with its **default configuration** (no configuration file: localhost only, anonymous, \`set_tcp_nodelay false\` i.e. Nagle on, \`max_inflight_messages 20\`); the router (the simulator's Thrift and gRPC servers, \`bench/router-proc.js\`) in its own process; a **QoS-1** publisher (MQTT.js, \`bench/publisher-proc.js\`) in its own process; every implementation its own process, subscribed at **QoS 1** to its own topic: the plugin's sample flow chain in Node-RED 4 (\`jet-rmon-event\` (qos 1) → \`jet-threshold\` → function "prefix of ifIndex" → \`jet-route-add\`, verify off) on a Thrift router node and on a gRPC one, the bare mqtt.js + npm thrift client, the Python replica (paho + Apache Thrift), the bare mqtt.js + @grpc/grpc-js client (\`bench/baseline-grpc.js --events\`, one RouteAdd of one route per event). Latency = RIB change in the router process − \`publish()\` in the publisher process, both read from CLOCK_MONOTONIC (\`process.hrtime\`). Each repeat is one chunk of events for one implementation, implementations in rotating order (${SIZES.broker.map((r) => `${r.repeats} × ${U.fmtInt(r.chunk)} at ${r.rate}/s`).join(', ')}), after a ${SIZES.warmup}-event warm-up each. Figures are over **every** undisturbed repeat (not the best one); a repeat is disturbed when the CPU time outside the bench's processes (Mosquitto, router, publisher, Node-RED, baselines, bench) exceeded ${DISTURBED_BASE_MS} ms + ${DISTURBED_SHARE * 100} % of one core over it; it is shown, then run again (at most 3 times). "> ${LATE_MS} ms" = events later than ${LATE_MS} ms; lost = no route within 5 s of the last progress. The aedes table (1b) is kept as a second table.`,
+      `- **Latency behind Mosquitto (section 1)**, the setup users meet: Debian's Mosquitto (${results.broker ? results.broker.meta.mosquitto : 'mosquitto'}) started as \`mosquitto -p <port>\` with its **default configuration** (no configuration file: localhost only, anonymous, \`set_tcp_nodelay false\` i.e. Nagle on, \`max_inflight_messages 20\`); the router (the simulator's Thrift and gRPC servers, \`bench/router-proc.js\`) in its own process; a **QoS-1** publisher (MQTT.js, \`bench/publisher-proc.js\`) in its own process; every implementation its own process, subscribed at **QoS 1** to its own topic: the plugin's sample flow chain in Node-RED 4 (\`jet-rmon-event\` (qos 1) → \`jet-threshold\` → function "prefix of ifIndex" → \`jet-route-add\`, verify off) on a Thrift router node and on a gRPC one, the bare mqtt.js + npm thrift client, the Python replica (paho + Apache Thrift), the bare mqtt.js + @grpc/grpc-js client (\`bench/baseline-grpc.js --events\`, one RouteAdd of one route per event). Events: each implementation's events go round 1,000 interfaces, rising then falling in turn, so that each is a RouteAdd or a RouteDelete (the original app's two halves) and the routes and jet-threshold keys in play stay bounded (at most 1,000), as on a router (section 4 grows them instead). Latency = RIB change (route added or deleted) in the router process − \`publish()\` in the publisher process, both read from CLOCK_MONOTONIC (\`process.hrtime\`). Each repeat is one short chunk of events (0.5 s) for one implementation, implementations in rotating order, so that each meets the machine's slow and fast spells (they last seconds on this shared VM) alike (${SIZES.broker.map((r) => `${r.repeats} × ${U.fmtInt(r.chunk)} at ${r.rate}/s`).join(', ')}), after a ${SIZES.warmup}-event warm-up each. Figures are over **every** undisturbed repeat (not the best one); a repeat is disturbed when the CPU time outside the bench's processes (Mosquitto, router, publisher, Node-RED, baselines, bench) exceeded ${DISTURBED_BASE_MS} ms + ${DISTURBED_SHARE * 100} % of one core over it; it is shown, then run again (at most 3 times). "> ${LATE_MS} ms" = events later than ${LATE_MS} ms; lost = no route within 5 s of the last progress. The aedes table (1b) is kept as a second table.`,
       "- **Router**: the package's simulator (`dist/sim`) in the bench process: its Thrift server (buffered transport, binary protocol, multiplexed) and its embedded **aedes** MQTT broker stand in for the router's JET service and Mosquitto. The publisher is an MQTT.js client in the same process. Every implementation under test is its own process; all three stay connected for the whole run, each subscribed to its own topic (`/bench/<impl>/junos/events/syslog/SNMPD_RMON_EVENTLOG`), so only the one being measured gets events.",
       `- **Events**: \`SNMPD_RMON_EVENTLOG\` notifications in the router's JSON shape (the simulator's builder), each a rising event of its own ifIndex *i*, so each is a real transition that gives exactly one RouteAdd, of the host route \`10.<i>>16>.<i>>8>.<i>/32\` (next hop 10.1.1.2, preference 5, metric 3).`,
       `- **Latency** = from the call of \`publish()\` in the bench to the RouteAdd reaching the simulator's route handler (the RIB change, timestamped there with the same clock). Paced by absolute schedule; p50/p99 are nearest-rank over ${lat} events per implementation, measured in rounds that alternate the three implementations (rotating order), after a ${SIZES.warmup}-event warm-up each. "lost" = no RouteAdd within 5 s of the last progress. CPU µs/event = the process's utime+stime over its chunks divided by its events, shown at 1000/s only: the kernel's tick-based accounting and this VM's costly wake-ups (about 1 ms of CPU charged per wake-up, to every implementation) make it meaningless at lower rates.`,
@@ -969,7 +1036,7 @@ async function main() {
   const want = (s) => ONLY.has(s);
   if (want('broker')) {
     // First, before this run's other Node-RED processes start: its own broker, router, publisher and processes.
-    results.broker = await brokerLatency({ rates: SIZES.broker, warmup: SIZES.warmup, log, pythonGen, pluginQos: value('--plugin-qos', '') === '' ? undefined : Number(value('--plugin-qos', '')), redFlags: value('--red-flags', '').split(' ').filter(Boolean), profileDir: PROFILE_DIR });
+    results.broker = await brokerLatency({ rates: SIZES.broker, warmup: SIZES.warmup, log, pythonGen, pluginQos: value('--plugin-qos', '') === '' ? undefined : Number(value('--plugin-qos', '')), redFlags: value('--red-flags', '').split(' ').filter(Boolean), profileDir: PROFILE_DIR, abDir: value('--ab-dir', '') ? path.resolve(value('--ab-dir', '')) : null, abLabel: value('--ab-label', '') });
   }
   const sample = sampleFlow(sim);
   const { nodes, creds } = splitCredentials(sample);
@@ -1018,6 +1085,7 @@ async function main() {
 
   if (want('leaks')) {
     await leakEvents(plugin);
+    await leakKeys(plugin);
     log(`leaks: ${SIZES.redeploys} full redeploys of the sample flow`);
     {
       const c = routerConnected(RMON_TOPIC);

@@ -62,8 +62,6 @@ export interface SimBrokerEvents {
   subscribe: [topics: string[], clientId: string, qos: number[]];
   /** A client's PINGREQ. */
   ping: [clientId: string];
-  /** A client's PUBACK (or PUBCOMP) of a message the broker delivered to it at QoS > 0. */
-  ack: [clientId: string];
   /** A message published through {@link SimBroker.publish}. */
   published: [topic: string, payload: Buffer];
 }
@@ -131,9 +129,6 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     aedes.on('ping', (_packet, c) => {
       this.counters.pings++;
       this.emit('ping', c.id);
-    });
-    aedes.on('ack', (_packet, c) => {
-      if (c) this.emit('ack', c.id);
     });
     aedes.on('clientError', (c, err) => this.log(`mqtt: client ${c.id}: ${err.message}`));
     aedes.on('connectionError', (_c, err) => this.log(`mqtt: connection refused: ${err.message}`));

@@ -4,9 +4,10 @@
 //    config file: Mosquitto 2 then listens on localhost only, anonymous allowed, Nagle on
 //    (set_tcp_nodelay false), max_inflight_messages 20);
 //  - router: dist/sim's Thrift and gRPC servers in their own process (bench/router-proc.js), where
-//    each RouteAdd is timestamped (the RIB change);
-//  - publisher: an MQTT.js client in its own process (bench/publisher-proc.js) publishing rising
-//    SNMPD_RMON_EVENTLOG events at QoS 1, paced by absolute schedule;
+//    each RIB change (route added or deleted) is timestamped;
+//  - publisher: an MQTT.js client in its own process (bench/publisher-proc.js) publishing
+//    SNMPD_RMON_EVENTLOG events at QoS 1, paced by absolute schedule, round CYCLE interfaces per
+//    implementation, rising then falling in turn (each event a RouteAdd or a RouteDelete);
 //  - latency = RIB change time − publish time, both from CLOCK_MONOTONIC (process.hrtime), which
 //    every process of the machine shares;
 //  - implementations, each its own process, each subscribed at QoS 1 to its own topic: the sample
@@ -30,9 +31,16 @@ const QOS = 1;
 /** Diagnostic: JET_BENCH_GC_TRACE=<ms> logs Node-RED's GC pauses per repeat and how many events slower than <ms> had one inside. */
 const GC_TRACE = Number(process.env.JET_BENCH_GC_TRACE) || 0;
 const LATE_MS = 20;
+/**
+ * Interfaces per implementation: event k is about interface k % CYCLE, rising then falling in turn
+ * (the original app's two halves: RouteAdd on rising, RouteDelete on falling), so the routes and
+ * keys in play stay bounded as on a router (at most CYCLE of each). A chunk never holds the same
+ * interface twice (chunks are at most CYCLE events).
+ */
+const CYCLE = 1000;
 const DISTURBED_BASE_MS = 60;
 const DISTURBED_SHARE = 0.2;
-const BASE = { plugin: 1 << 20, 'plugin-grpc': 2 << 20, node: 3 << 20, python: 4 << 20, grpc: 5 << 20 };
+const BASE = { plugin: 1 << 20, 'plugin-grpc': 2 << 20, node: 3 << 20, python: 4 << 20, grpc: 5 << 20, 'plugin-ab': 6 << 20, 'plugin-grpc-ab': 7 << 20 };
 const IMPLS = [
   { key: 'plugin', api: 'Thrift', label: 'plugin in Node-RED (sample flow chain)' },
   { key: 'node', api: 'Thrift', label: 'bare client: mqtt.js + npm thrift' },
@@ -71,14 +79,14 @@ const PREFIX_FN = [
   'return msg;',
 ].join('\n');
 
-function flow(ports, mqttPort, pluginQos = QOS) {
+function flow(ports, mqttPort, pluginQos = QOS, suffix = '') {
   const z = 'm000000000000001';
   const nodes = [{ id: z, type: 'tab', label: 'JET bench behind Mosquitto', disabled: false, info: '' }];
   for (const [tag, api, port] of [['t', 'thrift', ports.thriftPort], ['g', 'grpc', ports.grpcPort]]) {
     const r = `m00000000000r${tag}0`;
-    const key = api === 'grpc' ? 'plugin-grpc' : 'plugin';
+    const key = (api === 'grpc' ? 'plugin-grpc' : 'plugin') + suffix;
     nodes.push(
-      { id: r, type: 'jet-router', name: `router (${api})`, api, host: '127.0.0.1', port: String(port), clientId: `bench-mosq-${api}`, useTls: false, tls: '', requestTimeout: '10', queueLimit: String(QUEUE_LIMIT), notificationHost: '', notificationPort: String(mqttPort), notificationTls: false, credentials: { ...CREDS } },
+      { id: r, type: 'jet-router', name: `router (${api})`, api, host: '127.0.0.1', port: String(port), clientId: `bench-mosq-${api}${suffix}`, useTls: false, tls: '', requestTimeout: '10', queueLimit: String(QUEUE_LIMIT), notificationHost: '', notificationPort: String(mqttPort), notificationTls: false, credentials: { ...CREDS } },
       { id: `m00000000000e${tag}0`, type: 'jet-rmon-event', z, name: '', router: r, topic: topicOf(key), ifIndex: '', alarmIndex: '', eventIndex: '', subtag: '', direction: 'both', qos: String(pluginQos), wires: [[`m00000000000t${tag}0`]] },
       { id: `m00000000000t${tag}0`, type: 'jet-threshold', z, name: '', mode: 'event', property: 'payload', key: 'topic', rising: '1024', falling: '1023', sampleType: 'absolute', startup: 'both', holdDown: '0', wires: [[`m00000000000f${tag}0`], [`m00000000000f${tag}1`], []] },
       { id: `m00000000000f${tag}0`, type: 'function', z, name: 'prefix of ifIndex', func: PREFIX_FN, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[`m00000000000a${tag}0`]] },
@@ -96,6 +104,11 @@ function flow(ports, mqttPort, pluginQos = QOS) {
  */
 async function brokerLatency(opts) {
   const log = opts.log;
+  // A/B (opts.abDir): the same chain in a second Node-RED, on another checkout of this package.
+  const ab = opts.abDir ? { dir: opts.abDir, label: opts.abLabel || opts.abDir } : null;
+  const IMPLS_RUN = ab
+    ? IMPLS.flatMap((im) => (im.key.startsWith('plugin') ? [im, { key: `${im.key}-ab`, api: im.api, label: `plugin in Node-RED, A/B: ${ab.label}` }] : [im]))
+    : IMPLS;
   const children = [];
   const ownPids = () => children.filter((c) => c && c.pid).map((c) => c.pid).concat([process.pid]);
   const cleanup = async () => {
@@ -103,6 +116,7 @@ async function brokerLatency(opts) {
   };
   const meta = {};
   let nr = null;
+  let nrAb = null;
   try {
     // --- Mosquitto, default configuration
     const mqttPort = await U.freePort();
@@ -143,17 +157,23 @@ async function brokerLatency(opts) {
     log(`broker latency: Mosquitto (default config) on ${mqttPort}, router Thrift ${ports.thriftPort} / gRPC ${ports.grpcPort}`);
     nr = new NodeRed({ name: 'plugin-mosq', nodeFlags: opts.redFlags || [], profileDir: opts.profileDir || null });
     const pluginQos = opts.pluginQos === undefined ? QOS : opts.pluginQos;
-    const nodes = flow(ports, mqttPort, pluginQos);
-    const creds = {};
-    const plain = nodes.map((n) => {
-      const c = { ...n };
-      if (c.credentials) {
-        creds[c.id] = c.credentials;
-        delete c.credentials;
-      }
-      return c;
-    });
-    await nr.start(plain, creds);
+    const split = (nodes) => {
+      const creds = {};
+      const plain = nodes.map((n) => {
+        const c = { ...n };
+        if (c.credentials) {
+          creds[c.id] = c.credentials;
+          delete c.credentials;
+        }
+        return c;
+      });
+      return [plain, creds];
+    };
+    await nr.start(...split(flow(ports, mqttPort, pluginQos)));
+    if (ab) {
+      nrAb = new NodeRed({ name: 'plugin-mosq-ab', pluginDir: ab.dir, nodeFlags: opts.redFlags || [] });
+      await nrAb.start(...split(flow(ports, mqttPort, pluginQos, '-ab')));
+    }
     const py = spawn('/usr/bin/python3', [path.join(BENCH, 'baseline_python.py'), opts.pythonGen(), String(ports.thriftPort), String(mqttPort), topicOf('python'), String(QOS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(py);
     const pyReady = new Promise((resolve, reject) => {
@@ -165,11 +185,11 @@ async function brokerLatency(opts) {
     const gb = fork(path.join(BENCH, 'baseline-grpc.js'), [String(ports.grpcPort), '--events', String(mqttPort), topicOf('grpc'), String(QOS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(gb);
     await Promise.all([pyReady, waitReady(nb, 'node baseline'), waitReady(gb, 'grpc baseline')]);
-    const pids = { plugin: nr.pid, 'plugin-grpc': nr.pid, node: nb.pid, python: py.pid, grpc: gb.pid };
-    const allPids = () => ownPids().concat([nr.pid]);
+    const pids = { plugin: nr.pid, 'plugin-grpc': nr.pid, node: nb.pid, python: py.pid, grpc: gb.pid, 'plugin-ab': nrAb && nrAb.pid, 'plugin-grpc-ab': nrAb && nrAb.pid };
+    const allPids = () => ownPids().concat([nr.pid], nrAb ? [nrAb.pid] : []);
 
     /** One repeat: n events on impl's topic at rate; latencies (ms) and the outside CPU over it. */
-    const chunk = async (im, first, rate, n, drainMs = 5000) => {
+    const chunk = async (im, first, rate, n, drainMs = 5000, cycle = null) => {
       const m0 = machineBusySeconds();
       const o0 = allPids().reduce((t, p) => t + U.cpuSeconds(p), 0);
       const c0 = U.cpuSeconds(pids[im.key]);
@@ -177,7 +197,7 @@ async function brokerLatency(opts) {
       const w0 = Date.now();
       const res = await new Promise((resolve) => {
         pub.once('message', resolve);
-        pub.send({ cmd: 'publish', topic: topicOf(im.key), first, n, rate });
+        pub.send({ cmd: 'publish', topic: topicOf(im.key), first, n, rate, cycle });
       });
       const want = res.sent.map(([k]) => prefixOf(k));
       const done = () => want.every((p) => arrivals.has(p));
@@ -208,9 +228,10 @@ async function brokerLatency(opts) {
         if (a !== undefined) sentArrivals.set(k, a);
         arrivals.delete(prefixOf(k));
       }
+      const nrOf = im.key.endsWith('-ab') ? nrAb : nr;
       if (process.env.JET_BENCH_HOP_TRACE && im.key.startsWith('plugin')) {
         // Diagnostic: median time per stage, publish → event node's send → each node's receive → RIB.
-        const hops = new Map((await nr.ask('hops-take')).hops);
+        const hops = new Map((await nrOf.ask('hops-take')).hops);
         const stages = new Map();
         const add = (name, v) => (stages.has(name) ? stages.get(name).push(v) : stages.set(name, [v]));
         for (const [k, t] of res.sent) {
@@ -229,7 +250,7 @@ async function brokerLatency(opts) {
       }
       if (GC_TRACE && im.key.startsWith('plugin')) {
         // Diagnostic: which slow events had one of Node-RED's GC pauses inside their span.
-        const gcs = (await nr.ask('gc-take')).gcs;
+        const gcs = (await nrOf.ask('gc-take')).gcs;
         const slow = spans.filter(([t, a]) => a - t > GC_TRACE);
         const hit = slow.filter(([t, a]) => gcs.some(([s, d]) => s < a && s + d > t));
         const sum = gcs.reduce((x, g) => x + g[1], 0);
@@ -241,7 +262,7 @@ async function brokerLatency(opts) {
     };
 
     // Ready: one event gets through each implementation (Node-RED's router nodes log in and subscribe).
-    for (const im of IMPLS) {
+    for (const im of IMPLS_RUN) {
       for (let i = 0; ; i++) {
         const c = await chunk(im, BASE[im.key] + 150000 + i, 10, 1, 1000);
         if (c.samples.length === 1) break;
@@ -249,18 +270,24 @@ async function brokerLatency(opts) {
       }
     }
     log(`broker latency: warm-up (${opts.warmup} events at 200/s each)`);
-    for (const im of IMPLS) await chunk(im, BASE[im.key], 200, opts.warmup);
+    // Each implementation's events: numbered on, interface by interface over CYCLE interfaces
+    // (rising, then falling, ...): every event a RouteAdd or a RouteDelete, state bounded.
+    const next = Object.fromEntries(IMPLS_RUN.map((im) => [im.key, 0]));
+    const cycled = (im, rate, n) => {
+      const first = next[im.key];
+      next[im.key] += n;
+      return chunk(im, first, rate, n, 5000, { base: BASE[im.key], K: CYCLE });
+    };
+    for (const im of IMPLS_RUN) await cycled(im, 200, opts.warmup);
     const rows = [];
     const repeats = [];
     for (const [k, { rate, chunk: n, repeats: R }] of opts.rates.entries()) {
-      const acc = Object.fromEntries(IMPLS.map((im) => [im.key, { kept: [], disturbed: [] }]));
-      let seq = 0;
+      const acc = Object.fromEntries(IMPLS_RUN.map((im) => [im.key, { kept: [], disturbed: [] }]));
       for (let r = 0; r < R; r++) {
-        for (let j = 0; j < IMPLS.length; j++) {
-          const im = IMPLS[(j + r) % IMPLS.length];
+        for (let j = 0; j < IMPLS_RUN.length; j++) {
+          const im = IMPLS_RUN[(j + r) % IMPLS_RUN.length];
           for (let attempt = 0; attempt < 4; attempt++) {
-            const first = BASE[im.key] + (k + 1) * 200000 + seq++ * n;
-            const c = await chunk(im, first, rate, n);
+            const c = await cycled(im, rate, n);
             const s = U.summarize(c.samples);
             const late = c.samples.filter((x) => x > LATE_MS).length;
             const rec = { impl: im.key, rate, repeat: r + 1, attempt, ...s, late, lost: c.lost, n, outsideMs: c.outsideMs, wallMs: c.wallMs, disturbed: c.disturbed, load: c.load, cpuS: c.cpuS, samples: c.samples };
@@ -277,7 +304,7 @@ async function brokerLatency(opts) {
           await U.sleep(200);
         }
       }
-      for (const im of IMPLS) {
+      for (const im of IMPLS_RUN) {
         const a = acc[im.key];
         // Every repeat: its undisturbed run (or its last attempt, flagged, when all were disturbed).
         const used = a.kept;
@@ -293,9 +320,11 @@ async function brokerLatency(opts) {
       }
     }
     for (const r of repeats) delete r.samples;
-    return { rows, repeats, meta: { ...meta, qos: QOS, pluginQos, lateMs: LATE_MS, nodeRed: nr.pid } };
+    return { rows, repeats, meta: { ...meta, qos: QOS, pluginQos, lateMs: LATE_MS, nodeRed: nr.pid, ab: ab && ab.label } };
   } finally {
     if (nr) await nr.stop().catch(() => undefined);
+    if (nrAb) await nrAb.stop().catch(() => undefined);
+    if (nrAb) nrAb.remove();
     await cleanup();
     if (nr) nr.remove();
   }

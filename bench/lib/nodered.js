@@ -15,7 +15,9 @@ const PKG = require(path.join(ROOT, 'package.json'));
 const spawned = [];
 
 class NodeRed {
-  constructor({ name = 'node-red', withPlugin = true, profileDir = null, nodeFlags = [] } = {}) {
+  /** pluginDir: the checkout of this package to install (default: this one; the bench's A/B runs pass another). */
+  constructor({ name = 'node-red', withPlugin = true, profileDir = null, nodeFlags = [], pluginDir = ROOT } = {}) {
+    this.pluginDir = pluginDir;
     this.name = name;
     this.nodeFlags = nodeFlags;
     this.withPlugin = withPlugin;
@@ -40,7 +42,7 @@ class NodeRed {
       const link = path.join(dir, 'node_modules', ...PKG.name.split('/'));
       fs.mkdirSync(path.dirname(link), { recursive: true });
       fs.rmSync(link, { recursive: true, force: true });
-      fs.symlinkSync(ROOT, link, 'dir');
+      fs.symlinkSync(this.pluginDir, link, 'dir');
       deps[PKG.name] = '*';
     }
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-bench', private: true, dependencies: deps }, null, 2));

@@ -13,9 +13,7 @@
  *    ACK at once; at QoS 0 a broker with Nagle on (Mosquitto's default) holds the next messages
  *    until the receiver's delayed ACK, up to 40 ms. A subscriber joining with a higher QoS, or the
  *    last one asking for it leaving, subscribes the filter again at the new QoS.
- *  - No-delay on the socket (TCP and TLS): PUBACKs and pings leave at once, except that the
- *    PUBACK of an event waits for the route call it leads to (at most ACK_HOLD_MAX_MS, 1 ms):
- *    lib/jet/ack-order.ts.
+ *  - No-delay on the socket (TCP and TLS): PUBACKs and pings leave at once.
  *  - Keepalive: MQTT.js pings `keepalive` after its last reschedule and gives up half a period
  *    later; it reschedules only on acknowledgements and PINGRESP. Here a received packet also
  *    reschedules it when the broker is known to have heard from us (a QoS>0 PUBLISH, answered by a
@@ -45,7 +43,6 @@ import { describeSocketError } from '../thrift/channel';
 import type { SessionStatus } from './backend';
 import { topicMatches } from '../mqtt/topic';
 import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from '../mqtt/packet-guard';
-import { ACK_HOLD_MAX_MS, holdAcks } from './ack-order';
 
 /**
  * The broker's answer to the subscription of one topic filter, on the current connection. Told on
@@ -199,10 +196,7 @@ export class NotificationSession extends EventEmitter {
     this.guardPacketSizes(client);
     this.client = client;
     this.on_(client, 'connect', () => this.onConnect());
-    this.on_(client, 'message', (topic: string, payload: Buffer, packet: { qos?: number }) => {
-      if ((packet.qos ?? 0) > 0) this.holdAcks(client);
-      this.dispatch(topic, payload);
-    });
+    this.on_(client, 'message', (topic: string, payload: Buffer) => this.dispatch(topic, payload));
     this.on_(client, 'error', (err: Error & { code?: string | number }) => this.onError(err));
     this.on_(client, 'close', () => this.onClose());
     this.on_(client, 'packetsend', () => {
@@ -285,8 +279,6 @@ export class NotificationSession extends EventEmitter {
     this.requested.clear();
     const client = this.client;
     this.client = null;
-    // Held PUBACKs go out before the DISCONNECT.
-    this.ackRelease?.();
     if (client) {
       for (const [event, fn] of this.clientListeners) client.off(event as "connect", fn);
       this.clientListeners.length = 0;
@@ -468,7 +460,6 @@ export class NotificationSession extends EventEmitter {
   }
 
   private onClose(): void {
-    this.ackRelease?.();
     if (this.stateValue.state === 'closed' || !this.client) return;
     this.answers.clear();
     this.requested.clear();
@@ -488,30 +479,6 @@ export class NotificationSession extends EventEmitter {
       this.lastError = null;
       this.client.reconnect();
     }, delay);
-  }
-
-  /** The release of the socket's held writes, while they are held (see lib/jet/ack-order.ts). */
-  private ackRelease: (() => void) | null = null;
-
-  /**
-   * Holds the socket's writes from now (this event's PUBACK, written by MQTT.js at the end of this
-   * tick, included) until a route call of this process has left, or ACK_HOLD_MAX_MS.
-   */
-  private holdAcks(client: mqtt.MqttClient): void {
-    if (this.ackRelease) return;
-    const stream = (client as unknown as { stream?: { cork?: () => void; uncork?: () => void; destroyed?: boolean } }).stream;
-    if (!stream || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function' || stream.destroyed) return;
-    stream.cork();
-    const release = (): void => {
-      if (this.ackRelease !== release) return;
-      this.ackRelease = null;
-      clearTimeout(timer);
-      unregister();
-      stream.uncork!();
-    };
-    const timer = setTimeout(release, ACK_HOLD_MAX_MS);
-    const unregister = holdAcks(release);
-    this.ackRelease = release;
   }
 
   private dispatch(topic: string, payload: Buffer): void {

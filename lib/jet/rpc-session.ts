@@ -42,7 +42,6 @@ import {
   Wire,
   WireCall,
 } from './backend';
-import { releaseAcksSoon } from './ack-order';
 
 interface Call {
   name: string;
@@ -305,8 +304,6 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     } catch (err) {
       pending = Promise.reject(err);
     }
-    // The PUBACKs of the events that led here leave after this call (lib/jet/ack-order.ts).
-    releaseAcksSoon();
     pending.then(
       (value) => this.answered(call, attempt, wire, null, value),
       (err: Error) => this.answered(call, attempt, wire, err),

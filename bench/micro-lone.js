@@ -1,0 +1,41 @@
+const path = '/work/main/dist/';
+const { fork } = require('child_process');
+const grpc = require('@grpc/grpc-js');
+const { createBackend } = require(path+'lib/jet/backends');
+const { JetRoutes } = require(path+'lib/jet/routes');
+const { RouteState } = require(path+'lib/jet/route-state');
+const { buildRouteSpecs } = require(path+'lib/routes/validate');
+const { jetGrpc } = require(path+'lib/grpc/proto');
+const api = process.argv[2] || 'grpc';
+(async () => {
+  const simProc = fork('/work/main/bench/micro-routes.js', ['--sim']);
+  const ports = await new Promise((r) => simProc.once('message', r));
+  const port = api === 'grpc' ? ports.grpc : ports.thrift; const N = 3000;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  if (api === 'grpc') {
+  const G = jetGrpc().jnx.jet; const t='127.0.0.1:'+port;
+  const rib = new G.routing.rib.Rib(t, grpc.credentials.createInsecure());
+  const auth = new G.authentication.Authentication(t, grpc.credentials.createInsecure(), { channelOverride: rib.getChannel() });
+  const u = (c, m, req) => new Promise((res, rej) => { const md = new grpc.Metadata(); md.set('client-id','bare'); c[m](req, md, {deadline: Date.now()+60000}, (e, r) => e ? rej(e) : res(r)); });
+  await u(auth,'Login',{username:'lab',password:'lab123',client_id:'bare'}); await u(rib,'RouteInitialize',{});
+  const e = (k) => ({ key: { dest_prefix: { inet: { addr_string: `31.${(k>>16)&255}.${(k>>8)&255}.${k&255}` } }, dest_prefix_len: 32, table: { name: { name: 'inet.0' } } }, nexthop: { gateways: [{ gateway_address: { inet: { addr_string: '10.1.1.2' } } }] }, attributes: { preferences: { 0: { value: 5 } } } });
+  for (let round=0; round<3; round++) {
+    const c0 = process.cpuUsage(); const lat=[];
+    for (let k=0;k<N;k++){ const t0=performance.now(); await u(rib,'RouteAdd',{routes:[e(k+round*N)]}); lat.push(performance.now()-t0); await sleep(1); }
+    const c = process.cpuUsage(c0); lat.sort((a,b)=>a-b);
+    console.log(`bare lone call: client CPU ${((c.user+c.system)/N).toFixed(0)} µs/call, p50 ${lat[N>>1].toFixed(3)} ms`);
+  }
+  rib.close();
+  }
+  const session = createBackend(api, { host: '127.0.0.1', port, username: 'lab', password: 'lab123', clientId: 'micro', requestTimeoutMs: 30000, queueLimit: 100000 });
+  const routes = new JetRoutes(session, new RouteState({ api, host: '127.0.0.1', port }));
+  session.start(); await new Promise((r) => session.once('ready', r));
+  for (let round=0; round<3; round++) {
+    const specs = Array.from({length: N}, (_, k) => buildRouteSpecs({ prefixes: `32.${round}.${(k>>8)&255}.${k&255}/32`, nexthops: '10.1.1.2' }, true));
+    const c0 = process.cpuUsage(); const lat=[];
+    for (let k=0;k<N;k++){ const t0=performance.now(); await routes.add(specs[k]); lat.push(performance.now()-t0); await sleep(1); }
+    const c = process.cpuUsage(c0); lat.sort((a,b)=>a-b);
+    console.log(`plugin lone JetRoutes.add: CPU ${((c.user+c.system)/N).toFixed(0)} µs/call, p50 ${lat[N>>1].toFixed(3)} ms`);
+  }
+  await session.close(); simProc.kill(); process.exit(0);
+})();
