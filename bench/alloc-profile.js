@@ -5,7 +5,10 @@
 // 1,000 rising events, then samples every allocation (V8's sampling heap profiler through
 // bench/probe.js, collected objects included) over N more (default 3,000) at RATE events/s
 // (default 500), published at QoS 1 (the event node's default QoS).
-//   npm run build && node bench/alloc-profile.js [N] [RATE]
+// Events go round 1,000 interfaces, rising then falling in turn (as section 1 of the bench).
+// --survivors: only what outlived a scavenge (what is promoted to the old generation and makes the
+// major GCs), instead of every allocation.
+//   npm run build && node bench/alloc-profile.js [N] [RATE] [--survivors]
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
@@ -17,8 +20,9 @@ const { rmonPayload } = require('./lib/events');
 const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
 
 async function main() {
-  const n = Number(process.argv[2]) || 3000;
-  const rate = Number(process.argv[3]) || 500;
+  const nums = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const n = Number(nums[0]) || 3000;
+  const rate = Number(nums[1]) || 500;
   const perTick = Math.max(1, Math.round(rate / 100)); // per 10 ms
   const file = path.join(os.tmpdir(), `jet-bench-alloc-${Date.now()}.heapprofile`);
   const sim = await JetSimulator.start({ host: '127.0.0.1', sampling: false });
@@ -34,7 +38,8 @@ async function main() {
   let k = 0;
   const burst = async (count) => {
     for (let i = 0; i < count; i++) {
-      pub.publish(topic, rmonPayload(1000 + k++, 'rising'), { qos: 1 });
+      const j = k++;
+      pub.publish(topic, rmonPayload(1000 + (j % 1000), Math.floor(j / 1000) % 2 === 0 ? 'rising' : 'falling'), { qos: 1 });
       if (i % perTick === perTick - 1) await U.sleep(10);
     }
     await U.sleep(500);
@@ -47,7 +52,7 @@ async function main() {
     });
   try {
     await burst(1000);
-    await ask({ probe: 'alloc-start', interval: 4096 });
+    await ask({ probe: 'alloc-start', interval: 4096, survivors: process.argv.includes('--survivors') });
     await burst(n);
     await ask({ probe: 'alloc-stop', file });
   } finally {
@@ -70,7 +75,7 @@ async function main() {
     perFile.set(f || '(native)', (perFile.get(f || '(native)') || 0) + node.selfSize);
     for (const c of node.children) walk(c);
   })(profile.head);
-  console.log(`${U.fmtInt(n)} events at ${rate}/s: ${((total / n) / 1024).toFixed(1)} KB allocated per event (profile: ${file})`);
+  console.log(`${U.fmtInt(n)} events at ${rate}/s: ${((total / n) / 1024).toFixed(1)} KB ${process.argv.includes('--survivors') ? 'outlived a scavenge' : 'allocated'} per event (profile: ${file})`);
   for (const [title, m] of [['by function', perFn], ['by file', perFile]]) {
     console.log(`\n${title}`);
     for (const [key, bytes] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((bytes / n) / 1024).toFixed(2).padStart(7)} KB/event  ${key}`);

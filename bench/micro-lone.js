@@ -1,4 +1,4 @@
-const path = '/work/main/dist/';
+const path = require('path').join(__dirname, '..', 'dist') + '/';
 const { fork } = require('child_process');
 const grpc = require('@grpc/grpc-js');
 const { createBackend } = require(path+'lib/jet/backends');
@@ -8,7 +8,7 @@ const { buildRouteSpecs } = require(path+'lib/routes/validate');
 const { jetGrpc } = require(path+'lib/grpc/proto');
 const api = process.argv[2] || 'grpc';
 (async () => {
-  const simProc = fork('/work/main/bench/micro-routes.js', ['--sim']);
+  const simProc = fork(require('path').join(__dirname, 'micro-routes.js'), ['--sim']);
   const ports = await new Promise((r) => simProc.once('message', r));
   const port = api === 'grpc' ? ports.grpc : ports.thrift; const N = 3000;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -94,7 +94,8 @@ function allocation(m, reply) {
     session.connect();
     session.post(
       'HeapProfiler.startSampling',
-      { samplingInterval: m.interval || 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true },
+      // m.survivors: only objects that outlived a scavenge (promoted to the old generation, dead or alive).
+      { samplingInterval: m.interval || 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !m.survivors },
       (err) => done(err, {}),
     );
   } else if (session) {

@@ -149,6 +149,8 @@ class NodeRed {
   }
 
   async stop() {
+    // Diagnostic: JET_BENCH_NR_LOG=<dir> keeps each Node-RED's output (e.g. with --red-flags --trace-gc).
+    if (process.env.JET_BENCH_NR_LOG) fs.writeFileSync(path.join(process.env.JET_BENCH_NR_LOG, `${this.name}-${this.pid}.log`), this.log);
     const proc = this.proc;
     this.proc = null;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
