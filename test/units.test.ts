@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { backoffDelay, DEFAULT_BACKOFF } from '../lib/backoff';
-import { buildRouteSpecs, RouteValidationError, toInteger, MAX_PREFIXES } from '../lib/routes/validate';
+import * as ipaddr from 'ipaddr.js';
+import { buildRouteSpecs, ipv4Value, parseNexthop, parsePrefix, RouteValidationError, toInteger, MAX_PREFIXES } from '../lib/routes/validate';
 import { routeInputFromMessage, resultPayload } from '../lib/routes/request';
 import { routeStatus, outcomeMessage } from '../lib/jet/results';
 import { DesiredRoutes } from '../lib/jet/desired';
@@ -83,6 +84,49 @@ describe('route validation', () => {
     const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32' }, false);
     assert.deepEqual(spec.nexthops, []);
   });
+  it('IPv4 prefixes and next hops: the same answers (or errors) as ipaddr.js gives', () => {
+    // The reference: what parsePrefix did with ipaddr.js before its IPv4 fast path.
+    const reference = (text: string): string => {
+      const [addrText, lenText] = text.split('/');
+      if (lenText === undefined || !/^\d{1,3}$/.test(lenText) || !ipaddr.IPv4.isValidFourPartDecimal(addrText)) return 'not IPv4';
+      const len = Number(lenText);
+      if (len > 32) return 'length';
+      const net = ipaddr.IPv4.networkAddressFromCIDR(`${addrText}/${len}`).toString();
+      return net !== ipaddr.IPv4.parse(addrText).toString() ? `host bits: did you mean ${net}/${len}?` : `${ipaddr.IPv4.parse(addrText).toString()}/${len}`;
+    };
+    const ours = (text: string): string => {
+      try {
+        const r = parsePrefix(text);
+        return r.family === 'inet' ? r.prefix : 'not IPv4';
+      } catch (err) {
+        const m = (err as Error).message;
+        if (/0\.\.32/.test(m)) return 'length';
+        const hint = /did you mean ([^?]+)\?/.exec(m);
+        return hint ? `host bits: did you mean ${hint[1]}?` : 'not IPv4';
+      }
+    };
+    const texts = [
+      '0.0.0.0/0', '255.255.255.255/32', '10.1.2.3/32', '10.1.2.3/31', '10.1.2.0/24', '10.1.2.3/24', '192.168.1.0/23', '1.1.1.1/0',
+      '1.1.1.1/032', '1.1.1.0/24 ', '01.1.1.1/32', '1.1.1.256/32', '1.1.1/24', '1.1.1.1.1/32', '1.1.1.1/33', '1.1.1.1/', '-1.1.1.1/32',
+      '1.1.1.1e0/32', '0x1.1.1.1/32', '1000.1.1.1/32', '1.1.1.1/3a', '128.0.0.0/1', '129.0.0.0/1', '224.0.0.0/3', '10.0.0.0/8',
+    ];
+    let seed = 7;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 3000; i++) texts.push(`${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(4) === 0 ? 0 : rnd(256)}/${rnd(34)}`);
+    for (const t of texts) assert.equal(ours(t), reference(t), t);
+    for (const t of ['10.1.1.2', '0.0.0.0', '255.255.255.255', '010.1.1.2', '10.1.1.256', '10.1.1', 'x', '2001:db8::1']) {
+      const ref = ipaddr.IPv4.isValidFourPartDecimal(t) ? ipaddr.IPv4.parse(t).toString() : 'error';
+      let got: string;
+      try {
+        got = parseNexthop(t, 'inet', '1.1.1.1/32');
+      } catch {
+        got = 'error';
+      }
+      assert.equal(got, ref, t);
+    }
+    assert.equal(ipv4Value('10.1.2.3'), 10 * 16777216 + 1 * 65536 + 2 * 256 + 3);
+    assert.equal(ipv4Value('10.1.2.03'), -1);
+  });
   it('toInteger accepts 5 and "5" and rejects 5.5', () => {
     assert.equal(toInteger('x', '7', 1), 7);
     assert.throws(() => toInteger('x', 5.5, 1), /whole number/);
@@ -141,6 +185,40 @@ describe('desired routes', () => {
     assert.equal(routes.remove('111:222', 'inet.0', '1.1.1.1/32'), true);
     assert.equal(routes.size, 0);
     assert.equal(DesiredRoutes.fromJSON(undefined).rejected, 0);
+  });
+  it('keeps every route by (app id, table, prefix), as a plain map of them would, through 20,000 random changes', () => {
+    const d = new DesiredRoutes();
+    const model = new Map<string, { appId: string; table: string; prefix: string; nexthops: string[] }>();
+    let seed = 11;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const apps = ['111:222', '111:333', 'other'];
+    const tables = ['inet.0', 'VRF-A.inet.0'];
+    for (let i = 0; i < 20000; i++) {
+      const appId = apps[rnd(3)];
+      const table = tables[rnd(2)];
+      const prefix = `10.0.${rnd(4)}.${rnd(50)}/32`;
+      const key = `${appId}|${table}|${prefix}`;
+      if (rnd(3) === 0) {
+        assert.equal(d.remove(appId, table, prefix), model.delete(key), `remove ${key}`);
+      } else {
+        const [spec] = buildRouteSpecs({ prefixes: prefix, nexthops: `10.1.1.${1 + rnd(3)}`, table, appId }, true);
+        const before = model.get(key);
+        const changed = !before || before.nexthops[0] !== spec.nexthops[0];
+        assert.equal(d.set(spec), changed, `set ${key}`);
+        model.set(key, { appId, table, prefix, nexthops: spec.nexthops });
+      }
+      if (i % 500 === 0 || i === 19999) {
+        assert.equal(d.size, model.size);
+        const listed = d.toJSON().map((r) => `${r.appId}|${r.table}|${r.prefix}|${r.nexthops[0]}`).sort();
+        assert.deepEqual(listed, [...model.values()].map((r) => `${r.appId}|${r.table}|${r.prefix}|${r.nexthops[0]}`).sort());
+        for (const [k, r] of model) {
+          assert.deepEqual(d.get(r.appId, r.table, r.prefix)?.nexthops, r.nexthops, k);
+          const others = apps.filter((a) => a !== r.appId && model.has(`${a}|${r.table}|${r.prefix}`));
+          assert.deepEqual(d.otherApps(r.appId, r.table, r.prefix).sort(), others.sort(), `others of ${k}`);
+        }
+        assert.equal(d.has('nobody', 'inet.0', '10.0.0.1/32'), false);
+      }
+    }
   });
 });
 

@@ -17,24 +17,32 @@ function sameSpec(a: RouteSpec, b: RouteSpec): boolean {
   return a.nexthops.every((n, i) => n === b.nexthops[i]);
 }
 
-function placeKey(table: string, prefix: string): string {
-  return `${table}|${prefix}`;
+/** One route of the set, chained with the others at the same prefix (other app ids or tables). */
+interface Entry {
+  spec: RouteSpec;
+  /** Its position in the array that is also the JSON. */
+  slot: number;
+  next: Entry | null;
 }
 
 export class DesiredRoutes {
   /**
-   * The routes as an array, which is also their JSON form, and each key's position in it. The
-   * jet-router node saves the set to its context after every change: rebuilding the array there
-   * each time cost O(routes) and was the largest single allocation per event in the plugin
-   * (bench/, BENCHMARKS.md), so toJSON() hands out this array instead, kept in step here.
+   * The routes as an array, which is also their JSON form. The jet-router node saves the set to
+   * its context after every change: rebuilding the array there each time cost O(routes) and was
+   * the largest single allocation per event in the plugin (bench/, BENCHMARKS.md), so toJSON()
+   * hands out this array instead, kept in step here.
    */
   private readonly specs: RouteSpec[] = [];
-  private readonly slots = new Map<string, number>();
-  /** The app ids with a route at each (table, prefix): the router has one route there, whoever's. */
-  private readonly places = new Map<string, Set<string>>();
+  /**
+   * Each prefix's routes: almost always one (one app id, one table), chained when more. Keyed by
+   * the prefix string the route already holds, so that a lookup builds no key (a key string per
+   * lookup was most of this set's cost per route: bench/FINDINGS.md); the chain also answers
+   * which app ids hold a route at a (table, prefix): the router has one route there, whoever's.
+   */
+  private readonly byPrefix = new Map<string, Entry>();
 
   constructor(initial: readonly RouteSpec[] = []) {
-    for (const r of initial) this.put(routeKey(r.appId, r.table, r.prefix), r);
+    for (const r of initial) this.put(r);
   }
 
   get size(): number {
@@ -43,45 +51,54 @@ export class DesiredRoutes {
 
   /** True when the set changed. */
   set(spec: RouteSpec): boolean {
-    const key = routeKey(spec.appId, spec.table, spec.prefix);
-    const slot = this.slots.get(key);
-    if (slot !== undefined && sameSpec(this.specs[slot], spec)) return false;
-    this.put(key, { ...spec, nexthops: [...spec.nexthops] });
+    const entry = this.find(spec.appId, spec.table, spec.prefix);
+    if (entry && sameSpec(entry.spec, spec)) return false;
+    const copy = { ...spec, nexthops: [...spec.nexthops] };
+    if (entry) {
+      entry.spec = copy;
+      this.specs[entry.slot] = copy;
+    } else {
+      this.put(copy);
+    }
     return true;
   }
 
   /** True when the set changed. */
   remove(appId: string, table: string, prefix: string): boolean {
-    const key = routeKey(appId, table, prefix);
-    const slot = this.slots.get(key);
-    if (slot === undefined) return false;
-    this.slots.delete(key);
-    const place = placeKey(table, prefix);
-    const apps = this.places.get(place);
-    apps?.delete(appId);
-    if (apps && apps.size === 0) this.places.delete(place);
+    let prev: Entry | null = null;
+    let entry = this.byPrefix.get(prefix) ?? null;
+    while (entry && (entry.spec.appId !== appId || entry.spec.table !== table)) {
+      prev = entry;
+      entry = entry.next;
+    }
+    if (!entry) return false;
+    if (prev) prev.next = entry.next;
+    else if (entry.next) this.byPrefix.set(prefix, entry.next);
+    else this.byPrefix.delete(prefix);
     const last = this.specs.pop()!;
-    if (slot < this.specs.length) {
+    if (entry.slot < this.specs.length) {
       // The last route fills the gap (the order of the set carries no meaning).
-      this.specs[slot] = last;
-      this.slots.set(routeKey(last.appId, last.table, last.prefix), slot);
+      this.specs[entry.slot] = last;
+      this.find(last.appId, last.table, last.prefix)!.slot = entry.slot;
     }
     return true;
   }
 
   get(appId: string, table: string, prefix: string): RouteSpec | undefined {
-    const slot = this.slots.get(routeKey(appId, table, prefix));
-    return slot === undefined ? undefined : this.specs[slot];
+    return this.find(appId, table, prefix)?.spec;
   }
 
   has(appId: string, table: string, prefix: string): boolean {
-    return this.slots.has(routeKey(appId, table, prefix));
+    return this.find(appId, table, prefix) !== null;
   }
 
   /** The app ids that hold a route at (table, prefix), other than `appId`. */
   otherApps(appId: string, table: string, prefix: string): string[] {
-    const apps = this.places.get(placeKey(table, prefix));
-    return apps ? [...apps].filter((a) => a !== appId) : [];
+    const out: string[] = [];
+    for (let e = this.byPrefix.get(prefix) ?? null; e; e = e.next) {
+      if (e.spec.table === table && e.spec.appId !== appId && !out.includes(e.spec.appId)) out.push(e.spec.appId);
+    }
+    return out;
   }
 
   /** A copy of the routes. */
@@ -97,17 +114,30 @@ export class DesiredRoutes {
     return this.specs;
   }
 
-  private put(key: string, spec: RouteSpec): void {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.specs[slot] = spec;
+  private find(appId: string, table: string, prefix: string): Entry | null {
+    for (let e = this.byPrefix.get(prefix) ?? null; e; e = e.next) {
+      if (e.spec.appId === appId && e.spec.table === table) return e;
+    }
+    return null;
+  }
+
+  /** Adds a route that is not in the set (or replaces the one with the same key). */
+  private put(spec: RouteSpec): void {
+    const entry = this.find(spec.appId, spec.table, spec.prefix);
+    if (entry) {
+      entry.spec = spec;
+      this.specs[entry.slot] = spec;
+      return;
+    }
+    const head = this.byPrefix.get(spec.prefix) ?? null;
+    const added: Entry = { spec, slot: this.specs.length, next: null };
+    this.specs.push(spec);
+    if (head) {
+      let tail = head;
+      while (tail.next) tail = tail.next;
+      tail.next = added;
     } else {
-      this.slots.set(key, this.specs.length);
-      this.specs.push(spec);
-      const place = placeKey(spec.table, spec.prefix);
-      const apps = this.places.get(place);
-      if (apps) apps.add(spec.appId);
-      else this.places.set(place, new Set([spec.appId]));
+      this.byPrefix.set(spec.prefix, added);
     }
   }
 

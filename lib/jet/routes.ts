@@ -165,9 +165,11 @@ export class JetRoutes extends EventEmitter {
     outcomes: RouteOutcome[],
   ): Promise<void> {
     const { desired, acknowledged } = this.state;
-    const unsure = calls
-      .map((c, i) => ({ ...c, i }))
-      .filter((c) => replies[c.i].answered && replies[c.i].status === 'unchanged' && !acknowledged.has(c.spec.appId, c.spec.table, c.spec.prefix));
+    // Indexed only for the few unsure ones: this runs after every add.
+    const unsure: Array<(typeof calls)[number] & { i: number }> = [];
+    calls.forEach((c, i) => {
+      if (replies[i].answered && replies[i].status === 'unchanged' && !acknowledged.has(c.spec.appId, c.spec.table, c.spec.prefix)) unsure.push({ ...c, i });
+    });
     if (unsure.length === 0) return;
     let changed = false;
     await Promise.all(
