@@ -120,8 +120,9 @@ export function parsePrefix(text: string): { prefix: string; family: Family } {
     if (net !== v4) {
       throw new RouteValidationError('prefixes', text, `"${text}" has host bits set (did you mean ${ipv4Text(net)}/${len}?)`);
     }
-    // Four-part decimal without leading zeros is already the address's canonical text.
-    return { prefix: lenText === String(len) ? text : `${addrText}/${len}`, family: 'inet' };
+    // Written anew from the number (as ipaddr.js did), not a slice of the message's text: a slice
+    // would keep the whole message string alive for as long as the route is desired.
+    return { prefix: `${ipv4Text(v4)}/${len}`, family: 'inet' };
   }
   if (ipaddr.IPv6.isValid(addrText) && !addrText.includes('%')) {
     if (len > 128) throw new RouteValidationError('prefixes', text, `"${text}": an IPv6 prefix length is 0..128`);
@@ -140,7 +141,10 @@ export function parsePrefix(text: string): { prefix: string; family: Family } {
 }
 
 export function parseNexthop(text: string, family: Family, prefix: string): string {
-  if (family === 'inet' && ipv4Value(text) >= 0) return text;
+  if (family === 'inet') {
+    const v4 = ipv4Value(text);
+    if (v4 >= 0) return ipv4Text(v4);
+  }
   if (family === 'inet6' && ipaddr.IPv6.isValid(text) && !text.includes('%') && !text.includes('/')) {
     return ipaddr.IPv6.parse(text).toRFC5952String();
   }
