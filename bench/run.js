@@ -1014,7 +1014,7 @@ function report(env, mach) {
       'node --cpu-prof bench/micro-calls.js   # gRPC one-route calls: bare grpc-js vs the plugin route path',
       'node bench/micro-lone.js grpc   # one awaited route call at a time (the latency path): CPU and p50, bare grpc-js vs the plugin (thrift: the plugin alone)',
       'node bench/alloc-profile.js 4000 500 --survivors   # what outlives a scavenge (promotion to the old generation), per event',
-      'git worktree add /tmp/ab <commit> && (cd /tmp/ab && ln -s $PWD/../main/node_modules . && npm run build)',
+      'git worktree add /tmp/ab <commit> && ln -s \"$PWD/node_modules\" /tmp/ab/ && (cd /tmp/ab && npm run build)',
       'node bench/run.js --only broker --ab-dir /tmp/ab --ab-label "<commit>"   # A/B: that checkout as a second Node-RED in the same run',
       'JET_BENCH_GC_TRACE=20 JET_BENCH_HOP_TRACE=1 node bench/run.js --only broker --quick   # per repeat: Node-RED GC pauses and late events with one inside; median time per stage',
       'JET_BENCH_NR_LOG=/tmp/logs node bench/run.js --only broker --red-flags "--trace-gc"   # keeps Node-RED\'s output (here V8\'s GC trace)',
