@@ -1,7 +1,9 @@
 'use strict';
 // Preloaded into the Node-RED process by the bench (`node --expose-gc --require bench/probe.js`):
 // answers the bench's questions over the IPC channel (memory after a full GC, active handles by
-// type). It adds one IPC pipe to the process and nothing else; it is never loaded outside the bench.
+// type). It adds one IPC pipe to the process and nothing else, unless the bench's diagnostics ask
+// for more (JET_BENCH_GC_TRACE: a GC observer; JET_BENCH_HOP_TRACE: two Node-RED message hooks);
+// it is never loaded outside the bench.
 if (typeof process.send === 'function') {
   process.on('message', (m) => {
     if (!m || typeof m !== 'object' || !m.probe) return;
@@ -17,7 +19,7 @@ if (typeof process.send === 'function') {
       return;
     }
     if (m.probe === 'gc-take') {
-      // Diagnostic (bench --gc-trace): the GC pauses seen since the last take, [start, duration, kind],
+      // Diagnostic (JET_BENCH_GC_TRACE): the GC pauses seen since the last take, [start, duration, kind],
       // start on the process.hrtime clock in ms (shared by every process of the machine).
       process.send(Object.assign(reply, { gcs: gcTrace.splice(0) }));
       return;

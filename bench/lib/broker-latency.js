@@ -224,8 +224,8 @@ async function brokerLatency(opts) {
         else {
           samples.push(a - t);
           spans.push([t, a]);
+          sentArrivals.set(k, a);
         }
-        if (a !== undefined) sentArrivals.set(k, a);
         arrivals.delete(prefixOf(k));
       }
       const nrOf = im.key.endsWith('-ab') ? nrAb : nr;
@@ -236,7 +236,7 @@ async function brokerLatency(opts) {
         const add = (name, v) => (stages.has(name) ? stages.get(name).push(v) : stages.set(name, [v]));
         for (const [k, t] of res.sent) {
           const h = hops.get(k);
-          const a = arrivals.get(prefixOf(k)) ?? sentArrivals.get(k);
+          const a = sentArrivals.get(k);
           if (!h || a === undefined) continue;
           let prev = ['publish', t];
           for (const x of h) {
@@ -281,7 +281,7 @@ async function brokerLatency(opts) {
     for (const im of IMPLS_RUN) await cycled(im, 200, opts.warmup);
     const rows = [];
     const repeats = [];
-    for (const [k, { rate, chunk: n, repeats: R }] of opts.rates.entries()) {
+    for (const { rate, chunk: n, repeats: R } of opts.rates) {
       const acc = Object.fromEntries(IMPLS_RUN.map((im) => [im.key, { kept: [], disturbed: [] }]));
       for (let r = 0; r < R; r++) {
         for (let j = 0; j < IMPLS_RUN.length; j++) {
