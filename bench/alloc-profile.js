@@ -44,17 +44,11 @@ async function main() {
     }
     await U.sleep(500);
   };
-  const ask = (m) =>
-    new Promise((resolve, reject) => {
-      const id = `alloc-${Date.now()}-${Math.random()}`;
-      nr.waiting.set(id, (r) => (r.error ? reject(new Error(r.error)) : resolve(r)));
-      nr.proc.send({ ...m, id });
-    });
   try {
     await burst(1000);
-    await ask({ probe: 'alloc-start', interval: 4096, survivors: process.argv.includes('--survivors') });
+    await nr.ask('alloc-start', { interval: 4096, survivors: process.argv.includes('--survivors') }, 120000);
     await burst(n);
-    await ask({ probe: 'alloc-stop', file });
+    await nr.ask('alloc-stop', { file }, 120000);
   } finally {
     await nr.stop();
     nr.remove();

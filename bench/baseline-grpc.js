@@ -20,41 +20,15 @@
 // Alone (no IPC): node bench/baseline-grpc.js <grpcPort> [n] [repeats] [seq|pipe] → prints routes/s.
 const path = require('path');
 const { performance } = require('perf_hooks');
-const grpc = require('@grpc/grpc-js');
-const { jetGrpc } = require(path.join(__dirname, '..', 'dist', 'lib', 'grpc', 'proto'));
+const { connect, key, entry } = require(path.join(__dirname, 'lib', 'bare-grpc'));
 
 const port = Number(process.argv[2]);
 const CLIENT_ID = 'bench-grpc-baseline';
 const PER_REQUEST = 1000;
-const DEADLINE_MS = 60000;
 
 const hostRoute = (octet, k) => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
-const key = (addr) => ({ dest_prefix: { inet: { addr_string: addr } }, dest_prefix_len: 32, table: { name: { name: 'inet.0' } } });
-const entry = (addr) => ({
-  key: key(addr),
-  nexthop: { gateways: [{ gateway_address: { inet: { addr_string: '10.1.1.2' } } }] },
-  attributes: { preferences: { 0: { value: 5 } } },
-});
-
-function unary(client, method, request) {
-  return new Promise((resolve, reject) => {
-    const md = new grpc.Metadata();
-    md.set('client-id', CLIENT_ID);
-    client[method](request, md, { deadline: Date.now() + DEADLINE_MS }, (err, reply) => (err ? reject(err) : resolve(reply)));
-  });
-}
-
-async function connect() {
-  const G = jetGrpc().jnx.jet;
-  const target = `127.0.0.1:${port}`;
-  const rib = new G.routing.rib.Rib(target, grpc.credentials.createInsecure());
-  const auth = new G.authentication.Authentication(target, grpc.credentials.createInsecure(), { channelOverride: rib.getChannel() });
-  const login = await unary(auth, 'Login', { username: 'lab', password: 'lab123', client_id: CLIENT_ID });
-  if (login.status && login.status.code !== 'SUCCESS') throw new Error(`login refused: ${login.status.message}`);
-  const init = await unary(rib, 'RouteInitialize', {});
-  if (init.status && init.status.code !== 'SUCCESS') throw new Error(`RouteInitialize: ${init.sub_code} ${init.status.message}`);
-  return rib;
-}
+/** The client's unary call (bench/lib/bare-grpc.js), once logged in. */
+let unary = null;
 
 /** n routes in requests of 1,000 (RouteAdd or RouteDelete), one at a time or all at once; per-sub_code route counts. */
 async function run(rib, op, mode, addrs) {
@@ -113,7 +87,9 @@ function subscribeEvents(rib, mqttPort, topic, qos) {
 }
 
 async function main() {
-  const rib = await connect();
+  const session = await connect(port, CLIENT_ID);
+  unary = session.unary;
+  const rib = session.rib;
   const ev = process.argv.indexOf('--events');
   if (ev > 0) await subscribeEvents(rib, Number(process.argv[ev + 1]), process.argv[ev + 2], Number(process.argv[ev + 3] || 1));
   if (process.send) {

@@ -6,23 +6,18 @@
 // spec, 10,000 at once), the simulator in another process. node --cpu-prof bench/micro-calls.js
 const path = require('path').join(__dirname, '..', 'dist') + '/';
 const { fork } = require('child_process');
-const grpc = require('@grpc/grpc-js');
 const { createBackend } = require(path+'lib/jet/backends');
 const { JetRoutes } = require(path+'lib/jet/routes');
 const { RouteState } = require(path+'lib/jet/route-state');
 const { buildRouteSpecs } = require(path+'lib/routes/validate');
-const { jetGrpc } = require(path+'lib/grpc/proto');
+const { connect, entry } = require(require('path').join(__dirname, 'lib', 'bare-grpc'));
 (async () => {
   const simProc = fork(require('path').join(__dirname, 'micro-routes.js'), ['--sim']);
   const ports = await new Promise((r) => simProc.once('message', r));
   const port = ports.grpc; const N = 10000;
   // bare: 1-route RouteAdd calls, 8 in flight
-  const G = jetGrpc().jnx.jet; const t='127.0.0.1:'+port;
-  const rib = new G.routing.rib.Rib(t, grpc.credentials.createInsecure());
-  const auth = new G.authentication.Authentication(t, grpc.credentials.createInsecure(), { channelOverride: rib.getChannel() });
-  const u = (c, m, req) => new Promise((res, rej) => { const md = new grpc.Metadata(); md.set('client-id','bare'); c[m](req, md, {deadline: Date.now()+60000}, (e, r) => e ? rej(e) : res(r)); });
-  await u(auth,'Login',{username:'lab',password:'lab123',client_id:'bare'}); await u(rib,'RouteInitialize',{});
-  const e = (k) => ({ key: { dest_prefix: { inet: { addr_string: `31.${(k>>16)&255}.${(k>>8)&255}.${k&255}` } }, dest_prefix_len: 32, table: { name: { name: 'inet.0' } } }, nexthop: { gateways: [{ gateway_address: { inet: { addr_string: '10.1.1.2' } } }] }, attributes: { preferences: { 0: { value: 5 } } } });
+  const { rib, unary: u } = await connect(port, 'bare');
+  const e = (k) => entry(`31.${(k>>16)&255}.${(k>>8)&255}.${k&255}`);
   for (let round=0; round<2; round++) {
     let next = 0; const t0 = performance.now(); const c0 = process.cpuUsage();
     await Promise.all(Array.from({length: 8}, async () => { while (next < N) { const k = next++; await u(rib, 'RouteAdd', { routes: [e(k + round*N)] }); } }));

@@ -24,7 +24,7 @@ const { spawn, fork, execFileSync } = require('child_process');
 const U = require('./util');
 const { NodeRed, ROOT } = require('./nodered');
 const { prefixOf } = require('./events');
-const { CREDS, QUEUE_LIMIT } = require('./flows');
+const { CREDS, QUEUE_LIMIT, splitCredentials } = require('./flows');
 
 const BENCH = path.join(__dirname, '..');
 const QOS = 1;
@@ -157,22 +157,14 @@ async function brokerLatency(opts) {
     log(`broker latency: Mosquitto (default config) on ${mqttPort}, router Thrift ${ports.thriftPort} / gRPC ${ports.grpcPort}`);
     nr = new NodeRed({ name: 'plugin-mosq', nodeFlags: opts.redFlags || [], profileDir: opts.profileDir || null });
     const pluginQos = opts.pluginQos === undefined ? QOS : opts.pluginQos;
-    const split = (nodes) => {
-      const creds = {};
-      const plain = nodes.map((n) => {
-        const c = { ...n };
-        if (c.credentials) {
-          creds[c.id] = c.credentials;
-          delete c.credentials;
-        }
-        return c;
-      });
-      return [plain, creds];
+    const start = (red, nodes) => {
+      const { nodes: plain, creds } = splitCredentials(nodes);
+      return red.start(plain, creds);
     };
-    await nr.start(...split(flow(ports, mqttPort, pluginQos)));
+    await start(nr, flow(ports, mqttPort, pluginQos));
     if (ab) {
       nrAb = new NodeRed({ name: 'plugin-mosq-ab', pluginDir: ab.dir, nodeFlags: opts.redFlags || [] });
-      await nrAb.start(...split(flow(ports, mqttPort, pluginQos, '-ab')));
+      await start(nrAb, flow(ports, mqttPort, pluginQos, '-ab'));
     }
     const py = spawn('/usr/bin/python3', [path.join(BENCH, 'baseline_python.py'), opts.pythonGen(), String(ports.thriftPort), String(mqttPort), topicOf('python'), String(QOS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(py);

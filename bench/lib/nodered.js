@@ -105,29 +105,17 @@ class NodeRed {
 
   /** Memory (after a full GC when gc is true) and active resources of the process, through bench/probe.js. */
   probe(gc = true) {
-    return new Promise((resolve, reject) => {
-      const id = ++this.seq;
-      const t = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`${this.name}: probe got no answer`));
-      }, 20000);
-      this.waiting.set(id, (m) => {
-        clearTimeout(t);
-        if (m.error) reject(new Error(m.error));
-        else resolve(m);
-      });
-      this.proc.send({ probe: 'stats', id, gc });
-    });
+    return this.ask('stats', { gc });
   }
 
-  /** Any other question to bench/probe.js (`probe` names it), answered over IPC. */
-  ask(probe, extra = {}) {
+  /** A question to bench/probe.js (`probe` names it), answered over IPC within `timeoutMs`. */
+  ask(probe, extra = {}, timeoutMs = 20000) {
     return new Promise((resolve, reject) => {
       const id = ++this.seq;
       const t = setTimeout(() => {
         this.waiting.delete(id);
         reject(new Error(`${this.name}: probe ${probe} got no answer`));
-      }, 20000);
+      }, timeoutMs);
       this.waiting.set(id, (m) => {
         clearTimeout(t);
         if (m.error) reject(new Error(m.error));
