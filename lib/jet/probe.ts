@@ -15,7 +15,7 @@
  */
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
-import { apiOf, API_LABEL, DEFAULT_PORTS, JetApi, SessionStatus } from './backend';
+import { apiOf, API_LABEL, BackendOptions, DEFAULT_PORTS, JetApi, SessionStatus } from './backend';
 import { createBackend } from './backends';
 import { RouteValidationError, toBool, toInteger } from '../routes/validate';
 
@@ -31,17 +31,9 @@ export type ProbeReason = 'refused' | 'timeout' | 'tls' | 'auth' | 'dns' | 'inva
 
 export type ProbeResult = { ok: true; message: string } | { ok: false; reason: ProbeReason; message: string };
 
-/** A complete login to try. */
-export interface ProbeTarget {
+/** A complete login to try: a backend's connection settings (no queue, no backoff, no purge timer) and its API. */
+export interface ProbeTarget extends Pick<BackendOptions, 'host' | 'port' | 'username' | 'password' | 'clientId' | 'tls' | 'requestTimeoutMs'> {
   api: JetApi;
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  clientId: string;
-  /** When set, the connection is TLS with these options. */
-  tls?: ConnectionOptions;
-  requestTimeoutMs: number;
 }
 
 /** The request body, checked; credentials and TLS not resolved yet. */
