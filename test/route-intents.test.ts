@@ -8,7 +8,7 @@
 import { strict as assert } from 'assert';
 import { helper, load, roundTrip, statusMatching, FlowNode } from './support/nodered';
 import { waitFor } from './support/wait';
-import { eventually, nodeCalls } from './support/fault';
+import { eventually, nodeCalls, runtimeFixture } from './support/fault';
 import { JetSimulator } from '../sim';
 import { jetGrpc } from '../lib/grpc/proto';
 import * as grpc from '@grpc/grpc-js';
@@ -39,19 +39,9 @@ function desiredPrefixes(): string[] {
 describe('route intents bound to their owner', function () {
   this.timeout(30000);
   let sim: JetSimulator;
-
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  const runtime = runtimeFixture();
   beforeEach(async () => {
-    sim = await JetSimulator.start({ sampling: false });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await sim.stop();
+    sim = await runtime.startSim({ sampling: false });
   });
 
   it('Thrift: an add answered "exists" for another app\'s route is not recorded, warns, and never comes back after the other app\'s route goes', async () => {
