@@ -21,6 +21,7 @@
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { connect, key, entry } = require(path.join(__dirname, 'lib', 'bare-grpc'));
+const { subscribeRmon } = require(path.join(__dirname, 'lib', 'rmon-subscriber'));
 
 const port = Number(process.argv[2]);
 const CLIENT_ID = 'bench-grpc-baseline';
@@ -58,31 +59,15 @@ async function throughput(rib, m) {
   return { elapsedMs: add.ms, deleteMs: del.ms, requests: add.requests, statuses: add.statuses, deleteStatuses: del.statuses };
 }
 
-const RMON = /Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, \(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)/;
-
 /** The latency section's event path: mqtt.js subscriber → one RouteAdd / RouteDelete per event. */
 function subscribeEvents(rib, mqttPort, topic, qos) {
-  const mqtt = require('mqtt');
-  const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'bench-grpc-baseline', clean: true, protocolVersion: 4 });
-  client.on('error', (err) => console.error(`mqtt: ${err.message}`));
-  client.on('message', (_topic, payload) => {
-    let ev;
-    try {
-      ev = JSON.parse(payload.toString())['jet-event'];
-    } catch {
-      return;
-    }
-    const m = ev && ev.attributes && RMON.exec(ev.attributes.message);
-    if (!m) return;
-    const addr = hostRoute(10, Number(m[5]));
-    const call = m[3] === 'rising' ? unary(rib, 'RouteAdd', { routes: [entry(addr)] }) : unary(rib, 'RouteDelete', { keys: [key(addr)] });
+  return subscribeRmon({ mqttPort, topic, qos, clientId: 'bench-grpc-baseline' }, (ifIndex, rising) => {
+    const addr = hostRoute(10, ifIndex);
+    const call = rising ? unary(rib, 'RouteAdd', { routes: [entry(addr)] }) : unary(rib, 'RouteDelete', { keys: [key(addr)] });
     call.then(
       (r) => r.sub_code !== 'SUCCESS' && console.error(`route ${addr}: ${r.sub_code}`),
       (err) => console.error(`route ${addr}: ${err.message}`),
     );
-  });
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => client.subscribe(topic, { qos }, (err) => (err ? reject(err) : resolve())));
   });
 }
 

@@ -12,7 +12,7 @@
 const path = require('path');
 const { performance } = require('perf_hooks');
 const thrift = require('thrift');
-const mqtt = require('mqtt');
+const { subscribeRmon } = require(path.join(__dirname, 'lib', 'rmon-subscriber'));
 const jet = require(path.join(__dirname, '..', 'dist', 'lib', 'gen', 'jet'));
 
 const thriftPort = Number(process.argv[2]);
@@ -20,7 +20,6 @@ const mqttPort = Number(process.argv[3]);
 const TOPIC = process.argv[4] || '/junos/events/syslog/SNMPD_RMON_EVENTLOG';
 /** QoS of the subscription: 0 in the aedes latency section (as before), 1 behind Mosquitto. */
 const QOS = Number(process.argv[5] || 0);
-const RMON = /Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, \(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)/;
 
 const hostRoute = (octet, k) => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}/32`;
 
@@ -45,26 +44,13 @@ async function main() {
   const login = await auth.LoginCheck(new jet.AuthenticationLoginRequest({ user_name: 'lab', password: 'lab123', client_id: 'bench-node-baseline' }));
   if (!login.result) throw new Error(`login refused: ${login.message}`);
 
-  const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'bench-node-baseline', clean: true, protocolVersion: 4 });
-  client.on('error', (err) => console.error(`mqtt: ${err.message}`));
-  client.on('message', (_topic, payload) => {
-    let ev;
-    try {
-      ev = JSON.parse(payload.toString())['jet-event'];
-    } catch {
-      return;
-    }
-    const m = ev && ev.attributes && RMON.exec(ev.attributes.message);
-    if (!m) return;
-    const cfg = routeConfig(hostRoute(10, Number(m[5])));
-    const call = m[3] === 'rising' ? routes.RouteAdd(cfg) : routes.RouteDelete(cfg);
+  await subscribeRmon({ mqttPort, topic: TOPIC, qos: QOS, clientId: 'bench-node-baseline' }, (ifIndex, rising) => {
+    const cfg = routeConfig(hostRoute(10, ifIndex));
+    const call = rising ? routes.RouteAdd(cfg) : routes.RouteDelete(cfg);
     call.then(
       (r) => r.err_code !== 0 && r.err_code !== 2 && r.err_code !== 3 && console.error(`route ${cfg.prefix}: err ${r.err_code}`),
       (err) => console.error(`route ${cfg.prefix}: ${err.message}`),
     );
-  });
-  await new Promise((resolve, reject) => {
-    client.once('connect', () => client.subscribe(TOPIC, { qos: QOS }, (err) => (err ? reject(err) : resolve())));
   });
 
   process.on('message', async (m) => {
