@@ -53,13 +53,7 @@ export class DesiredRoutes {
   set(spec: RouteSpec): boolean {
     const entry = this.find(spec.appId, spec.table, spec.prefix);
     if (entry && sameSpec(entry.spec, spec)) return false;
-    const copy = { ...spec, nexthops: [...spec.nexthops] };
-    if (entry) {
-      entry.spec = copy;
-      this.specs[entry.slot] = copy;
-    } else {
-      this.put(copy);
-    }
+    this.put({ ...spec, nexthops: [...spec.nexthops] }, entry);
     return true;
   }
 
@@ -121,24 +115,28 @@ export class DesiredRoutes {
     return null;
   }
 
-  /** Adds a route that is not in the set (or replaces the one with the same key). */
-  private put(spec: RouteSpec): void {
-    const entry = this.find(spec.appId, spec.table, spec.prefix);
+  /** Adds a route, or replaces the one with the same key (`entry`, when the caller looked it up already). */
+  private put(spec: RouteSpec, entry = this.find(spec.appId, spec.table, spec.prefix)): void {
     if (entry) {
       entry.spec = spec;
       this.specs[entry.slot] = spec;
-      return;
+    } else {
+      this.append(spec);
     }
-    const head = this.byPrefix.get(spec.prefix) ?? null;
+  }
+
+  /** Adds a route that is not in the set: at the end of the array and of its prefix's chain. */
+  private append(spec: RouteSpec): void {
     const added: Entry = { spec, slot: this.specs.length, next: null };
     this.specs.push(spec);
-    if (head) {
-      let tail = head;
-      while (tail.next) tail = tail.next;
-      tail.next = added;
-    } else {
+    const head = this.byPrefix.get(spec.prefix);
+    if (!head) {
       this.byPrefix.set(spec.prefix, added);
+      return;
     }
+    let tail = head;
+    while (tail.next) tail = tail.next;
+    tail.next = added;
   }
 
   /**
