@@ -1012,6 +1012,7 @@ function report(env, mach) {
       'node bench/alloc-profile.js 3000 500  # bytes allocated per event in Node-RED at 500 events/s, by function and file',
       'node --cpu-prof bench/micro-routes.js 10000 5 grpc   # the route path without Node-RED (grpc or thrift)',
       'node --cpu-prof bench/micro-calls.js   # gRPC one-route calls: bare grpc-js vs the plugin route path',
+      'node bench/micro-routes.js 10000 9 thrift --ab /tmp/ab   # the route path of this tree and of another checkout, alternating in one process',
       'node bench/micro-lone.js grpc   # one awaited route call at a time (the latency path): CPU and p50, bare grpc-js vs the plugin (thrift: the plugin alone)',
       'node bench/alloc-profile.js 4000 500 --survivors   # what outlives a scavenge (promotion to the old generation), per event',
       'git worktree add /tmp/ab <commit> && ln -s \"$PWD/node_modules\" /tmp/ab/ && (cd /tmp/ab && npm run build)',
