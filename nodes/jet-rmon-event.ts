@@ -12,12 +12,12 @@
  * crossing; then the last event, or "listening".
  */
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { classifyRmonNotification, describeEvent } from '../lib/rmon/parser';
+import { classifyRmonNotification, describeEvent, type RmonEvent as RmonEventData } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
 import { DEFAULT_RMON_TOPIC, NotificationHandler, parseQos, SubscriptionStatus } from '../lib/jet/notifications';
 import { validateTopicFilter } from '../lib/mqtt/topic';
 import type { SessionStatus } from '../lib/jet/backend';
-import { clip, MAX_TEXT, sessionStatus, NodeStatus } from '../lib/node-status';
+import { clip, MAX_TEXT, sessionStatus, NodeStatus, StatusView } from '../lib/node-status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 
 interface RmonEventDef extends NodeDef {
@@ -70,14 +70,15 @@ export = function (RED: NodeAPI): void {
     let received = 0;
     let unparsed = 0;
     let lastWarn = 0;
-    let last: string | null = null;
+    /** The last event sent on (its status text is built only when shown). */
+    let last: { topic: string; event: RmonEventData } | null = null;
     /** The notification session was connected once for this node, and has been down since. */
     let everConnected = false;
     let down = false;
     /** Events may have been lost (the session was down, or the subscription refused): until the next one is sent. */
     let missed = false;
 
-    const show = (): void => {
+    const render = (): NodeStatus => {
       let s: NodeStatus;
       const tails: string[] = [];
       if (connection.state !== 'connected') s = sessionStatus(connection);
@@ -85,13 +86,16 @@ export = function (RED: NodeAPI): void {
       else if (missed) {
         s = { fill: 'yellow', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
         tails.push(MISSED);
-      } else if (last) s = { fill: 'green', shape: 'dot', text: last };
+      } else if (last) s = { fill: 'green', shape: 'dot', text: clip(`${last.topic} ${describeEvent(last.event)}`) };
       else s = { fill: 'green', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
       // The count is what this suffix is for: clip the text in front of the tails, never a tail.
       if (unparsed > 0) tails.push(`${unparsed} unparsed`);
       const tail = tails.map((t) => ` · ${t}`).join('');
-      node.status({ ...s, text: `${clip(s.text ?? '', Math.max(0, MAX_TEXT - tail.length))}${tail}` });
+      return { ...s, text: `${clip(s.text ?? '', Math.max(0, MAX_TEXT - tail.length))}${tail}` };
     };
+    // What messages change is shown at most every STATUS_INTERVAL_MS; session changes at once.
+    const view = new StatusView(render, (st) => node.status(st));
+    const show = (): void => view.now();
 
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'notifications') return;
@@ -120,15 +124,15 @@ export = function (RED: NodeAPI): void {
           lastWarn = now;
           node.warn(`ignored a notification on ${clip(mqttTopic)}: ${c.reason} (${unparsed} of ${received} RMON notifications unparsed so far)`);
         }
-        show();
+        view.update();
         return;
       }
       const event = c.event;
       if (!matchesRmonFilter(event, filter)) return;
       const m = rmonMessage(event, router.routerName);
-      last = clip(`${m.topic} ${describeEvent(event)}`);
+      last = { topic: m.topic, event };
       missed = false;
-      show();
+      view.update();
       node.send({ topic: m.topic, payload: m.payload } as NodeMessage);
     };
     // The broker's answer to this filter's subscription, on every connect. Carried by the handler
@@ -148,6 +152,7 @@ export = function (RED: NodeAPI): void {
     router.subscribe(node, topic, handler);
 
     node.on('close', (removed: boolean, done: () => void) => {
+      view.close();
       if (removed) redeployed.delete(node.id);
       else redeployed.add(node.id);
       router.deregister(node, done);

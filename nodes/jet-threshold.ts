@@ -14,7 +14,7 @@
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import { Decision, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
 import { thresholdConfig, ThresholdDef, ThresholdSettings } from '../lib/threshold/config';
-import { clip } from '../lib/node-status';
+import { clip, StatusView } from '../lib/node-status';
 import { isPlainObject } from '../lib/routes/request';
 
 const STATE_KEY = 'thresholdState';
@@ -47,7 +47,8 @@ export = function (RED: NodeAPI): void {
     const timers = new Map<string, NodeJS.Timeout>();
     const heldMessages = heldAcrossDeploys.get(node.id) ?? new Map<string, NodeMessage>();
     heldAcrossDeploys.delete(node.id);
-    let last = '';
+    /** The last transition sent (its status text is built only when shown). */
+    let last: { key: string; direction: string } | null = null;
     let warnedFull = false;
     const clearTimer = (key: string): void => {
       const t = timers.get(key);
@@ -78,12 +79,17 @@ export = function (RED: NodeAPI): void {
       stateAcrossDeploys.set(node.id, json);
     };
     save();
-    const show = (): void => {
-      const summary = machine.summary();
-      const { high, low } = summary;
-      const held = summary.held > 0 ? ` · ${summary.held} held` : '';
-      node.status({ fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(`high ${high} / low ${low}${held}${last ? ` · ${last}` : ''}`) });
-    };
+    // Changes by messages and hold-downs are shown at most every STATUS_INTERVAL_MS.
+    const view = new StatusView(
+      () => {
+        const summary = machine.summary();
+        const { high, low } = summary;
+        const held = summary.held > 0 ? ` · ${summary.held} held` : '';
+        return { fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(`high ${high} / low ${low}${held}${last ? ` · ${last.key} ${last.direction}` : ''}`) };
+      },
+      (st) => node.status(st),
+    );
+    const show = (): void => view.update();
 
     function annotate(msg: NodeMessage, key: string, d: Decision): NodeMessage {
       const s = machine.state(key);
@@ -102,7 +108,7 @@ export = function (RED: NodeAPI): void {
     }
 
     function emitTransition(msg: NodeMessage, key: string, d: Decision & { kind: 'transition' }, send: (m: Array<NodeMessage | null>) => void): void {
-      last = clip(`${key} ${d.direction}`);
+      last = { key, direction: d.direction };
       const out: Array<NodeMessage | null> = [null, null, null];
       out[d.output - 1] = annotate(msg, key, d);
       send(out);
@@ -163,7 +169,7 @@ export = function (RED: NodeAPI): void {
           machine.reset(key);
         }
         save();
-        last = '';
+        last = null;
         show();
         done();
         return;
@@ -200,6 +206,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
+      view.close();
       if (restore) RED.events.off('flows:started', restore);
       restore = null;
       for (const t of timers.values()) clearTimeout(t);
@@ -213,7 +220,7 @@ export = function (RED: NodeAPI): void {
       }
       done();
     });
-    show();
+    view.now();
   }
 
   RED.nodes.registerType('jet-threshold', Threshold as never);

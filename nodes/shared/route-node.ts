@@ -8,7 +8,7 @@ import type { RouteOutcome } from '../../lib/jet/routes';
 import type { SessionStatus } from '../../lib/jet/backend';
 import { API_LABEL } from '../../lib/jet/backend';
 import { DEFAULT_METRIC, toInteger } from '../../lib/routes/validate';
-import { combinedStatus, clip, NodeStatus } from '../../lib/node-status';
+import { combinedStatus, clip, NodeStatus, StatusView } from '../../lib/node-status';
 import { resultPayload, routeSpecsFromMessage } from '../../lib/routes/request';
 import type { RouteSpec } from '../../lib/routes/validate';
 import type { JetRouterNode, RouterUser } from './types';
@@ -42,17 +42,20 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       appId: def.appId,
     };
     let connection: SessionStatus = { state: 'idle', detail: '' };
-    let last: NodeStatus | null = null;
+    /** The last message's outcome: its results (rendered only when shown) or a status. */
+    let last: NodeStatus | RouteOutcome[] | null = null;
     let metricNote: NodeStatus | null = null;
 
-    const show = (): void => {
+    const render = (): NodeStatus => {
       const refused = router?.replayRefused ?? 0;
       if (connection.state === 'connected' && !last && refused > 0) {
-        node.status({ fill: 'yellow', shape: 'dot', text: clip(`${refused} desired route(s) refused at the replay after login: dropped (see the log)`) });
-        return;
+        return { fill: 'yellow', shape: 'dot', text: clip(`${refused} desired route(s) refused at the replay after login: dropped (see the log)`) };
       }
-      node.status(combinedStatus(connection, last ?? metricNote));
+      return combinedStatus(connection, (Array.isArray(last) ? outcomeStatus(op, last) : last) ?? metricNote);
     };
+    // Outcomes of messages are shown at most every STATUS_INTERVAL_MS; connection changes at once.
+    const view = new StatusView(render, (s) => node.status(s));
+    const show = (): void => view.now();
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'rpc') return;
       // A new session starts with a clean slate: the outcome of the last one is history.
@@ -93,7 +96,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
         specs = routeSpecsFromMessage(props, msg.payload, op === 'add');
       } catch (err) {
         last = { fill: 'red', shape: 'ring', text: clip(`invalid input: ${(err as Error).message}`) };
-        show();
+        view.update();
         done(err as Error);
         return;
       }
@@ -107,8 +110,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
         const warnings = results.filter((r) => r.warning);
         if (warnings.length > 0) node.warn(warnings.length === 1 ? warnings[0].warning! : `${warnings.length} route(s): ${warnings[0].warning} (and ${warnings.length - 1} more)`);
         msg.payload = resultPayload(msg.payload, results);
-        last = outcomeStatus(op, results);
-        show();
+        last = results;
+        view.update();
         send(msg);
         const failed = results.filter((r) => r.status === 'failed');
         if (failed.length === 0) {
@@ -121,6 +124,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      view.close();
       router.deregister(node, done);
     });
   }
