@@ -13,6 +13,7 @@ if (typeof process.send === 'function') {
       return;
     }
     if (m.probe === 'hops-take') {
+      hopsTaken = true;
       const out = [...hops];
       hops.clear();
       process.send(Object.assign(reply, { hops: out }));
@@ -56,8 +57,11 @@ if (process.env.JET_BENCH_GC_TRACE) {
 
 // Message timing (diagnostic, JET_BENCH_HOP_TRACE=1): per message, the hrtime (ms) at which each
 // node of the chain received it (Node-RED's onReceive hook) and at which the event node sent it
-// (onSend), keyed by the event's ifIndex; the bench takes them with {probe: 'hops-take'}.
+// (onSend), keyed by the event's ifIndex; the bench takes them with {probe: 'hops-take'} after each
+// repeat of section 1. Recorded only once taken the first time: other sections never take them,
+// and the trace must not show as growth in the leak section.
 const hops = new Map();
+let hopsTaken = false;
 if (process.env.JET_BENCH_HOP_TRACE) {
   const now = () => Number(process.hrtime.bigint()) / 1e6;
   const Module = require('module');
@@ -69,6 +73,7 @@ if (process.env.JET_BENCH_HOP_TRACE) {
       done = true;
       const key = (msg) => msg && msg.payload && msg.payload.ifIndex;
       m.hooks.add('onSend', (events) => {
+        if (!hopsTaken) return;
         const t = now();
         for (const e of events) {
           const k = key(e.msg);
