@@ -16,7 +16,7 @@ const mqtt = require('mqtt');
 const { NodeRed, ROOT } = require('./lib/nodered');
 const U = require('./lib/util');
 const { benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
-const { rmonPayload } = require('./lib/events');
+const { rmonPayload, cycledEvent } = require('./lib/events');
 const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
 
 async function main() {
@@ -38,8 +38,8 @@ async function main() {
   let k = 0;
   const burst = async (count) => {
     for (let i = 0; i < count; i++) {
-      const j = k++;
-      pub.publish(topic, rmonPayload(1000 + (j % 1000), Math.floor(j / 1000) % 2 === 0 ? 'rising' : 'falling'), { qos: 1 });
+      const e = cycledEvent(k++, 1000, 1000);
+      pub.publish(topic, rmonPayload(e.ifIndex, e.direction), { qos: 1 });
       if (i % perTick === perTick - 1) await U.sleep(10);
     }
     await U.sleep(500);

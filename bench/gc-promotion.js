@@ -19,7 +19,7 @@ const mqtt = require('mqtt');
 const { NodeRed, ROOT } = require('./lib/nodered');
 const U = require('./lib/util');
 const { benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
-const { rmonPayload } = require('./lib/events');
+const { rmonPayload, cycledEvent } = require('./lib/events');
 const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
 
 const [RATE, SECONDS, REPEATS] = [500, 15, 2].map((d, i) => Number(process.argv[2 + i]) || d);
@@ -39,7 +39,10 @@ async function run(cycle) {
     const publish = async (ms) => {
       const t0 = Date.now();
       while (Date.now() - t0 < ms) {
-        for (let i = 0; i < perTick; i++, k++) pub.publish(topic, rmonPayload(1000 + (k % cycle), Math.floor(k / cycle) % 2 === 0 ? 'rising' : 'falling'), { qos: 1 });
+        for (let i = 0; i < perTick; i++) {
+          const e = cycledEvent(k++, cycle, 1000);
+          pub.publish(topic, rmonPayload(e.ifIndex, e.direction), { qos: 1 });
+        }
         await U.sleep(10);
       }
     };

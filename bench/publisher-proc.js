@@ -10,7 +10,7 @@
 //     interface alternates (each event a transition: a RouteAdd or a RouteDelete).
 const path = require('path');
 const mqtt = require('mqtt');
-const { rmonPayload } = require(path.join(__dirname, 'lib', 'events'));
+const { rmonPayload, cycledEvent } = require(path.join(__dirname, 'lib', 'events'));
 
 const port = Number(process.argv[2]);
 const QOS = Number(process.argv[3] || 1);
@@ -30,9 +30,8 @@ process.on('message', (m) => {
     const t = now();
     while (i < m.n && t0 + i * interval <= t) {
       const k = m.first + i++;
-      const c = m.cycle;
-      const ifIndex = c ? c.base + (k % c.K) : k;
-      const payload = rmonPayload(ifIndex, c && Math.floor(k / c.K) % 2 === 1 ? 'falling' : 'rising');
+      const { ifIndex, direction } = m.cycle ? cycledEvent(k, m.cycle.K, m.cycle.base) : { ifIndex: k, direction: 'rising' };
+      const payload = rmonPayload(ifIndex, direction);
       sent.push([ifIndex, now()]);
       client.publish(m.topic, payload, { qos: QOS });
     }

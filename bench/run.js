@@ -42,7 +42,7 @@ const mqtt = require('mqtt');
 
 const U = require('./lib/util');
 const { NodeRed, ROOT, spawned } = require('./lib/nodered');
-const { prefixOf, rmonPayload } = require('./lib/events');
+const { prefixOf, rmonPayload, cycledEvent } = require('./lib/events');
 const { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
 const { JetSimulator, RMON_TOPIC } = require(path.join(ROOT, 'dist', 'sim'));
 const { brokerLatency, LATE_MS } = require('./lib/broker-latency');
@@ -610,9 +610,8 @@ async function leakBurst(plugin, count, label, K, first = BASE.leak, direction =
   await new Promise((resolve) => {
     const pump = () => {
       while (published < count && published - done < LEAK_WINDOW) {
-        const j = published++;
-        const round = Math.floor(j / K);
-        publishEvent(topic, first + (j % K), direction || (round % 2 === 0 ? 'rising' : 'falling'));
+        const e = cycledEvent(published++, K, first);
+        publishEvent(topic, e.ifIndex, direction || e.direction);
       }
     };
     const stall = setInterval(() => {

@@ -237,8 +237,11 @@ async function brokerLatency(opts) {
           }
           add(`${prev[0]}→RIB`, a - prev[1]);
         }
-        const q = (xs, f) => xs.sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
-        log('  stages (p50 / p90 / p99 ms): ' + [...stages].map(([n, xs]) => `${n} ${q(xs, 0.5).toFixed(3)}/${q(xs, 0.9).toFixed(3)}/${q(xs, 0.99).toFixed(2)}`).join(', '));
+        const line = ([n, xs]) => {
+          xs.sort((x, y) => x - y);
+          return `${n} ${U.percentile(xs, 50).toFixed(3)}/${U.percentile(xs, 90).toFixed(3)}/${U.percentile(xs, 99).toFixed(2)}`;
+        };
+        log('  stages (p50 / p90 / p99 ms): ' + [...stages].map(line).join(', '));
       }
       if (GC_TRACE && im.key.startsWith('plugin')) {
         // Diagnostic: which slow events had one of Node-RED's GC pauses inside their span.

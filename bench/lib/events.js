@@ -33,4 +33,13 @@ function rmonPayload(ifIndex, direction = 'rising') {
   return JSON.stringify(n);
 }
 
-module.exports = { prefixOf, rmonPayload, RMON_TOPIC, HOSTNAME };
+/**
+ * Event k of a cycle over `count` interfaces from `first`: interface first + k % count, rising in
+ * even rounds of `count`, falling in odd ones, so that every event is a transition (a RouteAdd or
+ * a RouteDelete) and the routes and keys in play stay bounded (at most `count` of each).
+ */
+function cycledEvent(k, count, first) {
+  return { ifIndex: first + (k % count), direction: Math.floor(k / count) % 2 === 0 ? 'rising' : 'falling' };
+}
+
+module.exports = { prefixOf, rmonPayload, cycledEvent, RMON_TOPIC, HOSTNAME };
