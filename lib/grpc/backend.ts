@@ -758,6 +758,8 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
       return this.send(op, specs, options);
     }
     return new Promise<RouteReply[]>((resolve) => {
+      // A flush is due whenever something is gathered: the first call gathered schedules it.
+      const flushDue = this.gathered.length > 0;
       let open = this.gathered[this.gathered.length - 1];
       // Only the last open batch takes more: calls stay in the order they were made.
       if (!open || open.op !== op || open.once !== once || open.specs.length + specs.length > GRPC_MAX_ROUTES_PER_REQUEST) {
@@ -766,8 +768,7 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
       }
       open.waiters.push({ from: open.specs.length, count: specs.length, resolve });
       for (const spec of specs) open.specs.push(spec);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
+      if (!flushDue) {
         // A lone call (nothing in flight) goes at the end of its tick, as the Thrift channel writes:
         // waiting for the end of the event-loop turn would only add latency to a single event.
         // Calls in a burst (others in flight) wait for the turn's end and share a request.
@@ -780,12 +781,10 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
 
   private gathered: Array<{ op: GrpcOp; once: boolean; specs: RouteSpec[]; waiters: Array<{ from: number; count: number; resolve: (r: RouteReply[]) => void }> }> = [];
   private flushTimer: NodeJS.Immediate | null = null;
-  private flushScheduled = false;
 
   private flushGathered(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = null;
-    this.flushScheduled = false;
     const batches = this.gathered;
     this.gathered = [];
     for (const b of batches) {
