@@ -8,7 +8,9 @@
 // Events go round 1,000 interfaces, rising then falling in turn (as section 1 of the bench).
 // --survivors: only what outlived a scavenge (what is promoted to the old generation and makes the
 // major GCs), instead of every allocation.
-//   npm run build && node bench/alloc-profile.js [N] [RATE] [--survivors]
+// --ab DIR: only the totals, of this tree and of another checkout (built, as for run.js --ab-dir),
+// alternating, two profiles each, in one run.
+//   npm run build && node bench/alloc-profile.js [N] [RATE] [--survivors] [--ab DIR]
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
@@ -19,15 +21,19 @@ const { benchFlow, benchTopic, splitCredentials } = require('./lib/flows');
 const { rmonPayload, cycledEvent } = require('./lib/events');
 const { JetSimulator } = require(path.join(ROOT, 'dist', 'sim'));
 
-async function main() {
-  const nums = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const n = Number(nums[0]) || 3000;
-  const rate = Number(nums[1]) || 500;
-  const perTick = Math.max(1, Math.round(rate / 100)); // per 10 ms
+const nums = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--ab');
+const N = Number(nums[0]) || 3000;
+const RATE = Number(nums[1]) || 500;
+const SURVIVORS = process.argv.includes('--survivors');
+const AB = process.argv.includes('--ab') ? path.resolve(process.argv[process.argv.indexOf('--ab') + 1]) : null;
+
+/** One Node-RED with the plugin of `pluginDir`: the sampled profile over N events, per function and per file. */
+async function profileOnce(pluginDir) {
+  const perTick = Math.max(1, Math.round(RATE / 100)); // per 10 ms
   const file = path.join(os.tmpdir(), `jet-bench-alloc-${Date.now()}.heapprofile`);
   const sim = await JetSimulator.start({ host: '127.0.0.1', sampling: false });
   sim.broker.server.on('connection', (s) => s.setNoDelay(true));
-  const nr = new NodeRed({ name: 'alloc' });
+  const nr = new NodeRed({ name: 'alloc', pluginDir });
   const { nodes, creds } = splitCredentials(benchFlow(sim));
   await nr.start(nodes, creds);
   await U.sleep(2000);
@@ -46,8 +52,8 @@ async function main() {
   };
   try {
     await burst(1000);
-    await nr.ask('alloc-start', { interval: 4096, survivors: process.argv.includes('--survivors') }, 120000);
-    await burst(n);
+    await nr.ask('alloc-start', { interval: 4096, survivors: SURVIVORS }, 120000);
+    await burst(N);
     await nr.ask('alloc-stop', { file }, 120000);
   } finally {
     await nr.stop();
@@ -69,10 +75,28 @@ async function main() {
     perFile.set(f || '(native)', (perFile.get(f || '(native)') || 0) + node.selfSize);
     for (const c of node.children) walk(c);
   })(profile.head);
-  console.log(`${U.fmtInt(n)} events at ${rate}/s: ${((total / n) / 1024).toFixed(1)} KB ${process.argv.includes('--survivors') ? 'outlived a scavenge' : 'allocated'} per event (profile: ${file})`);
-  for (const [title, m] of [['by function', perFn], ['by file', perFile]]) {
+  return { file, kbPerEvent: total / N / 1024, perFn, perFile };
+}
+
+const WHAT = SURVIVORS ? 'outlived a scavenge' : 'allocated';
+
+async function main() {
+  if (AB) {
+    // This tree and the other checkout, alternating, two profiles each, in this one run.
+    const rows = [];
+    for (const [label, dir] of [['this tree', ROOT], ['--ab', AB], ['--ab', AB], ['this tree', ROOT]]) {
+      const r = await profileOnce(dir);
+      rows.push([label, dir, `${r.kbPerEvent.toFixed(1)} KB`, String(os.loadavg()[0].toFixed(1))]);
+      console.log(`${label}: ${r.kbPerEvent.toFixed(1)} KB ${WHAT} per event`);
+    }
+    console.log(`\n${U.fmtInt(N)} events at ${RATE}/s per profile, ${WHAT} per event:\n${U.textTable(['tree', 'checkout', 'per event', 'load'], rows)}`);
+    return;
+  }
+  const r = await profileOnce(ROOT);
+  console.log(`${U.fmtInt(N)} events at ${RATE}/s: ${r.kbPerEvent.toFixed(1)} KB ${WHAT} per event (profile: ${r.file})`);
+  for (const [title, m] of [['by function', r.perFn], ['by file', r.perFile]]) {
     console.log(`\n${title}`);
-    for (const [key, bytes] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((bytes / n) / 1024).toFixed(2).padStart(7)} KB/event  ${key}`);
+    for (const [key, bytes] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${((bytes / N) / 1024).toFixed(2).padStart(7)} KB/event  ${key}`);
   }
 }
 

@@ -1014,6 +1014,7 @@ function report(env, mach) {
       'node bench/micro-routes.js 10000 9 thrift --ab /tmp/ab   # the route path of this tree and of another checkout, alternating in one process',
       'node bench/micro-lone.js grpc   # one awaited route call at a time (the latency path): CPU and p50, bare grpc-js vs the plugin (thrift: the plugin alone)',
       'node bench/alloc-profile.js 4000 500 --survivors   # what outlives a scavenge (promotion to the old generation), per event',
+      'node bench/alloc-profile.js 4000 500 --ab /tmp/ab   # bytes allocated per event, this tree and another checkout alternating in one run',
       'node bench/gc-promotion.js 500 15 2   # V8\'s account of each scavenge: bytes promoted per event and pauses, state over 1,000 interfaces vs one',
       'git worktree add /tmp/ab <commit> && ln -s \"$PWD/node_modules\" /tmp/ab/ && (cd /tmp/ab && npm run build)',
       'node bench/run.js --only broker --ab-dir /tmp/ab --ab-label "<commit>"   # A/B: that checkout as a second Node-RED in the same run',
