@@ -2,7 +2,7 @@
 // Baseline (a): the event-to-route app a Node.js user would write without Node-RED. An mqtt.js
 // subscriber parses each notification (JSON.parse + one regex) and calls RouteAdd (rising) or
 // RouteDelete (falling) straight away with the client generated from idl/ (dist/lib/gen), on npm
-// thrift's createConnection + one Multiplexer (JET-FACTS §5). No reconnect, no validation, no
+// thrift's createConnection + one Multiplexer (docs/protocol.md §5). No reconnect, no validation, no
 // state: the least work an event can cost in Node.js.
 //
 // Run by bench/run.js with an IPC channel:

@@ -6,10 +6,10 @@
 // spec, 10,000 at once), the simulator in another process. node --cpu-prof bench/micro-calls.js
 const path = require('path').join(__dirname, '..', 'dist') + '/';
 const { fork } = require('child_process');
-const { createBackend } = require(path+'lib/jet/backends');
-const { JetRoutes } = require(path+'lib/jet/routes');
-const { RouteState } = require(path+'lib/jet/route-state');
-const { buildRouteSpecs } = require(path+'lib/routes/validate');
+const { createBackend } = require(path+'lib/router/backends');
+const { JetRoutes } = require(path+'lib/core/route-client');
+const { RouteState } = require(path+'lib/core/route-state');
+const { buildRouteSpecs } = require(path+'lib/core/route-spec');
 const { connect, entry } = require(require('path').join(__dirname, 'lib', 'bare-grpc'));
 (async () => {
   const simProc = fork(require('path').join(__dirname, 'micro-routes.js'), ['--sim']);

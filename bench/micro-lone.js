@@ -10,10 +10,10 @@ const U = require('./lib/util');
 const { connect, entry } = require('./lib/bare-grpc');
 
 const DIST = path.join(__dirname, '..', 'dist');
-const { createBackend } = require(path.join(DIST, 'lib', 'jet', 'backends'));
-const { JetRoutes } = require(path.join(DIST, 'lib', 'jet', 'routes'));
-const { RouteState } = require(path.join(DIST, 'lib', 'jet', 'route-state'));
-const { buildRouteSpecs } = require(path.join(DIST, 'lib', 'routes', 'validate'));
+const { createBackend } = require(path.join(DIST, 'lib', 'router', 'backends'));
+const { JetRoutes } = require(path.join(DIST, 'lib', 'core', 'route-client'));
+const { RouteState } = require(path.join(DIST, 'lib', 'core', 'route-state'));
+const { buildRouteSpecs } = require(path.join(DIST, 'lib', 'core', 'route-spec'));
 
 const api = process.argv[2] || 'grpc';
 const N = 3000;

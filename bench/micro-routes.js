@@ -14,10 +14,10 @@ const DIST = path.join(__dirname, '..', 'dist');
 /** The route path of the checkout whose compiled output is `dist`. */
 function routePath(dist) {
   return {
-    createBackend: require(path.join(dist, 'lib/jet/backends')).createBackend,
-    JetRoutes: require(path.join(dist, 'lib/jet/routes')).JetRoutes,
-    RouteState: require(path.join(dist, 'lib/jet/route-state')).RouteState,
-    buildRouteSpecs: require(path.join(dist, 'lib/routes/validate')).buildRouteSpecs,
+    createBackend: require(path.join(dist, 'lib/router/backends')).createBackend,
+    JetRoutes: require(path.join(dist, 'lib/core/route-client')).JetRoutes,
+    RouteState: require(path.join(dist, 'lib/core/route-state')).RouteState,
+    buildRouteSpecs: require(path.join(dist, 'lib/core/route-spec')).buildRouteSpecs,
   };
 }
 

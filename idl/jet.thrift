@@ -7,7 +7,7 @@
  * the nodes against that independent server.
  *
  * Names (services, methods, structs, fields, enum values) follow the JET
- * client library as documented in JET-FACTS.md section 2. Field ids of RouteConfig follow the
+ * client library as documented in docs/protocol.md section 2. Field ids of RouteConfig follow the
  * original app's declaration order (see there); the others are ours.
  * Transport: TBufferedTransport + TBinaryProtocol + TMultiplexedProtocol,
  * multiplexed service names "AuthenticationService" and "RouteService".
@@ -54,7 +54,7 @@ struct NexthopInfo {
  *   0 success, 1 failure, 2 route already exists (add), 3 route not found (delete),
  *   4 invalid parameters, 5 not logged in. Any other value is a failure.
  *
- * Field ids follow the original app's positional 11-argument constructor (JET-FACTS.md section 2:
+ * Field ids follow the original app's positional 11-argument constructor (docs/protocol.md section 2:
  * Thrift orders constructor arguments by declaration and Juniper numbers fields in declaration
  * order). Do not renumber: a router that reads ids differently silently takes the metric for the
  * preference. test/thrift-routeconfig.test.ts pins these ids on the wire.

@@ -2,7 +2,7 @@
  * The one place that turns connection state and outcomes into Node-RED node status
  * ({fill, shape, text}). Pure: the nodes only pass what they know.
  */
-import type { SessionStatus } from './jet/backend';
+import type { SessionStatus } from './core/backend';
 
 export interface NodeStatus {
   fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';

@@ -14,9 +14,9 @@
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { classifyRmonNotification, describeEvent, type RmonEvent as RmonEventData } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
-import { DEFAULT_RMON_TOPIC, NotificationHandler, parseQos, SubscriptionStatus } from '../lib/jet/notifications';
+import { DEFAULT_RMON_TOPIC, NotificationHandler, parseQos, SubscriptionStatus } from '../lib/mqtt/session';
 import { validateTopicFilter } from '../lib/mqtt/topic';
-import type { SessionStatus } from '../lib/jet/backend';
+import type { SessionStatus } from '../lib/core/backend';
 import { clip, MAX_TEXT, sessionStatus, NodeStatus, StatusView } from '../lib/node-status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 

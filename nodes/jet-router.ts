@@ -1,21 +1,20 @@
 /**
  * jet-router: the config node of one router. Thin glue: it reads its flow-JSON properties and
- * credentials and hands them to a lib/jet/hub.ts RouterHub, which owns the two shared channels
+ * credentials and hands them to a lib/core/hub.ts RouterHub, which owns the two shared channels
  * (request-response over gRPC or Thrift, notifications over MQTT), their users and the route
  * state. Here: the Node-RED parts only (context store, logs, TLS config node, admin endpoint).
  */
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
-import { apiOf, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, RouteBackend } from '../lib/jet/backend';
-import { createBackend } from '../lib/jet/backends';
-import { RouterHub, HubUser } from '../lib/jet/hub';
-import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/jet/notifications';
-import { toInteger } from '../lib/routes/validate';
-import { testConnection } from '../lib/jet/probe';
-import { defaultClientId, notificationClientId } from '../lib/jet/client-id';
+import { apiOf, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, RouteBackend } from '../lib/core/backend';
+import { createBackend } from '../lib/router/backends';
+import { RouterHub, HubUser } from '../lib/core/hub';
+import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/mqtt/session';
+import { toBool, toInteger } from '../lib/flow-props';
+import { testConnection } from '../lib/router/probe';
+import { defaultClientId, notificationClientId } from '../lib/core/client-id';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
-import { toBool } from './shared/types';
 
 const STATE_KEY = 'desiredRoutes';
 /** Node-RED waits up to 15 s for a node's close; each channel closes within this. */
@@ -166,7 +165,7 @@ export = function (RED: NodeAPI): void {
 
 /**
  * POST /jet-router/test-connection (admin API, permission jet-router.write): the dialog's
- * "Test connection" button. One login with the typed settings, nothing saved; lib/jet/probe.ts has
+ * "Test connection" button. One login with the typed settings, nothing saved; lib/router/probe.ts has
  * the contract. The body is never logged: it holds a password.
  */
 function registerTestConnection(RED: NodeAPI): void {

@@ -15,7 +15,7 @@ import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import { Decision, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
 import { thresholdConfig, ThresholdDef, ThresholdSettings } from '../lib/threshold/config';
 import { clip, StatusView } from '../lib/node-status';
-import { isPlainObject } from '../lib/routes/request';
+import { isPlainObject } from '../lib/flow-props';
 
 const STATE_KEY = 'thresholdState';
 

@@ -1,6 +1,6 @@
 /**
  * The simulated router's notification server: an embedded MQTT broker (aedes 1.x), standing in for
- * the router's Mosquitto (JET-FACTS §3): port 1883 by default, optional user/password, optional TLS.
+ * the router's Mosquitto (docs/protocol.md §3): port 1883 by default, optional user/password, optional TLS.
  *
  * Every listen() starts a fresh aedes instance, so close() + listen() (restart()) forgets every
  * session and subscription, as a restarted router does: clients must reconnect and re-subscribe.

@@ -1,5 +1,5 @@
 /**
- * The simulated router's JET gRPC server: the `jnx.jet` API of Junos 19.4 and later (JET-FACTS.md
+ * The simulated router's JET gRPC server: the `jnx.jet` API of Junos 19.4 and later (docs/protocol.md
  * §6) — Authentication/Login, routing.base.Base (the purge timer) and routing.rib.Rib — on the
  * same Rib and with the same users as the Thrift server, so that both APIs see one router.
  *
@@ -277,7 +277,7 @@ export interface WireKey {
   family: AddressFamily;
 }
 
-/** What a RouteMatch names: (table, prefix), checked by lib/routes/validate.ts as the Thrift side does. */
+/** What a RouteMatch names: (table, prefix), checked by lib/core/route-spec.ts as the Thrift side does. */
 export function matchFromWire(m: RouteMatch__Output | null | undefined): WireResult<WireKey> {
   if (!m?.dest_prefix) return wireError('PREFIX_INVALID', 'dest_prefix is missing');
   const a = addressFromWire(m.dest_prefix);

@@ -1,5 +1,5 @@
 /**
- * The simulated JET router: one RIB behind both request-response servers, Thrift (JET-FACTS §2,
+ * The simulated JET router: one RIB behind both request-response servers, Thrift (docs/protocol.md §2,
  * Junos up to 16.1) and gRPC jnx.jet (§6, current Junos), with the same users; an MQTT broker
  * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a small
  * HTTP server to look at the RIB and drive the interface rates. Used by the tests and by

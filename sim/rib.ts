@@ -4,18 +4,18 @@
  * Pure (no I/O): a route is identified by (table, prefix), whichever API installed it, so a Thrift
  * add and a gRPC add of the same prefix collide as on one router. Who owns a route depends on the
  * API (`RibEntry.api`), because the two JET generations scope routes differently:
- * - Thrift (JET-FACTS §2): the app_id that added it and the session (connection) that added it, so
+ * - Thrift (docs/protocol.md §2): the app_id that added it and the session (connection) that added it, so
  *   that a closing session takes its routes with it (purgeSession).
  * - gRPC jnx.jet (§6): the client id. Its routes outlive the session; the gRPC server decides when
  *   they go (purgeClient, after the client's purge time) and a later session of the same client id
  *   finds them again (clientRoutes).
- * Every change is announced with a 'change' event. Error codes follow JET-FACTS.md section 2 (the
+ * Every change is announced with a 'change' event. Error codes follow docs/protocol.md section 2 (the
  * gRPC server maps them to its own sub codes). Prefixes and next hops are parsed by
- * lib/routes/validate.ts (the same code as the nodes); its RouteValidationError becomes err_code 4
+ * lib/core/route-spec.ts (the same code as the nodes); its RouteValidationError becomes err_code 4
  * with its message, as a router answers bad input.
  */
 import { EventEmitter } from 'events';
-import { defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/routes/validate';
+import { defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/core/route-spec';
 
 export type { AddressFamily };
 
@@ -135,7 +135,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 const invalid = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
 /**
- * Runs a parser of lib/routes/validate.ts on a wire field: a RouteValidationError (or a field that
+ * Runs a parser of lib/core/route-spec.ts on a wire field: a RouteValidationError (or a field that
  * is not a non-empty string) becomes an invalid result, answered with err_code 4, never a throw.
  */
 function fromWire<T>(what: string, value: unknown, parse: (text: string) => T): Parsed<T> {
@@ -193,7 +193,7 @@ function firstValue(name: string, list: ReadonlyArray<number> | undefined, fallb
   return { ok: true, value: list[0] };
 }
 
-/** A prefix (CIDR text) checked and canonicalised by lib/routes/validate.ts. */
+/** A prefix (CIDR text) checked and canonicalised by lib/core/route-spec.ts. */
 export function checkPrefix(text: unknown): Parsed<{ prefix: string; family: AddressFamily }> {
   return fromWire('prefix', text, parsePrefix);
 }

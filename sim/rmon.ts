@@ -1,5 +1,5 @@
 /**
- * The simulated router's RMON alarm engine (JET-FACTS §3, §4): alarms configured as on Junos
+ * The simulated router's RMON alarm engine (docs/protocol.md §3, §4): alarms configured as on Junos
  * (`set snmp rmon alarm N variable ifIn1SecRate.<ifIndex> ...`) sample the input rate of simulated
  * interfaces and, on a threshold crossing only, publish an SNMPD_RMON_EVENTLOG notification in the
  * JET shape on /junos/events/syslog/SNMPD_RMON_EVENTLOG.
@@ -61,7 +61,7 @@ export interface RmonAlarm extends Required<RmonAlarmSpec> {
   ifIndex: number;
 }
 
-/** The lab's alarm (JET-FACTS §1), with startup 'rising'. */
+/** The lab's alarm (docs/protocol.md §1), with startup 'rising'. */
 export const DEFAULT_RMON_ALARM: Readonly<Required<RmonAlarmSpec>> = Object.freeze({
   index: 1,
   variable: 'ifIn1SecRate.541',
@@ -137,7 +137,7 @@ export function normalizeAlarm(spec: RmonAlarmSpec): RmonAlarm {
   };
 }
 
-/** The `jet-event` object of a notification (JET-FACTS §3). */
+/** The `jet-event` object of a notification (docs/protocol.md §3). */
 export interface JetEvent {
   'event-id': string;
   hostname: string;

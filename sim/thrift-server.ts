@@ -1,7 +1,7 @@
 /**
  * The simulated router's JET request-response server: Apache Thrift over TCP (or TLS) with a
  * buffered transport, the binary protocol and multiplexing ("AuthenticationService:LoginCheck",
- * "RouteService:RouteAdd", ...), as in JET-FACTS.md section 2.
+ * "RouteService:RouteAdd", ...), as in docs/protocol.md section 2.
  *
  * Each connection is a JET session with its own state (logged in or not, user, client id, app
  * ids used) and its own generated Processors; it reads messages with MessageReader (no parse

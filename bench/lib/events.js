@@ -1,6 +1,6 @@
 'use strict';
 // The RMON notifications the bench publishes (the simulator's own builder, so the payload is the
-// router's SNMPD_RMON_EVENTLOG shape of JET-FACTS §3), and the ifIndex → prefix mapping that every
+// router's SNMPD_RMON_EVENTLOG shape of docs/protocol.md §3), and the ifIndex → prefix mapping that every
 // implementation under test applies: ifIndex i → 10.<i>>16>.<i>>8>.<i>/32 (i < 2^24).
 const path = require('path');
 

@@ -1,8 +1,8 @@
 /**
- * The gRPC JET backend (`jnx.jet`, every Junos from 19.4 to 24.4, JET-FACTS §6): one HTTP/2
+ * The gRPC JET backend (`jnx.jet`, every Junos from 19.4 to 24.4, docs/protocol.md §6): one HTTP/2
  * channel per connection carrying Authentication, Base (purge timer) and Rib, up to 1,000 routes
  * per request. The session skeleton (queue, window, deadlines, backoff, half-open, re-login) is
- * lib/jet/rpc-session.ts; this file is the connection, the login and the route calls.
+ * lib/core/rpc-session.ts; this file is the connection, the login and the route calls.
  *
  *  - every open() makes a fresh channel with its own subchannel (a new TCP connection is a new,
  *    not-logged-in JET session): the wire closes the channel as soon as it leaves READY, so grpc-js
@@ -19,7 +19,7 @@ import * as tls from 'tls';
 import * as grpc from '@grpc/grpc-js';
 import * as ipaddr from 'ipaddr.js';
 import type { EnumTypeDefinition } from '@grpc/proto-loader';
-import type { RouteSpec } from '../routes/validate';
+import type { RouteSpec } from '../core/route-spec';
 import {
   BackendOptions,
   ConnectionLostError,
@@ -35,12 +35,13 @@ import {
   SessionError,
   unanswered,
   Wire,
-} from '../jet/backend';
-import { RpcSession } from '../jet/rpc-session';
-import { noChangeMessage } from '../jet/results';
-import { wrongApiMessage } from '../jet/mismatch';
+} from '../core/backend';
+import { RpcSession } from '../core/rpc-session';
+import { noChangeMessage } from '../core/route-status';
+import { wrongApiMessage } from '../core/api-mismatch';
 import { jetGrpc } from './proto';
-import { notHttp2, probeHttp2, probeTls } from './probe';
+import { notHttp2, probeHttp2, probeTls } from '../net/probe';
+import { seconds } from '../net/socket';
 import type { AuthenticationClient } from '../gen-grpc/jnx/jet/authentication/Authentication';
 import type { LoginResponse__Output } from '../gen-grpc/jnx/jet/authentication/LoginResponse';
 import type { BaseClient } from '../gen-grpc/jnx/jet/routing/base/Base';
@@ -878,8 +879,4 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
         return new GrpcCallError(`${method} failed: ${statusName(err.code)}: ${err.details}`, statusName(err.code));
     }
   }
-}
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
 }

@@ -1,5 +1,5 @@
 /**
- * The JET gRPC contract (idl/jnx_*.proto, JET-FACTS §6) loaded at run time with @grpc/proto-loader,
+ * The JET gRPC contract (idl/jnx_*.proto, docs/protocol.md §6) loaded at run time with @grpc/proto-loader,
  * with the same options as the generated types (scripts/gen-proto.js): field names as in the
  * .proto files, uint64 as strings, enums as their names, defaults filled in, `oneof` names set.
  * Shared by the gRPC backend and the simulator's gRPC server: one reading of the wire.

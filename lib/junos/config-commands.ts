@@ -1,8 +1,8 @@
 /**
  * The Junos `set` commands a router needs for this package's nodes, built from their settings:
  * the JET request-response service (gRPC clear text or TLS, or Thrift on Junos up to 16.1), its
- * `max-connections`, the notification broker's `allow-clients` (JET-FACTS §1, §6, README "Pointing it
- * at a real router"), and the RMON alarm and event that feed a jet-rmon-event node (JET-FACTS §1, §4).
+ * `max-connections`, the notification broker's `allow-clients` (docs/protocol.md §1, §6, README "Pointing it
+ * at a real router"), and the RMON alarm and event that feed a jet-rmon-event node (docs/protocol.md §1, §4).
  *
  * One pure implementation for the editor and the tests: this file has no imports and touches no
  * global, and the build (scripts/copy-assets.js) inlines its compiled JavaScript into the editor's
@@ -193,7 +193,7 @@ function result(lines: string[], errors: Problem[], notes: Problem[]): ConfigRes
   return { lines: ok ? lines : [], text: ok ? `${lines.join('\n')}\n` : '', errors, notes };
 }
 
-/** The request-response API a jet-router speaks: 'grpc', else 'thrift' (as lib/jet/backend.ts apiOf). */
+/** The request-response API a jet-router speaks: 'grpc', else 'thrift' (as lib/core/backend.ts apiOf). */
 export function apiOf(v: Value): 'grpc' | 'thrift' {
   return v === 'grpc' ? 'grpc' : 'thrift';
 }
@@ -269,7 +269,7 @@ export function routerConfig(input: RouterConfigInput): ConfigResult {
     }
     lines.push(`${SERVICES} notification allow-clients address ${allowed}`);
   } else {
-    // Junos up to 16.1 (JET-FACTS §1): the service and the broker bind to the management address.
+    // Junos up to 16.1 (docs/protocol.md §1): the service and the broker bind to the management address.
     const host = text(input.host).replace(/^\[(.*)\]$/, '$1');
     let address: string = PLACEHOLDERS.mgmtAddress;
     if (isIPv4(host) || isIPv6(host)) address = host.toLowerCase();

@@ -1,5 +1,5 @@
 /**
- * RMON alarm semantics (RFC 2819 alarmTable, as Junos implements it; JET-FACTS §4), in one pure
+ * RMON alarm semantics (RFC 2819 alarmTable, as Junos implements it; docs/protocol.md §4), in one pure
  * implementation shared by the threshold node and the simulator's alarm engine.
  *
  * Sampling. `absolute` evaluates each sample as is; `delta` evaluates the difference from the

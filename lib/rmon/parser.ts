@@ -1,5 +1,5 @@
 /**
- * Parser for JET notifications that carry an RMON alarm event (JET-FACTS §3).
+ * Parser for JET notifications that carry an RMON alarm event (docs/protocol.md §3).
  *
  * Input is an MQTT payload as a Buffer/Uint8Array, a string, or an already parsed object. The JSON is
  * `{"jet-event": {...}}`; the jet-event object itself at top level and `snake_case` keys (`event_id`,

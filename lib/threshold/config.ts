@@ -4,7 +4,7 @@
  * startup 'both', holdDown 0 s, property 'payload', key 'topic', maxKeys 10,000.
  */
 import { AlarmConfig, defaultFalling, parseSampleType, parseStartupAlarm, validateAlarmConfig } from '../rmon/alarm';
-import { toInteger } from '../routes/validate';
+import { toInteger } from '../flow-props';
 import { DEFAULT_MAX_KEYS, ThresholdMode } from './machine';
 
 export { DEFAULT_MAX_KEYS };

@@ -11,6 +11,7 @@ import type { Duplex } from 'stream';
 import * as thrift from 'thrift';
 import { MessageReader } from './framing';
 import { encodeMessage, MessageType, openMessage } from './codec';
+import { describeSocketError, ignoreError } from '../net/socket';
 
 /** Something the generated code can write: an *Args instance. */
 export interface Writable {
@@ -173,39 +174,12 @@ export class ThriftChannel extends EventEmitter {
     this.stream.off('close', this.onClose);
     this.stream.off('error', this.onError);
     // A late error after destroy must not become an uncaught 'error' event.
-    this.stream.on('error', noop);
+    this.stream.on('error', ignoreError);
     this.stream.destroy();
     const err = new ChannelClosedError(reason);
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const call of calls) call.reject(err);
     this.emit('close', reason);
-  }
-}
-
-function noop(): void {
-  /* swallow */
-}
-
-/** A socket error in words a network engineer can act on. */
-export function describeSocketError(err: Error & { code?: string }): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (is the JET request-response service enabled on that address and port?)';
-    case 'ETIMEDOUT':
-      return 'connection timed out';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host name not found';
-    case 'ECONNRESET':
-      return 'connection reset by the router';
-    case 'EPIPE':
-      return 'connection closed by the router';
-    default:
-      if (err.code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/i.test(err.code)) return `TLS error: ${err.message}`;
-      return err.message || String(err);
   }
 }

@@ -2,7 +2,7 @@
  * Reader of the LoginCheck reply that accepts `result` as a bool or as an integer.
  *
  * The original app accepts a login when `result == 1`, which holds for a bool `true` and an i32
- * `1` alike, and a router's IDL may declare `result` as i32 (JET-FACTS.md section 2). The generated
+ * `1` alike, and a router's IDL may declare `result` as i32 (docs/protocol.md section 2). The generated
  * LoginCheckResult reader skips a field whose wire type differs from idl/jet.thrift (bool), so an
  * i32 `1` would read as "no result". This reader takes the LoginCheck result struct (field 0
  * `success` = AuthenticationLoginReply) and reads `result` from any of BOOL (true), BYTE, I16,

@@ -4,15 +4,16 @@
  * the message on with one result per prefix, in the order of the prefixes.
  */
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import type { RouteOutcome } from '../../lib/jet/routes';
-import type { SessionStatus } from '../../lib/jet/backend';
-import { API_LABEL } from '../../lib/jet/backend';
-import { DEFAULT_METRIC, toInteger } from '../../lib/routes/validate';
+import type { RouteOutcome } from '../../lib/core/route-client';
+import type { SessionStatus } from '../../lib/core/backend';
+import { API_LABEL } from '../../lib/core/backend';
+import { DEFAULT_METRIC } from '../../lib/core/route-spec';
+import { toInteger } from '../../lib/flow-props';
 import { combinedStatus, clip, NodeStatus, StatusView } from '../../lib/node-status';
-import { resultPayload, routeSpecsFromMessage } from '../../lib/routes/request';
-import type { RouteSpec } from '../../lib/routes/validate';
+import { resultPayload, routeSpecsFromMessage } from '../../lib/core/route-request';
+import type { RouteSpec } from '../../lib/core/route-spec';
 import type { JetRouterNode, RouterUser } from './types';
-import { toBool } from './types';
+import { toBool } from '../../lib/flow-props';
 
 export interface RouteNodeDef extends NodeDef {
   router?: string;

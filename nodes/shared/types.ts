@@ -1,10 +1,10 @@
 /** Types shared by the node adapters. */
 import type { Node, NodeDef } from 'node-red';
-import type { JetRoutes } from '../../lib/jet/routes';
-import type { JetApi, SessionStatus } from '../../lib/jet/backend';
-import type { Channel, HubUser, RouterHub } from '../../lib/jet/hub';
-import type { NotificationHandler } from '../../lib/jet/notifications';
-import type { RouterIdentity } from '../../lib/jet/route-state';
+import type { JetRoutes } from '../../lib/core/route-client';
+import type { JetApi, SessionStatus } from '../../lib/core/backend';
+import type { Channel, HubUser, RouterHub } from '../../lib/core/hub';
+import type { NotificationHandler } from '../../lib/mqtt/session';
+import type { RouterIdentity } from '../../lib/core/route-state';
 
 export type { Channel };
 
@@ -60,6 +60,3 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   /** Desired routes the router refused at the last replay after login (dropped). */
   readonly replayRefused: number;
 }
-
-/** Flag from a checkbox: true, "true", "on", 1. */
-export { toBool } from '../../lib/routes/validate';

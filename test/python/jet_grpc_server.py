@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A small JET gRPC server (the `jnx.jet` API, JET-FACTS.md §6) on Debian's python3-grpcio, built
+"""A small JET gRPC server (the `jnx.jet` API, docs/protocol.md §6) on Debian's python3-grpcio, built
 from Python stubs that protoc and grpc_python_plugin generated from idl/ at test time. It proves the
 project's .proto files and proto-loader options against an implementation that is not ours.
 

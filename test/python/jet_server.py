@@ -87,6 +87,6 @@ server = TServer.TSimpleServer(processor, TSocket.TServerSocket(host='127.0.0.1'
 transport = server.serverTransport
 transport.listen()
 transport.listen = lambda: None  # already listening: serve() must not bind again
-# The field ids Apache's compiler gave RouteConfig: the test compares them with JET-FACTS section 2.
+# The field ids Apache's compiler gave RouteConfig: the test compares them with docs/protocol.md section 2.
 say(listening=PORT, route_config_ids={spec[2]: spec[0] for spec in RouteConfig.thrift_spec if spec})
 server.serve()

@@ -1,0 +1,718 @@
+/**
+ * The gRPC JET backend (lib/grpc/backend.ts) against the simulator's gRPC server (sim/grpc-server.ts)
+ * and, for answers the simulator never gives, a small stub server built here from the same protos.
+ */
+import { strict as assert } from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as grpc from '@grpc/grpc-js';
+import { GrpcCallInfo, GrpcServer, Rib, ThriftServer } from '../../../sim';
+import {
+  CLIENT_ID_METADATA,
+  describeGrpcFailure,
+  GrpcBackend,
+  GrpcBackendOptions,
+  GRPC_MAX_ROUTES_PER_REQUEST,
+  subCodeReply,
+  tlsExpectedMessage,
+  toRouteEntry,
+  toRouteMatch,
+} from '../../../lib/grpc/backend';
+import { probeHttp2 } from '../../../lib/net/probe';
+import { jetGrpc } from '../../../lib/grpc/proto';
+import { wrongApiMessage } from '../../../lib/core/api-mismatch';
+import type { ReadyInfo, RouteReply, SessionStatus } from '../../../lib/core/backend';
+import type { RouteSpec } from '../../../lib/core/route-spec';
+import { until, waitFor } from '../../support/wait';
+
+const HOST = '127.0.0.1';
+const FAST_BACKOFF = { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 };
+
+function spec(prefix: string, nexthops: string[], preference = 5, table?: string): RouteSpec {
+  const family = prefix.includes(':') ? 'inet6' : 'inet';
+  return { appId: '111:222', prefix, family, table: table ?? (family === 'inet' ? 'inet.0' : 'inet6.0'), nexthops, preference, metric: 3 };
+}
+
+/** n distinct /32 routes from 10.0.0.0 on. */
+function manyRoutes(n: number, base = 10): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (let i = 0; i < n; i++) out.push(spec(`${base}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`, ['192.0.2.1']));
+  return out;
+}
+
+function backendFor(port: number, extra: Partial<GrpcBackendOptions> = {}): GrpcBackend {
+  return new GrpcBackend({
+    host: HOST,
+    port,
+    username: 'lab',
+    password: 'lab123',
+    clientId: 'node-red-1',
+    requestTimeoutMs: 4000,
+    queueLimit: 10000,
+    backoff: FAST_BACKOFF,
+    ...extra,
+  });
+}
+
+function connected(b: GrpcBackend): Promise<[ReadyInfo]> {
+  return waitFor<[ReadyInfo]>(b, 'ready', () => true, 10000, 'ready');
+}
+
+function stateIs(b: GrpcBackend, state: SessionStatus['state'], match?: (detail: string) => boolean): Promise<[SessionStatus]> {
+  return waitFor<[SessionStatus]>(b, 'state', (s) => s.state === state && (!match || match(s.detail)), 10000, `state ${state}`);
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// ---------------------------------------------------------------- a stub jnx.jet server
+
+type Handlers = Record<string, grpc.handleUnaryCall<unknown, unknown>>;
+
+interface Stub {
+  port: number;
+  calls: { method: string; clientId: string; request: unknown }[];
+  stop(): Promise<void>;
+}
+
+/** A grpc.Server with jnx.jet services whose unary handlers the test gives (unlisted methods answer SUCCESS; RouteGet nothing). */
+async function startStub(handlers: Handlers): Promise<Stub> {
+  const jet = jetGrpc();
+  const server = new grpc.Server();
+  const calls: Stub['calls'] = [];
+  const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown>): void => {
+    const v = call.metadata.get(CLIENT_ID_METADATA)[0];
+    calls.push({ method, clientId: v === undefined ? '' : String(v), request: call.request });
+  };
+  const ok = { status: { code: 'SUCCESS', message: '' }, sub_code: 'SUCCESS' };
+  const unary = (method: string, fallback: unknown): grpc.handleUnaryCall<unknown, unknown> => (call, callback) => {
+    record(method, call);
+    const h = handlers[method];
+    if (h) h(call, callback);
+    else callback(null, fallback);
+  };
+  server.addService(jet.jnx.jet.authentication.Authentication.service, { Login: unary('Login', { status: { code: 'SUCCESS', message: '' } }) });
+  server.addService(jet.jnx.jet.routing.base.Base.service, {
+    RoutePurgeTimerAdd: unary('RoutePurgeTimerAdd', ok),
+    RoutePurgeTimerGet: unary('RoutePurgeTimerGet', ok),
+    RoutePurgeTimerDelete: unary('RoutePurgeTimerDelete', ok),
+  });
+  server.addService(jet.jnx.jet.routing.rib.Rib.service, {
+    RouteInitialize: unary('RouteInitialize', { ...ok, num_client_routes: 0 }),
+    RouteCleanup: unary('RouteCleanup', ok),
+    RouteAdd: unary('RouteAdd', { ...ok, operations_completed: 0 }),
+    RouteModify: unary('RouteModify', ok),
+    RouteUpdate: unary('RouteUpdate', ok),
+    RouteDelete: unary('RouteDelete', ok),
+    RouteGet: (call: grpc.ServerWritableStream<unknown, unknown>) => call.end(),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    port,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+}
+
+// ---------------------------------------------------------------- unit
+
+describe('gRPC backend: wire mapping', function () {
+  it('turns a spec into a RouteEntry: key, table by name, one gateway per next hop (ECMP), preferences[0], no metric', function () {
+    const e = toRouteEntry(spec('2001:db8:1::/48', ['2001:db8::1', '2001:db8::2'], 7, 'blue.inet6.0'));
+    assert.deepEqual(e, {
+      key: { dest_prefix: { inet6: { addr_string: '2001:db8:1::' } }, dest_prefix_len: 48, table: { name: { name: 'blue.inet6.0' } } },
+      nexthop: { gateways: [{ gateway_address: { inet6: { addr_string: '2001:db8::1' } } }, { gateway_address: { inet6: { addr_string: '2001:db8::2' } } }] },
+      attributes: { preferences: { 0: { value: 7 } } },
+    });
+    assert.deepEqual(toRouteMatch(spec('10.1.0.0/16', [])), {
+      dest_prefix: { inet: { addr_string: '10.1.0.0' } },
+      dest_prefix_len: 16,
+      table: { name: { name: 'inet.0' } },
+    });
+  });
+
+  it('maps sub codes: exists/not found are unchanged, the rest failed with the router words', function () {
+    assert.equal(subCodeReply('RouteAdd', 'ROUTE_EXISTS', 'x').status, 'unchanged');
+    assert.equal(subCodeReply('RouteAdd', 'ROUTE_EXISTS', 'x').code, 14);
+    assert.equal(subCodeReply('RouteDelete', 'ROUTE_NOT_FOUND', '').status, 'unchanged');
+    assert.equal(subCodeReply('RouteUpdate', 'ROUTE_EXISTS', '').status, 'failed');
+    const r = subCodeReply('RouteAdd', 'GATEWAY_INVALID', 'bad gateway');
+    assert.deepEqual(r, { status: 'failed', code: 10, codeName: 'GATEWAY_INVALID', message: 'RouteAdd failed: GATEWAY_INVALID: bad gateway', answered: true });
+    assert.equal(subCodeReply('RouteDelete', 29, '').codeName, 'sub_code 29');
+  });
+
+  it('says connection failures in user words', function () {
+    assert.match(describeGrpcFailure('No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ', 1), /^connection refused \(is the JET gRPC service enabled/);
+    assert.match(describeGrpcFailure('No connection established. Last error: Error: self-signed certificate (2026-01-01T00:00:00.000Z)', 1), /^TLS error: self-signed certificate$/);
+    assert.equal(describeGrpcFailure('No connection established. Last error: Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match', 1), 'TLS error: Hostname/IP does not match');
+    assert.equal(describeGrpcFailure('No connection established. Last error: Error: getaddrinfo ENOTFOUND router.invalid', 1), 'host name not found');
+  });
+});
+
+// ---------------------------------------------------------------- against the simulator
+
+describe('gRPC backend against the simulator', function () {
+  this.timeout(30000);
+  let rib: Rib;
+  let server: GrpcServer;
+  let port: number;
+  let backend: GrpcBackend | null;
+  let calls: GrpcCallInfo[];
+
+  beforeEach(async function () {
+    rib = new Rib();
+    server = new GrpcServer({ rib, purgeSecondMs: 10 });
+    port = await server.listen(0, HOST);
+    calls = [];
+    server.on('call', (c) => calls.push(c));
+    backend = null;
+  });
+
+  afterEach(async function () {
+    await backend?.close(2000);
+    await server.close();
+  });
+
+  async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
+    backend = backendFor(port, extra);
+    const ready = connected(backend);
+    backend.start();
+    await ready;
+    return backend;
+  }
+
+  it('logs in, initializes and sends the client id as metadata on every call, Login included', async function () {
+    const b = backendFor(port);
+    backend = b;
+    assert.equal(b.api, 'grpc');
+    assert.equal(b.carriesMetric, false);
+    const ready = connected(b);
+    b.start();
+    const [info] = await ready;
+    assert.deepEqual(info, { clientRoutes: 0 });
+    assert.deepEqual(b.status, { state: 'connected', detail: `${HOST}:${port}` });
+    await b.add([spec('10.9.0.0/24', ['192.0.2.1'])]);
+    await b.get('', 'inet.0', '10.9.0.0/24');
+    await b.delete([spec('10.9.0.0/24', [])]);
+    assert.deepEqual(calls.map((c) => c.method), ['Login', 'RouteInitialize', 'RouteAdd', 'RouteGet', 'RouteDelete']);
+    for (const c of calls) assert.equal(c.clientId, 'node-red-1', `${c.method} carries client-id`);
+    assert.equal(server.counters.unauthenticated, 0);
+  });
+
+  it('a refused login: state login-failed, waits the backoff cap, calls fail unanswered', async function () {
+    const b = backendFor(port, { password: 'wrong' });
+    backend = b;
+    const failed = stateIs(b, 'login-failed');
+    const scheduled = waitFor<[number]>(b, 'reconnect-scheduled', () => true, 10000);
+    b.start();
+    const [s] = await failed;
+    assert.match(s.detail, /^login failed for user lab: Authentication failed/);
+    const [delay] = await scheduled;
+    assert.equal(delay, FAST_BACKOFF.maxMs);
+    const [reply] = await b.add([spec('10.9.0.0/24', ['192.0.2.1'])]);
+    assert.equal(reply.answered, false);
+    assert.equal(reply.status, 'failed');
+    assert.match(reply.message, /login failed/);
+    assert.equal(rib.size, 0);
+  });
+
+  it('adds IPv4, IPv6 and ECMP routes; the same add again is unchanged (ROUTE_EXISTS)', async function () {
+    const b = await start();
+    const specs = [
+      spec('10.1.1.0/24', ['192.0.2.1'], 7),
+      spec('2001:db8:1::/48', ['2001:db8::1']),
+      spec('10.2.0.0/16', ['192.0.2.1', '192.0.2.2', '192.0.2.3']),
+    ];
+    const first = await b.add(specs);
+    assert.deepEqual(first.map((r) => [r.status, r.answered]), [['added', true], ['added', true], ['added', true]]);
+    assert.deepEqual(rib.get('inet.0', '10.1.1.0/24')?.nexthops, ['192.0.2.1']);
+    assert.equal(rib.get('inet.0', '10.1.1.0/24')?.preference, 7);
+    assert.deepEqual(rib.get('inet6.0', '2001:db8:1::/48')?.nexthops, ['2001:db8::1']);
+    assert.deepEqual(rib.get('inet.0', '10.2.0.0/16')?.nexthops, ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    const again = await b.add(specs);
+    for (const r of again) {
+      assert.equal(r.status, 'unchanged');
+      assert.equal(r.code, 14);
+      assert.equal(r.codeName, 'ROUTE_EXISTS');
+      assert.equal(r.answered, true);
+    }
+  });
+
+  it('deletes; deleting an absent route is unchanged (ROUTE_NOT_FOUND)', async function () {
+    const b = await start();
+    await b.add([spec('10.1.1.0/24', ['192.0.2.1']), spec('2001:db8:2::/64', ['2001:db8::9'])]);
+    const del = await b.delete([spec('10.1.1.0/24', []), spec('2001:db8:2::/64', [])]);
+    assert.deepEqual(del.map((r) => r.status), ['deleted', 'deleted']);
+    assert.equal(rib.size, 0);
+    const again = await b.delete([spec('10.1.1.0/24', [])]);
+    assert.equal(again[0].status, 'unchanged');
+    assert.equal(again[0].codeName, 'ROUTE_NOT_FOUND');
+    assert.equal(again[0].code, 15);
+  });
+
+  it('assert (RouteUpdate) adds a route or replaces it', async function () {
+    const b = await start();
+    assert.deepEqual((await b.assert([spec('10.5.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
+    assert.deepEqual((await b.assert([spec('10.5.0.0/24', ['192.0.2.7'], 9)])).map((r) => r.status), ['added']);
+    assert.deepEqual(rib.get('inet.0', '10.5.0.0/24')?.nexthops, ['192.0.2.7']);
+    assert.equal(rib.get('inet.0', '10.5.0.0/24')?.preference, 9);
+    assert.equal(server.counters.calls.RouteUpdate, 2);
+  });
+
+  it(`sends 2,500 routes of one add in 3 requests of at most ${GRPC_MAX_ROUTES_PER_REQUEST}, replies in order`, async function () {
+    const b = await start();
+    const specs = manyRoutes(2500);
+    // Two already there: their replies must be at their own places.
+    await b.add([specs[10], specs[1800]]);
+    server.resetCounters();
+    const replies = await b.add(specs);
+    assert.equal(replies.length, 2500);
+    replies.forEach((r, i) => assert.equal(r.status, i === 10 || i === 1800 ? 'unchanged' : 'added', `route ${i}`));
+    assert.equal(rib.size, 2500);
+    // 3 requests, plus one continuation after each route the router stopped at.
+    assert.equal(server.counters.calls.RouteAdd, 5);
+    const del = await b.delete(specs);
+    assert.ok(del.every((r) => r.status === 'deleted'));
+    assert.equal(server.counters.calls.RouteDelete, 3);
+  });
+
+  it('gathers the one-route calls of one event-loop turn into shared requests, each caller getting its own replies, in call order', async function () {
+    const b = await start();
+    const specs = manyRoutes(1500);
+    await b.add([specs[7]]);
+    server.resetCounters();
+    // 1,500 messages of one route each, made in one turn: 2 requests, not 1,500.
+    const replies = await Promise.all(specs.map((s1) => b.add([s1])));
+    assert.deepEqual(
+      replies.map((r) => r.length),
+      specs.map(() => 1),
+    );
+    replies.forEach(([r], i) => assert.equal(r.status, i === 7 ? 'unchanged' : 'added', `route ${i}`));
+    assert.equal(rib.size, 1500);
+    assert.ok(server.counters.calls.RouteAdd <= 3, `${server.counters.calls.RouteAdd} RouteAdd requests`);
+    // An add then a delete of the same routes in one turn: the delete goes after the add.
+    const [added, deleted] = await Promise.all([b.add([spec('10.9.0.0/24', ['192.0.2.1'])]), b.delete([spec('10.9.0.0/24', [])])]);
+    assert.equal(added[0].status, 'added');
+    assert.equal(deleted[0].status, 'deleted');
+    assert.equal(rib.get('inet.0', '10.9.0.0/24'), undefined);
+  });
+
+  it('a refused route in the middle fails alone; the routes after it still go through', async function () {
+    const b = await start();
+    const specs = [
+      spec('10.7.1.0/24', ['192.0.2.1']),
+      spec('10.7.2.0/24', ['192.0.2.1']),
+      spec('10.7.3.0/24', ['not-an-address']),
+      spec('10.7.4.0/24', ['192.0.2.1']),
+      spec('10.7.5.0/24', ['192.0.2.1']),
+    ];
+    const replies = await b.add(specs);
+    assert.deepEqual(replies.map((r) => r.status), ['added', 'added', 'failed', 'added', 'added']);
+    const bad = replies[2];
+    assert.equal(bad.code, 10);
+    assert.equal(bad.codeName, 'GATEWAY_INVALID');
+    assert.equal(bad.answered, true);
+    assert.match(bad.message, /^RouteAdd failed: GATEWAY_INVALID: \S/);
+    assert.equal(server.counters.calls.RouteAdd, 2);
+    assert.equal(rib.size, 4);
+  });
+
+  it('get: RouteGet EXACT of one prefix; an absent one is []', async function () {
+    const b = await start();
+    await b.add([spec('10.3.0.0/24', ['192.0.2.1', '192.0.2.2'], 8), spec('10.3.0.0/25', ['192.0.2.9'])]);
+    const got = await b.get('ignored', 'inet.0', '10.3.0.0/24');
+    assert.deepEqual(got, [{ prefix: '10.3.0.0/24', table: 'inet.0', nexthops: ['192.0.2.1', '192.0.2.2'], preference: [8], metric: [] }]);
+    const v6 = spec('2001:db8:5::/64', ['2001:db8::5']);
+    await b.add([v6]);
+    assert.deepEqual((await b.get('', 'inet6.0', '2001:db8:5::/64')).map((r) => r.nexthops), [['2001:db8::5']]);
+    assert.deepEqual(await b.get('', 'inet.0', '10.4.0.0/24'), []);
+    // '' asks for the whole table (EXACT_OR_LONGER of the default route).
+    assert.deepEqual((await b.get('', 'inet.0', '')).map((r) => r.prefix).sort(), ['10.3.0.0/24', '10.3.0.0/25']);
+  });
+
+  it('sends RoutePurgeTimerAdd with purgeTimeS, before RouteInitialize', async function () {
+    await start({ purgeTimeS: 90 });
+    assert.deepEqual(calls.map((c) => c.method), ['Login', 'RoutePurgeTimerAdd', 'RouteInitialize']);
+    assert.equal(server.purgeTimeOf('node-red-1'), 90);
+  });
+
+  it('reconnects and logs in again after the server restarts (ready twice); the routes the router kept are reported', async function () {
+    const b = await start({ purgeTimeS: 3600 });
+    await b.add([spec('10.8.0.0/24', ['192.0.2.1'])]);
+    const lost = stateIs(b, 'disconnected');
+    const again = connected(b);
+    // A restart that keeps the RIB entry would purge it: close only the connections (the daemon's sockets).
+    server.closeAllConnections();
+    await lost;
+    const [info] = await again;
+    assert.equal(info.clientRoutes, 1);
+    assert.equal(server.counters.logins, 2);
+    // A full restart of the daemon: it listens again on the same port.
+    const lost2 = stateIs(b, 'disconnected');
+    const third = connected(b);
+    await server.close();
+    await lost2;
+    await server.listen(port, HOST);
+    const [info3] = await third;
+    assert.equal(info3.clientRoutes, 0);
+    assert.deepEqual((await b.add([spec('10.8.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
+    assert.equal(b.status.state, 'connected');
+  });
+
+  it('a connection that stops answering (half-open) is found by keepalive with no call pending, and replaced', async function () {
+    // A TCP relay whose existing connections can be frozen: nothing forwarded, nothing closed.
+    const pairs: { client: net.Socket; upstream: net.Socket; frozen: boolean }[] = [];
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(port, HOST);
+      const pair = { client, upstream, frozen: false };
+      pairs.push(pair);
+      client.on('data', (d: Buffer) => pair.frozen || upstream.write(d));
+      upstream.on('data', (d: Buffer) => pair.frozen || client.write(d));
+      const end = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, HOST, resolve));
+    try {
+      const relayPort = (relay.address() as net.AddressInfo).port;
+      backend = backendFor(relayPort, { keepaliveTimeMs: 200, keepaliveTimeoutMs: 300, keepaliveWithoutCalls: true });
+      const b = backend;
+      const ready = connected(b);
+      b.start();
+      await ready;
+      const lost = stateIs(b, 'disconnected');
+      const again = connected(b);
+      const t0 = Date.now();
+      for (const p of pairs) p.frozen = true;
+      const [s] = await lost;
+      assert.equal(s.detail, 'connection to the router lost');
+      assert.ok(Date.now() - t0 < 3000, `found after ${Date.now() - t0} ms`);
+      await again;
+      assert.equal(pairs.length, 2);
+      assert.deepEqual((await b.add([spec('10.11.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
+    } finally {
+      await backend?.close(2000);
+      backend = null;
+      for (const p of pairs) p.client.destroy();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  });
+
+  it('calls made while the connection is down are sent after the re-login', async function () {
+    const b = await start();
+    const lost = stateIs(b, 'disconnected');
+    const again = connected(b);
+    await server.close();
+    await lost;
+    const pending = b.add([spec('10.6.0.0/24', ['192.0.2.1'])]);
+    await server.listen(port, HOST);
+    await again;
+    assert.deepEqual((await pending).map((r) => r.status), ['added']);
+  });
+
+  it('close() ends within its bound and leaves in-flight calls unanswered', async function () {
+    await server.close();
+    const slow = new GrpcServer({ rib, routeDelayMs: 1000 });
+    server = slow;
+    port = await slow.listen(0, HOST);
+    const b = await start();
+    const pending = b.add([spec('10.10.0.0/24', ['192.0.2.1'])]);
+    await until(slow, 'call', () => slow.counters.calls.RouteAdd === 1, 5000);
+    const t0 = Date.now();
+    await b.close(1000);
+    assert.ok(Date.now() - t0 < 1500, `close took ${Date.now() - t0} ms`);
+    const [reply] = await pending;
+    assert.equal(reply.answered, false);
+    assert.equal(b.status.state, 'closed');
+  });
+});
+
+// ---------------------------------------------------------------- wrong port, refused, stub answers
+
+describe('gRPC backend: connection failures', function () {
+  this.timeout(30000);
+  let backend: GrpcBackend | null = null;
+
+  afterEach(async function () {
+    await backend?.close(2000);
+    backend = null;
+  });
+
+  it('a Thrift JET port: "speaks Thrift JET, not gRPC"', async function () {
+    const thrift = new ThriftServer({ rib: new Rib() });
+    const port = await thrift.listen(0, HOST);
+    try {
+      assert.equal(await probeHttp2({ host: HOST, port, timeoutMs: 3000 }), 'closed');
+      backend = backendFor(port);
+      const down = stateIs(backend, 'disconnected');
+      backend.start();
+      const [s] = await down;
+      assert.equal(s.detail, wrongApiMessage('thrift'));
+    } finally {
+      await backend?.close(2000);
+      await thrift.close();
+    }
+  });
+
+  it('a port that accepts and never answers: the wrong API too, within the connect bound', async function () {
+    const sockets = new Set<net.Socket>();
+    const closed: Promise<void>[] = [];
+    const silent = net.createServer((s) => {
+      sockets.add(s);
+      s.resume(); // reads (and drops) the preface, and so sees the client's FIN
+      s.on('error', () => undefined);
+      closed.push(new Promise<void>((resolve) => s.once('close', () => resolve())));
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, HOST, resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      backend = backendFor(port, { requestTimeoutMs: 2500 });
+      const down = stateIs(backend, 'disconnected');
+      const t0 = Date.now();
+      backend.start();
+      const [s] = await down;
+      assert.equal(s.detail, wrongApiMessage('thrift'));
+      assert.ok(Date.now() - t0 < 2500 + 300, `took ${Date.now() - t0} ms`);
+      // The gRPC connection and the probe's: both closed when the attempt failed.
+      assert.equal(closed.length, 2);
+      await Promise.all(closed);
+      await backend.close(2000);
+      backend = null;
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('a closed port: connection refused, in words', async function () {
+    const port = await freePort();
+    backend = backendFor(port);
+    const down = stateIs(backend, 'disconnected');
+    backend.start();
+    const [s] = await down;
+    assert.match(s.detail, /^connection refused \(is the JET gRPC service enabled/);
+  });
+
+  it('the probe tells an HTTP/2 server', async function () {
+    const stub = await startStub({});
+    try {
+      assert.equal(await probeHttp2({ host: HOST, port: stub.port, timeoutMs: 3000 }), 'http2');
+    } finally {
+      await stub.stop();
+    }
+  });
+
+  it('RouteInitialize ALREADY_INITIALIZED is fine; num_client_routes is reported; Login has no group', async function () {
+    const stub = await startStub({
+      RouteInitialize: (_call, cb) =>
+        cb(null, { status: { code: 'FAILURE', message: 'already' }, sub_code: 'ALREADY_INITIALIZED', num_client_routes: 42 }),
+    });
+    try {
+      backend = backendFor(stub.port);
+      const ready = connected(backend);
+      backend.start();
+      const [info] = await ready;
+      assert.equal(info.clientRoutes, 42);
+      const login = stub.calls.find((c) => c.method === 'Login')!;
+      assert.deepEqual(login.request, { username: 'lab', password: 'lab123', client_id: 'node-red-1', group_id: '' });
+      assert.equal(login.clientId, 'node-red-1');
+    } finally {
+      await backend?.close(2000);
+      await stub.stop();
+    }
+  });
+
+  it('RouteInitialize refused: not connected, the sub code in the reason', async function () {
+    const stub = await startStub({
+      RouteInitialize: (_call, cb) => cb(null, { status: { code: 'FAILURE', message: 'no way' }, sub_code: 'ROUTE_API_VERSION_MISMATCH' }),
+    });
+    try {
+      backend = backendFor(stub.port);
+      const down = stateIs(backend, 'disconnected');
+      backend.start();
+      const [s] = await down;
+      assert.equal(s.detail, 'RouteInitialize failed: ROUTE_API_VERSION_MISMATCH: no way');
+    } finally {
+      await backend?.close(2000);
+      await stub.stop();
+    }
+  });
+
+  it('"Client Id ... already exists" is a transient refusal: normal backoff, same id', async function () {
+    let n = 0;
+    const stub = await startStub({
+      Login: (_call, cb) =>
+        cb(null, n++ === 0 ? { status: { code: 'FAILURE', message: 'Client Id node-red-1 already exists' } } : { status: { code: 'SUCCESS', message: '' } }),
+    });
+    try {
+      backend = backendFor(stub.port);
+      const states: string[] = [];
+      backend.on('state', (s: SessionStatus) => states.push(s.state));
+      const ready = connected(backend);
+      backend.start();
+      await ready;
+      assert.ok(!states.includes('login-failed'), states.join(' '));
+      assert.deepEqual(stub.calls.filter((c) => c.method === 'Login').map((c) => c.clientId), ['node-red-1', 'node-red-1']);
+    } finally {
+      await backend?.close(2000);
+      await stub.stop();
+    }
+  });
+
+  it('UNAUTHENTICATED and NOT_INITIALIZED on a route call: logs in again, initializes and sends it once more', async function () {
+    const answers: unknown[] = [
+      'unauthenticated',
+      { status: { code: 'FAILURE', message: 'init first' }, sub_code: 'NOT_INITIALIZED', operations_completed: 0 },
+      { status: { code: 'SUCCESS', message: '' }, sub_code: 'SUCCESS', operations_completed: 2 },
+    ];
+    const stub = await startStub({
+      RouteAdd: (_call, cb) => {
+        const a = answers.shift();
+        if (a === 'unauthenticated') cb({ code: grpc.status.UNAUTHENTICATED, details: 'Authorization failed' });
+        else cb(null, a);
+      },
+    });
+    try {
+      backend = backendFor(stub.port);
+      let readies = 0;
+      backend.on('ready', () => readies++);
+      const ready = connected(backend);
+      backend.start();
+      await ready;
+      const first = await backend.add([spec('10.1.0.0/24', ['192.0.2.1']), spec('10.2.0.0/24', ['192.0.2.1'])]);
+      // UNAUTHENTICATED → re-login → retried once → NOT_INITIALIZED: retried already, so unanswered.
+      assert.deepEqual(first.map((r) => [r.status, r.answered]), [['failed', false], ['failed', false]]);
+      assert.match(first[0].message, /NOT_INITIALIZED/);
+      const second = await backend.add([spec('10.1.0.0/24', ['192.0.2.1']), spec('10.2.0.0/24', ['192.0.2.1'])]);
+      assert.deepEqual(second.map((r) => r.status), ['added', 'added']);
+      assert.equal(readies, 2);
+      assert.deepEqual(stub.calls.map((c) => c.method), ['Login', 'RouteInitialize', 'RouteAdd', 'Login', 'RouteInitialize', 'RouteAdd', 'RouteAdd']);
+    } finally {
+      await backend?.close(2000);
+      await stub.stop();
+    }
+  });
+
+  it('a gRPC error of the whole call (not the connection) fails its routes as answered', async function () {
+    const stub = await startStub({
+      RouteDelete: (_call, cb) => cb({ code: grpc.status.INVALID_ARGUMENT, details: 'bad request' }),
+    });
+    try {
+      backend = backendFor(stub.port);
+      const ready = connected(backend);
+      backend.start();
+      await ready;
+      const replies: RouteReply[] = await backend.delete([spec('10.1.0.0/24', []), spec('10.2.0.0/24', [])]);
+      for (const r of replies) {
+        assert.deepEqual(r, { status: 'failed', code: null, codeName: 'INVALID_ARGUMENT', message: 'RouteDelete failed: INVALID_ARGUMENT: bad request', answered: true });
+      }
+    } finally {
+      await backend?.close(2000);
+      await stub.stop();
+    }
+  });
+});
+
+// ---------------------------------------------------------------- TLS
+
+describe('gRPC backend over TLS', function () {
+  this.timeout(30000);
+  let dir: string;
+  let cert: string;
+  let key: string;
+  let rib: Rib;
+  let server: GrpcServer;
+  let plain: GrpcServer | null;
+  let port: number;
+  let backend: GrpcBackend | null;
+
+  before(function () {
+    // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-grpc-tls-'));
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      { stdio: 'ignore' },
+    );
+    cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+  });
+  after(function () {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async function () {
+    rib = new Rib();
+    server = new GrpcServer({ rib, tls: { key, cert } });
+    port = await server.listen(0, HOST);
+    backend = null;
+    plain = null;
+  });
+  afterEach(async function () {
+    await backend?.close(2000);
+    await server.close();
+    await plain?.close();
+  });
+
+  it('logs in with the CA and adds a route; the server name of the TLS options is checked', async function () {
+    backend = backendFor(port, { tls: { ca: cert, servername: 'localhost' } });
+    const ready = connected(backend);
+    backend.start();
+    await ready;
+    assert.deepEqual((await backend.add([spec('10.1.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
+  });
+
+  it('without the CA: a TLS error, and no login reaches the server', async function () {
+    backend = backendFor(port, { tls: {} });
+    const down = stateIs(backend, 'disconnected');
+    backend.start();
+    const [s] = await down;
+    assert.match(s.detail, /^TLS error: self[- ]signed certificate/);
+    assert.equal(server.counters.calls.Login ?? 0, 0);
+  });
+
+  it('a certificate for another name: a TLS error', async function () {
+    backend = backendFor(port, { tls: { ca: cert, servername: 'router.example.net' } });
+    const down = stateIs(backend, 'disconnected');
+    backend.start();
+    const [s] = await down;
+    assert.match(s.detail, /^TLS error: .*router\.example\.net/);
+  });
+
+  it('TLS to a clear-text gRPC port: a TLS error, not the wrong API', async function () {
+    plain = new GrpcServer({ rib });
+    const plainPort = await plain.listen(0, HOST);
+    backend = backendFor(plainPort, { tls: { ca: cert } });
+    const down = stateIs(backend, 'disconnected');
+    backend.start();
+    const [s] = await down;
+    assert.equal(s.detail, "TLS error: the port does not answer TLS (is the router's JET gRPC service set to clear-text?)");
+  });
+
+  it('clear text to a TLS port: "turn TLS on", not the wrong API', async function () {
+    backend = backendFor(port);
+    const down = stateIs(backend, 'disconnected');
+    backend.start();
+    const [s] = await down;
+    assert.equal(s.detail, tlsExpectedMessage(`${HOST}:${port}`));
+  });
+});
