@@ -14,7 +14,8 @@
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { classifyRmonNotification, describeEvent, type RmonEvent as RmonEventData } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
-import { DEFAULT_RMON_TOPIC, NotificationHandler, parseQos, SubscriptionStatus } from '../lib/mqtt/session';
+import { DEFAULT_RMON_TOPIC } from '../lib/core/defaults';
+import { NotificationHandler, parseQos, SubscriptionStatus } from '../lib/mqtt/session';
 import { validateTopicFilter } from '../lib/mqtt/topic';
 import type { SessionStatus } from '../lib/core/backend';
 import { clip, MAX_TEXT, sessionStatus, NodeStatus, StatusView } from '../lib/node-status';

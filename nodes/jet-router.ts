@@ -7,10 +7,11 @@
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
-import { apiOf, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, RouteBackend } from '../lib/core/backend';
+import { apiOf, RouteBackend } from '../lib/core/backend';
+import { DEFAULT_CLOSE_BOUND_MS, DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../lib/core/defaults';
 import { createBackend } from '../lib/router/backends';
 import { RouterHub, HubUser } from '../lib/core/hub';
-import { DEFAULT_NOTIFICATION_PORT, NotificationSession } from '../lib/mqtt/session';
+import { NotificationSession } from '../lib/mqtt/session';
 import { toBool, toInteger } from '../lib/flow-props';
 import { testConnection } from '../lib/router/probe';
 import { defaultClientId, notificationClientId } from '../lib/core/client-id';
@@ -18,7 +19,6 @@ import type { JetRouterDef, JetRouterNode } from './shared/types';
 
 const STATE_KEY = 'desiredRoutes';
 /** Node-RED waits up to 15 s for a node's close; each channel closes within this. */
-const CLOSE_BOUND_MS = 4000;
 /** Longest purge time accepted (a day): longer would keep a forgotten client's routes for too long. */
 const MAX_PURGE_S = 86400;
 
@@ -123,7 +123,7 @@ export = function (RED: NodeAPI): void {
         },
       },
       log: { log: (text) => node.log(text), warn: (text) => node.warn(text) },
-      closeBoundMs: CLOSE_BOUND_MS,
+      closeBoundMs: DEFAULT_CLOSE_BOUND_MS,
     });
     // The route nodes show how many desired routes the last replay dropped: tell them again.
     hub.on('replay-refused', () => hub.rpc.refresh());

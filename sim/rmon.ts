@@ -34,8 +34,8 @@ import {
 } from '../lib/rmon/alarm';
 import { formatRmonText } from '../lib/rmon/parser';
 
-export const RMON_EVENT_ID = 'SNMPD_RMON_EVENTLOG';
-export const RMON_TOPIC = `/junos/events/syslog/${RMON_EVENT_ID}`;
+export { RMON_EVENT_ID, DEFAULT_RMON_TOPIC as RMON_TOPIC } from '../lib/core/defaults';
+import { DEFAULT_RMON_TOPIC as RMON_TOPIC, RMON_EVENT_ID } from '../lib/core/defaults';
 /** The sim's default startup-alarm (see the module comment for why not Junos's 'both'). */
 export const SIM_DEFAULT_STARTUP: StartupAlarm = 'rising';
 

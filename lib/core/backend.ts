@@ -10,14 +10,11 @@ import type { ConnectionOptions } from 'tls';
 import type { BackoffOptions } from './backoff';
 import type { RouteSpec } from './route-spec';
 import type { RouteStatus } from './route-status';
+import type { JetApi } from './defaults';
 
-export type JetApi = 'grpc' | 'thrift';
+export type { JetApi };
 export const JET_APIS: readonly JetApi[] = ['grpc', 'thrift'];
 
-/** The router's default request-response port for each API. */
-export const DEFAULT_PORTS: Readonly<Record<JetApi, number>> = { grpc: 32767, thrift: 9090 };
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
-export const DEFAULT_QUEUE_LIMIT = 1000;
 
 /** What the other API is called in words a user picks in the dialog. */
 export const API_LABEL: Readonly<Record<JetApi, string>> = { grpc: 'gRPC', thrift: 'Thrift' };

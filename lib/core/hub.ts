@@ -10,6 +10,7 @@
  * loaded from and saved to a store the owner gives (a Node-RED context, a map, a file).
  */
 import { EventEmitter } from 'events';
+import { DEFAULT_CLOSE_BOUND_MS } from './defaults';
 import { SessionStatus } from './backend';
 import type { RouteBackend } from './backend';
 import { JetRoutes, ReplayReport } from './route-client';
@@ -149,8 +150,6 @@ export interface RouterHubOptions {
   /** Bound for closing each channel (Node-RED waits 15 s for a node's close at most). */
   closeBoundMs?: number;
 }
-
-export const DEFAULT_CLOSE_BOUND_MS = 4000;
 
 /**
  * Events: 'replay-refused' (count of desired routes the router refused at the last replay, for

@@ -95,8 +95,6 @@ export interface NotificationOptions {
   maxPacketBytes?: number;
 }
 
-export const DEFAULT_NOTIFICATION_PORT = 1883;
-export const DEFAULT_RMON_TOPIC = '/junos/events/syslog/SNMPD_RMON_EVENTLOG';
 export { DEFAULT_MAX_PACKET_BYTES };
 
 type ClientListener = (...args: any[]) => void;

@@ -15,7 +15,8 @@
  */
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
-import { apiOf, API_LABEL, BackendOptions, DEFAULT_PORTS, JetApi, SessionStatus } from '../core/backend';
+import { apiOf, API_LABEL, BackendOptions, JetApi, SessionStatus } from '../core/backend';
+import { DEFAULT_PORTS } from '../core/defaults';
 import { createBackend } from './backends';
 import { RouteValidationError, toBool, toInteger } from '../flow-props';
 

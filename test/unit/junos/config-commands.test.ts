@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import * as builder from '../../../lib/junos/config-commands';
 import { clientPrefix, rmonConfig, routerConfig } from '../../../lib/junos/config-commands';
-import { DEFAULT_PORTS } from '../../../lib/core/backend';
+import { DEFAULT_PORTS } from '../../../lib/core/defaults';
 import { ROOT } from '../../support/paths';
 
 const S = 'set system services extension-service';
