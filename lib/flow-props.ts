@@ -5,7 +5,8 @@
  * naming the property.
  */
 
-const I32_MAX = 2147483647;
+/** The largest Thrift i32: the upper bound of toInteger unless a field says otherwise. */
+export const I32_MAX = 2147483647;
 
 /**
  * A property (or route field) that cannot be used, naming the field and the value. The class keeps

@@ -138,7 +138,7 @@ export function parseNexthop(text: string, family: Family, prefix: string): stri
   throw new RouteValidationError('nexthops', text, `"${text}" is not an IP address`);
 }
 
-function parseTable(value: unknown, family: Family, prefix: string): string {
+export function parseTable(value: unknown, family: Family, prefix: string): string {
   if (value === undefined || value === null) return defaultTable(family);
   if (typeof value !== 'string') throw new RouteValidationError('table', value, `expected a table name, got ${show(value)}`);
   const table = value.trim();
@@ -154,7 +154,7 @@ function parseTable(value: unknown, family: Family, prefix: string): string {
   return table;
 }
 
-function parseAppId(value: unknown): string {
+export function parseAppId(value: unknown): string {
   if (value === undefined || value === null) return DEFAULT_APP_ID;
   if (typeof value !== 'string' && typeof value !== 'number') {
     throw new RouteValidationError('appId', value, `expected a string, got ${show(value)}`);
