@@ -4,16 +4,22 @@
  * `max-connections`, the notification broker's `allow-clients` (docs/protocol.md §1, §6, README "Pointing it
  * at a real router"), and the RMON alarm and event that feed a jet-rmon-event node (docs/protocol.md §1, §4).
  *
- * One pure implementation for the editor and the tests: this file has no imports and touches no
- * global, and the build (scripts/copy-assets.js) inlines its compiled JavaScript into the editor's
- * jet-router.html as `window.JetJunosConfig`, so the dialogs run exactly the code the unit tests run.
- * Nothing here talks to a router.
+ * One pure implementation for the editor and the tests: it touches no global and imports only
+ * pure modules (the shared defaults, flow-property reading), and the editor script (editor/, bundled
+ * into resources/jet-editor.js) runs this very module, so the dialogs run the code the unit tests
+ * run. Nothing here talks to a router.
  *
  * The results carry no prose: problems are codes with parameters, which the editor translates
  * (locales `jet-router.config.error.*` / `.note.*`, `jet-rmon-event.config.error.*` / `.note.*`).
  * `errors` make the commands unusable (then `lines` is empty); `notes` are worth reading but the
  * commands stand, with a `<placeholder>` where a value is not known.
  */
+
+import { apiOf } from '../core/backend';
+import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../core/defaults';
+import { toBool } from '../flow-props';
+
+export { apiOf, DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS };
 
 export type Params = Record<string, string | number>;
 
@@ -79,11 +85,9 @@ export interface RmonConfigInput {
   falling?: Value;
 }
 
-export const DEFAULT_PORTS = { grpc: 32767, thrift: 9090 } as const;
 export const DEFAULT_MAX_CONNECTIONS = 8;
 /** Junos accepts 1 to 30 `max-connections` (default 5). */
 export const MAX_CONNECTIONS_LIMIT = 30;
-export const DEFAULT_NOTIFICATION_PORT = 1883;
 export const DEFAULT_ROUTING_INSTANCE = 'mgmt_junos';
 export const RMON_DEFAULTS = { alarmIndex: 1, interval: 1, sampleType: 'absolute-value', rising: 1024, falling: 1023 } as const;
 /** RMON alarm and event indexes: 1 to 65535. */
@@ -110,10 +114,6 @@ function integer(v: Value, min: number, max: number): number | null {
   if (!/^[+-]?\d{1,12}$/.test(s)) return null;
   const n = Number(s);
   return n >= min && n <= max ? n : null;
-}
-
-function truthy(v: Value): boolean {
-  return v === true || v === 'true' || v === 'on' || v === 1 || v === '1';
 }
 
 const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -193,17 +193,12 @@ function result(lines: string[], errors: Problem[], notes: Problem[]): ConfigRes
   return { lines: ok ? lines : [], text: ok ? `${lines.join('\n')}\n` : '', errors, notes };
 }
 
-/** The request-response API a jet-router speaks: 'grpc', else 'thrift' (as lib/core/backend.ts apiOf). */
-export function apiOf(v: Value): 'grpc' | 'thrift' {
-  return v === 'grpc' ? 'grpc' : 'thrift';
-}
-
 /** The commands for a jet-router: its JET service, max-connections, and the notification broker. */
 export function routerConfig(input: RouterConfigInput): ConfigResult {
   const errors: Problem[] = [];
   const notes: Problem[] = [];
   const api = apiOf(input.api);
-  const tls = truthy(input.useTls);
+  const tls = toBool(input.useTls);
 
   let port: number = DEFAULT_PORTS[api];
   if (text(input.port) !== '') {
@@ -245,7 +240,7 @@ export function routerConfig(input: RouterConfigInput): ConfigResult {
     if (tls) {
       lines.push(`${rr} ssl port ${port}`);
       lines.push(`${rr} ssl local-certificate ${name('certificate')}`);
-      if (truthy(input.mutualAuth)) {
+      if (toBool(input.mutualAuth)) {
         lines.push(`${rr} ssl mutual-authentication certificate-authority ${name('caProfile')} client-certificate-request require-certificate-and-verify`);
       }
     } else {

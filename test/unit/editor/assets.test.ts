@@ -1,13 +1,17 @@
 /**
  * What the editor loads besides the node scripts: for every node of package.json's node-red.nodes,
  * its message catalog and help under nodes/locales/en-US (none left in the node .html), every
- * i18n key the templates and scripts use present in the catalog, the palette icons, and the same
- * files copied to dist/nodes by the build.
+ * i18n key the templates, scripts and the shared editor code use present in the catalog, the palette
+ * icons, the same files copied to dist/nodes by the build, and the editor bundle every node .html
+ * loads (resources/jet-editor.js, built from editor/ and the lib/ modules it imports).
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../../support/paths';
+import { CHECKS_CATALOG } from '../../../editor/api';
+import { PACKAGE } from '../../../editor/host';
+import { BUNDLE_FILE, EDITOR_BUNDLE } from '../../support/editor-bundle';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
@@ -18,8 +22,14 @@ const NODES = Object.entries(pkg['node-red'].nodes).map(([type, file]) => ({ typ
 const LOCALES = path.join(ROOT, 'nodes', 'locales', 'en-US');
 
 const read = (...p: string[]): string => fs.readFileSync(path.join(...p), 'utf8');
-// The build step that copies the editor files (a plain script: its exports, typed here).
-const copyAssets = require(path.join(ROOT, 'scripts', 'copy-assets.js')) as { inlineHtml(html: string): string };
+const KEY_CALL = /(?:\b_|\bt)\('([^']+)'/g;
+
+/** The TypeScript sources of the shared editor code (editor/), the bundle's own part. */
+const EDITOR_SOURCES = fs
+  .readdirSync(path.join(ROOT, 'editor'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => read(ROOT, 'editor', f))
+  .join('\n');
 
 function lookup(catalog: unknown, key: string): unknown {
   return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), catalog);
@@ -65,7 +75,9 @@ describe('editor: catalogs, help and icons', function () {
         assert.ok(used.length > 0);
         for (const key of used) assert.equal(typeof lookup(catalog, key), 'string', `${base}.html: data-i18n ${key}`);
         const script = editorScript(html);
-        const asked = [...script.matchAll(/(?:\b_|\bt)\('([^']+)'/g)].map((m) => m[1]);
+        // The node's own script, and the shared editor code where it speaks in this node's catalog.
+        const shared = [...EDITOR_SOURCES.matchAll(KEY_CALL)].map((m) => m[1]).filter((k) => k.startsWith(`${type}.`));
+        const asked = [...[...script.matchAll(KEY_CALL)].map((m) => m[1]), ...shared];
         for (const key of asked) {
           // 'jet-threshold.outputs.' + name: a prefix whose entries are picked at run time.
           if (key.endsWith('.')) assert.equal(typeof lookup(catalog, key.slice(0, -1)), 'object', `${base}.html: ${key}`);
@@ -102,36 +114,64 @@ describe('editor: catalogs, help and icons', function () {
         assert.ok(help.length > 1500, `${type}: help of ${help.length} characters`);
       });
 
-      it('the build copied the html (compiled library code inlined where marked), the catalog and the help to dist/nodes', () => {
+      it('the build copied the html (as it is), the catalog and the help to dist/nodes', () => {
         const dist = path.join(ROOT, 'dist', 'nodes');
-        assert.equal(read(dist, `${base}.html`), copyAssets.inlineHtml(html));
+        assert.equal(read(dist, `${base}.html`), html);
         assert.equal(read(dist, 'locales', 'en-US', `${base}.json`), read(LOCALES, `${base}.json`));
         assert.equal(read(dist, 'locales', 'en-US', `${base}.html`), help);
       });
     });
   }
 
-  it('the shared checks of jet-router.html translate in that node\'s namespace', () => {
+  it('the shared checks translate in the jet-router namespace, and no node .html has checks of its own', () => {
+    assert.equal(PACKAGE, pkg.name);
+    assert.equal(CHECKS_CATALOG, 'jet-router');
     const html = read(ROOT, 'nodes', 'jet-router.html');
     assert.match(html, new RegExp(`var NS = '${pkg.name.replace(/[/]/g, '\\/')}/jet-router:';`));
-    assert.equal((html.match(/window\.JetValidate\s*=/g) ?? []).length, 1);
+    const keys = [...read(ROOT, 'editor', 'checks.ts').matchAll(KEY_CALL)].map((m) => m[1]);
+    assert.ok(keys.length > 10, `${keys.length} message keys in editor/checks.ts`);
+    for (const key of keys) assert.match(key, /^jet-router\.validation\./, key);
     for (const { base } of NODES) {
-      if (base !== 'jet-router') assert.doesNotMatch(read(ROOT, 'nodes', `${base}.html`), /window\.JetValidate\s*=/, `${base}.html defines its own checks`);
+      const own = read(ROOT, 'nodes', `${base}.html`);
+      assert.doesNotMatch(own, /window\.(JetValidate|JetEditor|JetConfigPanel|JetJunosConfig)\s*=/, `${base}.html defines shared code`);
+      assert.doesNotMatch(own, /JetValidate|JetConfigPanel|JetJunosConfig/, `${base}.html uses the old globals`);
     }
   });
 
-  it('the Junos command builder (lib/junos/config-commands) is inlined once, into jet-router.html, as window.JetJunosConfig', () => {
-    const marker = '<!-- jet-inline: lib/junos/config-commands as JetJunosConfig -->';
+  it('the editor code is one bundle, resources/jet-editor.js, that every node .html loads before its own script; shipped with the package', () => {
     for (const { base } of NODES) {
-      const count = read(ROOT, 'nodes', `${base}.html`).split(marker).length - 1;
-      assert.equal(count, base === 'jet-router' ? 1 : 0, base);
+      const html = read(ROOT, 'nodes', `${base}.html`);
+      const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
+      assert.deepEqual(scripts.slice(0, 2), [` src="${EDITOR_BUNDLE}"`, ' type="text/javascript"'], `${base}.html: the bundle first, then its own script`);
+      assert.equal(html.split(EDITOR_BUNDLE).length - 1, 1, `${base}.html loads the bundle once`);
+      assert.doesNotMatch(html, /jet-inline:/, `${base}.html: nothing inlined by the build`);
+      assert.match(html, /var E = window\.JetEditor;/, `${base}.html`);
     }
-    const dist = read(ROOT, 'dist', 'nodes', 'jet-router.html');
-    assert.doesNotMatch(dist, /jet-inline:/, 'every marker replaced');
-    assert.equal((dist.match(/window\.JetJunosConfig = \{\}/g) ?? []).length, 1);
-    const compiled = read(ROOT, 'dist', 'lib', 'junos', 'config-commands.js').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
-    assert.ok(dist.includes(compiled), 'the compiled module as tsc wrote it');
-    assert.ok(pkg.files.includes('dist/nodes/**'), 'shipped with the node html: nothing else to list in package.json');
+    assert.equal(EDITOR_BUNDLE, `resources/${pkg.name}/jet-editor.js`);
+    assert.ok(fs.statSync(BUNDLE_FILE).size > 0, 'built');
+    assert.ok(pkg.files.includes('resources/jet-editor.js'), 'in package.json files');
+    assert.match(read(ROOT, '.gitignore'), /^resources\/jet-editor\.js$/m, 'generated: not in git');
+  });
+
+  it('the bundle is built from the current editor/ and lib/ sources: the runtime\'s own modules, imported, and nothing that needs Node.js', () => {
+    const meta = JSON.parse(read(ROOT, 'dist', 'editor', 'jet-editor.meta.json')) as {
+      inputs: Record<string, { bytes: number; imports: Array<{ path: string }> }>;
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    for (const mod of ['editor/index.ts', 'editor/checks.ts', 'editor/command-panel.ts', 'lib/core/route-spec.ts', 'lib/flow-props.ts', 'lib/core/defaults.ts', 'lib/junos/config-commands.ts']) {
+      assert.ok(inputs.includes(mod), `${mod} in ${inputs}`);
+    }
+    for (const input of inputs) {
+      assert.match(input, /^(editor\/[\w-]+\.ts|lib\/(core|junos|threshold|rmon)\/[\w-]+\.ts|lib\/flow-props\.ts|node_modules\/ipaddr\.js\/lib\/ipaddr\.js)$/, input);
+      // Built from these very files (not an older copy): the same number of bytes as now.
+      assert.equal(meta.inputs[input].bytes, fs.statSync(path.join(ROOT, input)).size, `${input} changed since the build`);
+    }
+    assert.deepEqual(Object.keys(meta.outputs), ['resources/jet-editor.js']);
+    // Nothing of lib imports the editor code (it sits above lib).
+    for (const input of inputs.filter((i) => i.startsWith('lib/'))) {
+      for (const imp of meta.inputs[input].imports) assert.doesNotMatch(imp.path, /^editor\//, `${input} imports ${imp.path}`);
+    }
   });
 
   it('palette icons of our own: white glyphs in 40×60, referenced by the nodes, shipped in dist/nodes/icons', () => {

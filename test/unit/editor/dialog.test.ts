@@ -7,8 +7,9 @@
  * (a new one gRPC, a saved one without `api` Thrift, also after a save), the port placeholder
  * following the API, the purge time shown and checked for gRPC only, the Test connection body
  * carrying `api` and the runtime's answers shown as they are, the metric hint of route add; the
- * "Router configuration" sections of the jet-router and jet-rmon-event dialogs: the Junos commands
- * built from the node's settings as they change, errors and notes in words, Copy.
+ * "Router configuration" sections of the jet-router and jet-rmon-event dialogs (rendered by the
+ * editor bundle's command panel): the Junos commands built from the node's settings as they change,
+ * errors and notes in words, Copy.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -19,6 +20,7 @@ import { DEFAULT_PORTS } from '../../../lib/core/defaults';
 import { parseProbeRequest } from '../../../lib/router/probe';
 import { rmonConfig, routerConfig } from '../../../lib/junos/config-commands';
 import { ROOT } from '../../support/paths';
+import { loadBundle } from '../../support/editor-bundle';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string };
 
@@ -124,6 +126,21 @@ class El {
     }
     return this;
   }
+  prepend(...items: Array<El | string>): El {
+    const before = this.children.splice(0);
+    this.append(...items);
+    this.children.push(...before);
+    return this;
+  }
+  /** This element or one inside it (appended by a script) with this id. */
+  find(id: string): El | undefined {
+    if ((this.attrs.id ?? this.id) === id) return this;
+    for (const child of this.children) {
+      const found = child.find(id);
+      if (found) return found;
+    }
+    return undefined;
+  }
 }
 
 /** A few elements selected at once ('#a, #b'): the calls go to each. */
@@ -189,9 +206,10 @@ function lookup(catalog: Catalog | undefined, key: string): unknown {
 const EDITORS = ['jet-router', 'jet-route-add', 'jet-rmon-event'];
 
 /**
- * jet-router.html, jet-route-add.html and jet-rmon-event.html in one sandbox, as the build ships them
- * (dist/nodes: with the Junos command builder inlined); `dom` is what `$('#id')` finds (empty: no
- * dialog open). The editor was reached at http://192.0.2.10:1880/; the clipboard records what it got.
+ * The editor bundle (resources/jet-editor.js), then jet-router.html, jet-route-add.html and
+ * jet-rmon-event.html in one sandbox, as the build ships them (dist/nodes); `dom` is what `$('#id')`
+ * finds, with what the scripts rendered into it (empty: no dialog open). The editor was reached at
+ * http://192.0.2.10:1880/; the clipboard records what it got.
  */
 function loadEditor() {
   const catalogs: Record<string, Catalog> = {};
@@ -223,9 +241,17 @@ function loadEditor() {
       if (cls) el.addClass(cls[1]);
       return el;
     }
+    const find = (id: string): El | undefined => {
+      if (state.dom.has(id)) return state.dom.get(id);
+      for (const el of state.dom.values()) {
+        const found = el.find(id);
+        if (found) return found;
+      }
+      return undefined;
+    };
     const els = s
       .split(',')
-      .map((part) => state.dom.get(part.trim().replace(/^#/, '')))
+      .map((part) => find(part.trim().replace(/^#/, '')))
       .filter((el): el is El => el !== undefined);
     return els.length === 1 ? els[0] : group(els);
   };
@@ -273,6 +299,7 @@ function loadEditor() {
   };
   sandbox.window = sandbox;
   vm.createContext(sandbox);
+  loadBundle(sandbox);
   const templates: Record<string, string> = {};
   for (const base of EDITORS) {
     const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', `${base}.html`), 'utf8');
@@ -285,9 +312,10 @@ function loadEditor() {
 describe('editor: the jet-router and route add dialogs (sandbox, Node-RED 4.1 steps replayed)', function () {
   const { defs, state, templates } = loadEditor();
   const def = defs['jet-router'];
+  /** An element of the open dialog: from its template, or rendered by its script. */
   const el = (id: string): El => {
-    const e = state.dom.get(id);
-    assert.ok(e, `#${id} in the template`);
+    const e = state.dom.get(id) ?? [...state.dom.values()].map((x) => x.find(id)).find((x): x is El => x !== undefined);
+    assert.ok(e, `#${id} in the dialog`);
     return e;
   };
 
@@ -546,7 +574,7 @@ describe('editor: the jet-router and route add dialogs (sandbox, Node-RED 4.1 st
     assert.match(addHelp, /Metric: Thrift routers only/);
   });
 
-  describe('Router configuration section (Junos commands, lib/junos/config-commands inlined)', function () {
+  describe('Router configuration section (Junos commands: the bundle\'s command panel running lib/junos/config-commands)', function () {
     const J = 'node-config-jet-router-junos';
     const S = 'set system services extension-service';
     const commands = (id = J): string => String(el(`${id}-commands`).val());

@@ -1,7 +1,7 @@
 /**
  * jet-threshold's editor side for Max keys: the default of a node dropped on the canvas, the
- * validator (the same verdict as the runtime, with the shared checks of nodes/jet-router.html),
- * the dialog row, its label and the help.
+ * validator (the same verdict as the runtime, with the shared checks of the editor bundle; no other
+ * node's .html needed), the dialog row, its label and the help.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { thresholdConfig } from '../../../lib/threshold/config';
 import { ROOT } from '../../support/paths';
+import { loadBundle } from '../../support/editor-bundle';
 
 const read = (...p: string[]): string => fs.readFileSync(path.join(ROOT, 'nodes', ...p), 'utf8');
 
@@ -28,10 +29,9 @@ function editorDefaults(): Record<string, PropDef> {
   };
   sandbox.window = sandbox;
   vm.createContext(sandbox);
-  for (const file of ['jet-router.html', 'jet-threshold.html']) {
-    const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(read(file))![1];
-    vm.runInContext(script, sandbox, { filename: file });
-  }
+  loadBundle(sandbox);
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(read('jet-threshold.html'))![1];
+  vm.runInContext(script, sandbox, { filename: 'jet-threshold.html' });
   return defs['jet-threshold'].defaults;
 }
 

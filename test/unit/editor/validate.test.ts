@@ -1,8 +1,8 @@
 /**
  * The editor side of the nodes, run in a sandbox with a minimal RED: the shared checks of
- * window.JetValidate (nodes/jet-router.html) against the runtime's own validation (the same
- * verdicts, the same suggested network for host bits), the validators Node-RED calls, the labels,
- * and the defaults of a node dropped on a fresh canvas.
+ * window.JetEditor (resources/jet-editor.js, bundled from editor/) against the runtime's own
+ * validation (the same verdicts, the same suggested network for host bits), the validators Node-RED
+ * calls, the labels, and the defaults of a node dropped on a fresh canvas.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -13,6 +13,7 @@ import { isValidHost } from '../../../lib/router/probe';
 import { validateTopicFilter } from '../../../lib/mqtt/topic';
 import { thresholdConfig } from '../../../lib/threshold/config';
 import { ROOT } from '../../support/paths';
+import { EDITOR_BUNDLE, loadBundle } from '../../support/editor-bundle';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
 const TYPES = Object.keys(pkg['node-red'].nodes);
@@ -36,7 +37,7 @@ interface NodeDef {
 interface Check {
   (value: unknown, ...others: unknown[]): string | null;
 }
-interface JetValidate {
+interface EditorChecks {
   check: Record<string, Check & ((...args: unknown[]) => unknown)>;
   parsePrefix(s: string): { error?: string; family?: string; prefix?: string };
   parseAddress(s: string): { family: string; text: string } | null;
@@ -47,8 +48,8 @@ function lookup(catalog: Catalog | undefined, key: string): unknown {
   return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Catalog)[k] : undefined), catalog);
 }
 
-/** The editor scripts of every node, in package order, in a sandbox with the real catalogs. */
-function loadEditor(version = '4.1.15'): { defs: Record<string, NodeDef>; V: JetValidate } {
+/** The editor bundle, then the editor scripts of every node, in package order, in a sandbox with the real catalogs. */
+function loadEditor(version = '4.1.15'): { defs: Record<string, NodeDef>; V: EditorChecks } {
   const catalogs: Record<string, Catalog> = {};
   for (const type of TYPES) {
     const base = path.basename(pkg['node-red'].nodes[type], '.js');
@@ -79,14 +80,16 @@ function loadEditor(version = '4.1.15'): { defs: Record<string, NodeDef>; V: Jet
   };
   sandbox.window = sandbox;
   vm.createContext(sandbox);
+  loadBundle(sandbox);
   for (const type of TYPES) {
     const base = path.basename(pkg['node-red'].nodes[type], '.js');
     const html = fs.readFileSync(path.join(ROOT, 'nodes', `${base}.html`), 'utf8');
     const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
     assert.equal(scripts.length, 1, `${base}.html: one editor script`);
+    assert.deepEqual([...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => m[1]), [EDITOR_BUNDLE], `${base}.html: loads the bundle`);
     vm.runInContext(scripts[0], sandbox, { filename: `${base}.html` });
   }
-  return { defs, V: sandbox.JetValidate as JetValidate };
+  return { defs, V: sandbox.JetEditor as EditorChecks };
 }
 
 function fresh(def: NodeDef, props: Record<string, unknown> = {}): Record<string, unknown> {
@@ -132,7 +135,7 @@ function prng(seed: number): () => number {
   };
 }
 
-describe('editor: validation and labels (nodes/*.html in a sandbox)', function () {
+describe('editor: validation and labels (the bundle and nodes/*.html in a sandbox)', function () {
   const { defs, V } = loadEditor();
 
   it('registers every node type of package.json, in the junos category (config for jet-router)', () => {

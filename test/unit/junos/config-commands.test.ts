@@ -3,7 +3,7 @@
  * dialogs show: the router's JET service (gRPC clear text, gRPC TLS with and without mutual
  * authentication, Thrift), max-connections, routing instance, allow-clients, the RMON alarm and
  * event exactly as the README's example for the defaults, and the validation. The dialogs run this
- * very module (inlined by the build: checked at the end).
+ * very module (bundled into the editor script by the build: checked at the end).
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -11,7 +11,8 @@ import * as path from 'path';
 import * as vm from 'vm';
 import * as builder from '../../../lib/junos/config-commands';
 import { clientPrefix, rmonConfig, routerConfig } from '../../../lib/junos/config-commands';
-import { DEFAULT_PORTS } from '../../../lib/core/defaults';
+import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../../../lib/core/defaults';
+import { apiOf } from '../../../lib/core/backend';
 import { ROOT } from '../../support/paths';
 
 const S = 'set system services extension-service';
@@ -43,6 +44,10 @@ describe('Junos configuration commands (lib/junos/config-commands)', function ()
       assert.deepEqual(r.notes, []);
       assert.equal(builder.DEFAULT_PORTS.grpc, DEFAULT_PORTS.grpc, 'the runtime\'s default ports');
       assert.equal(builder.DEFAULT_PORTS.thrift, DEFAULT_PORTS.thrift);
+      // Not a copy: lib/core/defaults.ts's own values (and lib/core/backend.ts's apiOf).
+      assert.equal(builder.DEFAULT_PORTS, DEFAULT_PORTS);
+      assert.equal(builder.DEFAULT_NOTIFICATION_PORT, DEFAULT_NOTIFICATION_PORT);
+      assert.equal(builder.apiOf, apiOf);
     });
 
     it('custom port, max-connections, management routing instance', () => {
@@ -224,18 +229,19 @@ describe('Junos configuration commands (lib/junos/config-commands)', function ()
     });
   });
 
-  it('is what the editor runs: dist/nodes/jet-router.html carries this compiled module, as window.JetJunosConfig', () => {
-    const html = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', 'jet-router.html'), 'utf8');
-    const compiled = fs.readFileSync(path.join(ROOT, 'dist', 'lib', 'junos', 'config-commands.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
-    assert.ok(html.includes(compiled), 'the compiled module, byte for byte');
-    const script = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]).find((s) => s.includes(compiled));
-    assert.ok(script);
+  it('is what the editor runs: the editor bundle (resources/jet-editor.js) is built from this module and carries it, as window.JetEditor.junos', () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'editor', 'jet-editor.meta.json'), 'utf8')) as { inputs: Record<string, { bytes: number }> };
+    const source = 'lib/junos/config-commands.ts';
+    assert.ok(meta.inputs[source], 'bundled');
+    assert.equal(meta.inputs[source].bytes, fs.statSync(path.join(ROOT, source)).size, 'from this very source');
+    const bundle = fs.readFileSync(path.join(ROOT, 'resources', 'jet-editor.js'), 'utf8');
+    assert.ok(bundle.includes(`// ${source}\n`), 'its code in the bundle');
     // Run as the browser does, with nothing but a window: same answers as the module here.
     const sandbox: Record<string, unknown> = {};
     sandbox.window = sandbox;
     vm.createContext(sandbox);
-    vm.runInContext(script, sandbox);
-    const inEditor = sandbox.JetJunosConfig as typeof builder;
+    vm.runInContext(bundle, sandbox);
+    const inEditor = (sandbox.JetEditor as { junos: typeof builder }).junos;
     assert.deepEqual(Object.keys(inEditor).sort(), Object.keys(builder).sort());
     const input = { api: 'grpc', useTls: true, certificate: 'c', clientAddress: '2001:db8::5', routingInstance: 'mgmt_junos' };
     assert.deepEqual(JSON.parse(JSON.stringify(inEditor.routerConfig(input))), routerConfig(input));
