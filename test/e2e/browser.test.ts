@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import { chromium, Browser, Page, Response } from 'playwright-core';
 import { NodeRedProcess } from '../support/nodered-process';
 import { until } from '../support/wait';
 import { JetSimulator } from '../../sim';
@@ -91,6 +91,12 @@ describe('editor in a real browser', function () {
   });
 
   it('installs the package from Manage palette → Install → upload, and the five nodes appear', async () => {
+    const bundle: Array<[string, number]> = [];
+    const onResponse = (res: Response): void => {
+      const url = new URL(res.url());
+      if (url.pathname.endsWith('/jet-editor.js')) bundle.push([url.pathname, res.status()]);
+    };
+    page.on('response', onResponse);
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-edit-palette');
     await page.click('#red-ui-palette-editor-tabs li:nth-child(2) a');
@@ -101,6 +107,10 @@ describe('editor in a real browser', function () {
     }
     const registered = await page.evaluate(() => ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete'].filter((t) => !!(window as any).RED.nodes.getType(t)));
     assert.equal(registered.length, 5);
+    // The dialogs' shared code came from the package's resources/, as Node-RED serves it.
+    page.off('response', onResponse);
+    assert.ok(bundle.some(([p, status]) => p === '/resources/@jetflows/node-red-junos-jet/jet-editor.js' && status === 200), JSON.stringify(bundle));
+    assert.equal(await page.evaluate(() => typeof (window as any).JetEditor?.validator), 'function');
     await page.click('.red-ui-tray-toolbar button:has-text("Close")');
     await page.waitForSelector('#red-ui-palette-editor', { state: 'detached' });
     await page.locator('#red-ui-palette-base-category-junos').scrollIntoViewIfNeeded();

@@ -1,8 +1,8 @@
 /**
  * The package installed in a real Node-RED (node-red/red.js in a child process, a temporary user
  * directory whose node_modules links to this checkout, as scripts/start-demo.js does), with
- * adminAuth: the editor gets our message catalogs, help and icons, and the Test connection
- * endpoint needs the jet-router.write permission.
+ * adminAuth: the editor gets our message catalogs, help, icons and the editor bundle (resources/), and
+ * the Test connection endpoint needs the jet-router.write permission.
  */
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
@@ -121,6 +121,28 @@ describe('editor: the package in a real Node-RED with adminAuth', function () {
       const firstParagraph = /<p>([\s\S]*?)<\/p>/.exec(help)![1];
       assert.ok(html.includes(firstParagraph), `${type}: help text served`);
     }
+  });
+
+  it('serves the editor bundle where every node .html asks for it, also without a token (a script tag sends none)', async () => {
+    const res = await get('/nodes', 'admin', 'text/html');
+    const html = await res.text();
+    const src = `resources/${pkg.name}/jet-editor.js`;
+    for (const { type } of NODES) {
+      // Each node set's html, from its module marker to the next: loads the bundle, relative to the editor.
+      const start = html.indexOf(`data-template-name="${type}"`);
+      const from = html.lastIndexOf('<!-- --- [red-module:', start);
+      const to = html.indexOf('<!-- --- [red-module:', start);
+      const set = html.slice(from, to < 0 ? undefined : to);
+      assert.ok(set.includes(`<script src="${src}"></script>`), `${type}: loads ${src}`);
+    }
+    for (const user of [undefined, 'admin']) {
+      const bundle = await get(`/${src}`, user, '*/*');
+      assert.equal(bundle.status, 200, `GET /${src} as ${user ?? 'nobody'}`);
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      assert.equal(await bundle.text(), fs.readFileSync(path.join(ROOT, 'resources', 'jet-editor.js'), 'utf8'));
+    }
+    // Nothing else of the package is served from there.
+    assert.equal((await get(`/resources/${pkg.name}/../package.json`, undefined, '*/*')).status, 404);
   });
 
   it('serves the palette icons', async () => {

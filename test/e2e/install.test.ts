@@ -1,8 +1,8 @@
 /**
  * The package as the palette manager installs it: `npm pack`, then `npm install <tarball>` in a
  * fresh Node-RED user directory, then a real Node-RED (4; 5 in the Node 22 CI leg) started on it
- * and asked through its admin API: the five node types registered, no load error, the sample flows
- * listed among the examples and importable.
+ * and asked through its admin API: the five node types registered, no load error, the editor bundle
+ * served, the sample flows listed among the examples and importable.
  */
 import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
@@ -44,6 +44,7 @@ describe('install from the packed tarball into a fresh Node-RED', function () {
     }
     assert.ok(files.some((f) => f.startsWith('package/examples/') && f.endsWith('.json')), 'examples');
     assert.ok(files.includes('package/README.md') && files.includes('package/LICENSE'));
+    assert.ok(files.includes('package/resources/jet-editor.js'), 'the editor bundle');
     const unwanted = files.filter((f) => /(^package\/test\/|^package\/dist\/test\/|\.ts$|node_modules|\.node-red-demo|\.ci\/)/.test(f) && !f.endsWith('.d.ts'));
     assert.deepEqual(unwanted, []);
   });
@@ -59,6 +60,15 @@ describe('install from the packed tarball into a fresh Node-RED', function () {
       assert.ok(s.enabled, `${s.types} enabled`);
     }
     assert.doesNotMatch(red.log, /\[(error|warn)\].*(jet-|junos)/i);
+  });
+
+  it('serves the editor bundle of the installed package where the node .html files ask for it', async () => {
+    const src = `resources/${PKG.name}/jet-editor.js`;
+    const html = fs.readFileSync(path.join(red.userDir, 'node_modules', ...PKG.name.split('/'), 'dist', 'nodes', 'jet-route-add.html'), 'utf8');
+    assert.ok(html.includes(`<script src="${src}"></script>`));
+    const res = await request(red.port, 'GET', `/${src}`, undefined, { Accept: '*/*' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.text, fs.readFileSync(path.join(ROOT, 'resources', 'jet-editor.js'), 'utf8'));
   });
 
   it('installs the simulator command (npx jet-sim) with the package', () => {
