@@ -6,10 +6,10 @@
  * the very functions the nodes run on deploy and on every message (lib/core/route-spec.ts,
  * lib/flow-props.ts), the limits come from lib/threshold/config.ts and lib/core/defaults.ts. What
  * is the editor's own is the wording: which of the runtime's refusals it is (a prefix length out of
- * range, host bits set with the network meant, …) and the dialog's cross-field checks. Three checks
- * stay written here because their runtime twins need Node.js (net.isIP for hosts, Buffer for topic
- * lengths) or are a property expression of Node-RED's: host, topicFilter, propertyOrEmpty; the unit
- * tests hold them to the runtime's verdicts.
+ * range, host bits set with the network meant, …) and the dialog's cross-field checks. Written
+ * here, and held to the runtime's verdicts by the unit tests: host and topicFilter (their runtime
+ * twins need Node.js: net.isIP, Buffer), propertyOrEmpty (Node-RED's own check when the editor has
+ * it) and the threshold's numbers (lib/threshold/config.ts reads them all in one function).
  */
 import * as ipaddr from 'ipaddr.js';
 import { I32_MAX, RouteValidationError, toInteger } from '../lib/flow-props';
