@@ -106,6 +106,8 @@ export function applyStatements(config: RmonConfiguration, statements: readonly 
       // Inside an inactive alarm or event (curly text) the entry carries the mark, not each statement.
       if (st.inactive && !entry.inactive) mark(true);
     } else if (st.verb === 'delete') {
+      // `delete … interval 5` deletes only an interval of 5.
+      if (p.value.length > 0 && entry.statements[statement] !== readValue(p.kind, statement, p.value.join(' '))) continue;
       delete entry.statements[statement];
       mark(false);
     } else if (statement in entry.statements) {

@@ -131,6 +131,21 @@ export const IFD_JSON = `{
                 "data" : "513"
             }
             ],
+            "link-level-type" : [
+            {
+                "data" : "Ethernet"
+            }
+            ],
+            "mtu" : [
+            {
+                "data" : "1514"
+            }
+            ],
+            "speed" : [
+            {
+                "data" : "1000mbps"
+            }
+            ],
             "if-device-flags" : [
             {
                 "ifdf-present" : [
@@ -141,6 +156,40 @@ export const IFD_JSON = `{
                 "ifdf-running" : [
                 {
                     "data" : [null]
+                }
+                ]
+            }
+            ],
+            "if-config-flags" : [
+            {
+                "iff-snmp-traps" : [
+                {
+                    "data" : [null]
+                }
+                ],
+                "internal-flags" : [
+                {
+                    "data" : "0x4000"
+                }
+                ]
+            }
+            ],
+            "current-physical-address" : [
+            {
+                "data" : "02:05:86:71:a0:03"
+            }
+            ],
+            "traffic-statistics" : [
+            {
+                "attributes" : {"junos:style" : "brief"},
+                "input-bps" : [
+                {
+                    "data" : "0"
+                }
+                ],
+                "output-bps" : [
+                {
+                    "data" : "0"
                 }
                 ]
             }

@@ -119,6 +119,9 @@ describe('RMON configuration read back (lib/junos/rmon-config)', function () {
     const leaf = read(S.RMON_JSON_NUMBERS.replace('"interval" : 1,', '"interval" : 1, "@interval" : {"inactive" : true},'));
     assert.deepEqual(leaf.alarms[0].inactiveStatements, ['interval']);
     assert.deepEqual(read(S.RMON_SET + 'deactivate snmp rmon alarm 1\nactivate snmp rmon alarm 1\n'), LAB);
+    // A delete with a value deletes only that value.
+    assert.deepEqual(read(S.RMON_SET + 'delete snmp rmon alarm 1 interval 5\n'), LAB);
+    assert.equal('interval' in read(S.RMON_SET + 'delete snmp rmon alarm 1 interval 1\n').alarms[0].statements, false);
   });
 
   it('other alarms and events, other parts of snmp and rmon, and values with leading zeros do not matter', () => {
