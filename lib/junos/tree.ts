@@ -129,7 +129,7 @@ export function fromXml(xml: string): JunosElement {
       i = comment < 0 ? xml.length : comment + 3;
       continue;
     }
-    const gt = xml.indexOf('>', lt);
+    const gt = tagEnd(xml, lt);
     if (gt < 0) break;
     const tag = xml.slice(lt + 1, gt);
     i = gt + 1;
@@ -151,6 +151,19 @@ export function fromXml(xml: string): JunosElement {
     if (!selfClosing) stack.push(el);
   }
   return doc;
+}
+
+/** The '>' that ends the tag starting at `lt`, outside quoted attribute values; -1 if none. */
+function tagEnd(xml: string, lt: number): number {
+  let quote = '';
+  for (let i = lt + 1; i < xml.length; i++) {
+    const c = xml[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
 }
 
 function localName(qualified: string): string {

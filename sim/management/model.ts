@@ -86,6 +86,11 @@ export interface ManagementModelEvents {
 
 const ANSWERS = 'show interfaces [<name>], show configuration snmp rmon, show system commit';
 
+/** A command the router refuses (its message), as opposed to output. */
+class Refusal {
+  constructor(readonly message: string) {}
+}
+
 export class ManagementModel extends EventEmitter<ManagementModelEvents> {
   readonly interfaces: InterfaceTable;
   private candidate: RmonConfiguration;
@@ -138,9 +143,8 @@ export class ManagementModel extends EventEmitter<ManagementModelEvents> {
 
   /** OpCommandGet: the output in chunks, or the message of a refused command. */
   opCommand(command: { cli: string } | { xml: string }, format: OpFormat): OpReply {
-    const text = 'cli' in command ? this.cli(command.cli, format) : this.rpc(command.xml, format);
-    if (text.startsWith('error: ')) return { ok: false, message: text };
-    return { ok: true, chunks: chunks(text, this.options.chunkSize) };
+    const out = 'cli' in command ? this.cli(command.cli, format) : this.rpc(command.xml, format);
+    return out instanceof Refusal ? { ok: false, message: out.message } : { ok: true, chunks: chunks(out, this.options.chunkSize) };
   }
 
   /** ConfigSet. */
@@ -167,10 +171,10 @@ export class ManagementModel extends EventEmitter<ManagementModelEvents> {
     return last ? { time: last.time, user: last.user } : this.boot;
   }
 
-  private cli(line: string, format: OpFormat): string {
+  private cli(line: string, format: OpFormat): string | Refusal {
     const t = tokenize(line);
     const words = t.ok ? t.words : [];
-    if (words.some((w) => w.includes('|'))) return `error: pipes (|) are not simulated; the simulator answers ${ANSWERS}`;
+    if (words.some((w) => w.includes('|'))) return new Refusal(`error: pipes (|) are not simulated; the simulator answers ${ANSWERS}`);
     const [verb, what, ...rest] = words;
     if (verb === 'show' && what === 'interfaces') {
       const modifiers = ['detail', 'extensive'];
@@ -179,22 +183,22 @@ export class ManagementModel extends EventEmitter<ManagementModelEvents> {
     }
     if (verb === 'show' && what === 'configuration' && rest.join(' ') === 'snmp rmon') return this.showRmon(format);
     if (verb === 'show' && what === 'system' && rest.join(' ') === 'commit') return this.showCommits(format);
-    return `error: the simulator does not answer "${line.trim()}"; it answers ${ANSWERS}`;
+    return new Refusal(`error: the simulator does not answer "${line.trim()}"; it answers ${ANSWERS}`);
   }
 
-  private rpc(xml: string, format: OpFormat): string {
+  private rpc(xml: string, format: OpFormat): string | Refusal {
     const doc = fromXml(xml);
     const rpc = doc.children.length === 1 && doc.children[0].name === 'rpc' ? doc.children[0] : doc;
     const call = rpc.children[0];
-    if (!call) return `error: no RPC in ${JSON.stringify(xml.slice(0, 80))}`;
+    if (!call) return new Refusal(`error: no RPC in ${JSON.stringify(xml.slice(0, 80))}`);
     if (call.name === 'get-interface-information') return this.showInterfaces(childText(call, 'interface-name') ?? undefined, format);
     if (call.name === 'get-configuration') return this.showRmon(format);
     if (call.name === 'get-commit-information') return this.showCommits(format);
-    return `error: the simulator does not answer the RPC <${call.name}>; it answers <get-interface-information>, <get-configuration>, <get-commit-information>`;
+    return new Refusal(`error: the simulator does not answer the RPC <${call.name}>; it answers <get-interface-information>, <get-configuration>, <get-commit-information>`);
   }
 
-  private showInterfaces(name: string | undefined, format: OpFormat): string {
-    return this.interfaces.show(name, format) ?? `error: device ${name} not found`;
+  private showInterfaces(name: string | undefined, format: OpFormat): string | Refusal {
+    return this.interfaces.show(name, format) ?? new Refusal(`error: device ${name} not found`);
   }
 
   private showRmon(format: OpFormat): string {

@@ -95,7 +95,7 @@ export function loadConfig(candidate: RmonConfiguration, text: string, loadType:
     if (!parsed.ok) return fail(parsed.line, parsed.message);
     statements = parsed.statements;
   } else {
-    return { ok: false, message: `error: the simulator loads set lines (load type SET) and curly-brace text (MERGE), not ${loadType.toUpperCase()}` };
+    return { ok: false, message: `error: the simulator loads set lines (load type SET) and curly-brace text (MERGE), not ${String(loadType).toUpperCase()}` };
   }
   const config = cloneRmonConfiguration(candidate);
   const warnings: string[] = [];

@@ -63,6 +63,16 @@ describe('RMON configuration read back (lib/junos/rmon-config)', function () {
     assert.match(RMON_CONFIGURATION_RPC, /^<get-configuration[^>]*><configuration><snmp><rmon\/><\/snmp><\/configuration><\/get-configuration>$/);
   });
 
+  it('configuration JSON in the operational dialect ({"data"} leaves in arrays) reads the same', () => {
+    // Every element an array of objects, every leaf {"data": …}.
+    const item = (v: unknown): unknown => (v !== null && typeof v === 'object' ? element(v as object) : { data: String(v) });
+    const element = (o: object): unknown =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => k !== '@').map(([k, x]) => [k, Array.isArray(x) ? x.map(item) : [item(x)]]));
+    const operational = JSON.stringify(element(JSON.parse(S.RMON_JSON_STRINGS)));
+    assert.match(operational, /^\{"configuration":\[\{"snmp":\[\{"rmon":\[\{"alarm":\[\{"name":\[\{"data":"1"\}\]/);
+    assert.deepEqual(read(operational), LAB);
+  });
+
   it('equals the node settings that produced the lab lines (README defaults for ifIndex 541), in every format', () => {
     for (const [format, output] of SAMPLES) {
       assert.deepEqual(compareRmon(read(output), { ifIndex: 541 }), { ok: true, equal: true, alarmIndex: 1, eventIndex: 541, differences: [], present: { alarm: true, event: true } }, format);

@@ -65,6 +65,8 @@ describe('Junos output tree (lib/junos/tree)', function () {
     assert.deepEqual(shape(fromXml('<a>t<b')), ['', '', [['a', 't']]]);
     assert.deepEqual(shape(fromXml('')), ['', '']);
     assert.deepEqual(shape(fromXml('<a><![CDATA[open')), ['', '', [['a', 'open']]]);
+    // A '>' inside a quoted attribute value does not end the tag.
+    assert.deepEqual(shape(fromXml('<a t="x>y" u=\'>\'>v</a>')), ['', '', [['a', 'v', { t: 'x>y', u: '>' }]]]);
   });
 
   it('escapeXml and decodeEntities are inverse for text', () => {
