@@ -249,7 +249,7 @@ export function isInactive(el: JunosElement): boolean {
 /** A router's message as the CLI prints it: whitespace collapsed, `error: ` in front. */
 export function errorLine(message: string): string {
   const m = message.replace(/\s+/g, ' ').trim();
-  return /^error:/i.test(m) ? m : `error: ${m}`;
+  return /^error:/.test(m) ? m : `error: ${m}`;
 }
 
 /**
@@ -260,7 +260,8 @@ export function errorLine(message: string): string {
 export function routerErrors(out: JunosOutput): string[] {
   const errors: string[] = [];
   const lines = out.format === 'text' ? out.text : out.preamble;
-  for (const m of lines.matchAll(/^[ \t]*error:[ \t]*(.*\S)[ \t]*\r?$/gim)) errors.push(errorLine(m[1]));
+  // Lower case, as Junos prints it: "Errors: 0" in interface counters is no error line.
+  for (const m of lines.matchAll(/^[ \t]*error:[ \t]*(.*\S)[ \t]*\r?$/gm)) errors.push(errorLine(m[1]));
   if (out.format !== 'text') {
     for (const e of findElements(out.root, ['rpc-error', 'error'])) {
       const severity = childText(e, 'error-severity') ?? childText(e, 'severity');

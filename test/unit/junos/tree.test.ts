@@ -92,7 +92,8 @@ describe('Junos output tree (lib/junos/tree)', function () {
 
   it("routerErrors: error lines (text, preamble), rpc-error and xnm:error elements, in the CLI's words; warnings are not errors", () => {
     assert.deepEqual(routerErrors(readJunosOutput('error: device ge-9/9/9 not found\r\n')), ['error: device ge-9/9/9 not found']);
-    assert.deepEqual(routerErrors(readJunosOutput('  Error:   two   words  \nmore')), ['error: two words']);
+    assert.deepEqual(routerErrors(readJunosOutput('  error:   two   words  \nmore')), ['error: two words']);
+    assert.deepEqual(routerErrors(readJunosOutput('  Input errors:\n    Errors: 0, Drops: 0\n  Error: none')), []);
     assert.deepEqual(routerErrors(readJunosOutput('error: first\n{"x": 1}')), ['error: first']);
     const rpc = '<rpc-reply><rpc-error><error-severity>error</error-severity><error-message>\n  bad thing\n</error-message></rpc-error>' +
       '<rpc-error><error-severity>warning</error-severity><error-message>just a warning</error-message></rpc-error></rpc-reply>';
