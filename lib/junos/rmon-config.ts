@@ -133,7 +133,7 @@ export function parseRmonConfiguration(output: string): RmonRead {
   return { ok: true, config };
 }
 
-/** What the builder makes of `settings`, read as a configuration; null with its errors when it refuses them. */
+/** What the builder makes of `settings`, read back as a configuration (empty when the builder refuses them: see `built.errors`). */
 function desired(settings: RmonConfigInput): { config: RmonConfiguration; built: ConfigResult } {
   const built = rmonConfig(settings);
   const config = emptyRmonConfiguration();
