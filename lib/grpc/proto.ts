@@ -11,6 +11,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as AuthenticationProto } from '../gen-grpc/jnx_authentication';
 import type { ProtoGrpcType as RoutingBaseProto } from '../gen-grpc/jnx_routing_base';
 import type { ProtoGrpcType as RibProto } from '../gen-grpc/jnx_routing_rib';
+import type { ProtoGrpcType as ManagementProto } from '../gen-grpc/jnx_management';
 
 export const PROTO_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -29,7 +30,7 @@ function idlDir(): string {
   throw new Error(`idl/jnx_routing_rib.proto not found above ${__dirname}: the package is incomplete`);
 }
 
-export type JetGrpc = AuthenticationProto & RoutingBaseProto & RibProto;
+export type JetGrpc = AuthenticationProto & RoutingBaseProto & RibProto & ManagementProto;
 
 let loaded: JetGrpc | null = null;
 
@@ -38,7 +39,7 @@ export function jetGrpc(): JetGrpc {
   if (!loaded) {
     const dir = idlDir();
     const definition = protoLoader.loadSync(
-      ['jnx_authentication.proto', 'jnx_routing_base.proto', 'jnx_routing_rib.proto'],
+      ['jnx_authentication.proto', 'jnx_routing_base.proto', 'jnx_routing_rib.proto', 'jnx_management.proto'],
       { ...PROTO_OPTIONS, includeDirs: [dir] },
     );
     loaded = grpc.loadPackageDefinition(definition) as unknown as JetGrpc;
@@ -51,4 +52,5 @@ export const SERVICES = {
   authentication: 'jnx.jet.authentication.Authentication',
   base: 'jnx.jet.routing.base.Base',
   rib: 'jnx.jet.routing.rib.Rib',
+  management: 'jnx.jet.management.Management',
 } as const;

@@ -2,7 +2,8 @@
  * The Junos `set` commands a router needs for this package's nodes, built from their settings:
  * the JET request-response service (gRPC clear text or TLS, or Thrift on Junos up to 16.1), its
  * `max-connections`, the notification broker's `allow-clients` (docs/protocol.md §1, §6, README "Pointing it
- * at a real router"), and the RMON alarm and event that feed a jet-rmon-event node (docs/protocol.md §1, §4).
+ * at a real router"), and the RMON alarm and event that feed a jet-rmon-event node (docs/protocol.md §1, §4),
+ * also as `delete`-then-`set` lines that replace exactly that alarm and event (rmonReplaceConfig).
  *
  * One pure implementation for the editor and the tests: it touches no global and imports only
  * pure modules (the shared defaults, flow-property reading), and the editor script (editor/, bundled
@@ -32,7 +33,7 @@ export interface Problem {
 }
 
 export interface ConfigResult {
-  /** The `set` commands, in the order to enter them; empty when there are errors. */
+  /** The commands (`set`; rmonReplaceConfig: `delete` first), in the order to enter them; empty when there are errors. */
   lines: string[];
   /** The lines joined with newlines (and a final one), ready to paste; '' when there are errors. */
   text: string;
@@ -296,6 +297,12 @@ function sampleTypeOf(v: Value): 'absolute-value' | 'delta-value' | null {
  * 1024, falling 1023.
  */
 export function rmonConfig(input: RmonConfigInput): ConfigResult {
+  const r = rmonParts(input);
+  return result(r.lines, r.errors, r.notes);
+}
+
+/** rmonConfig's lines and problems, with the alarm and event index they are for. */
+function rmonParts(input: RmonConfigInput): { lines: string[]; errors: Problem[]; notes: Problem[]; alarm: number; event: number } {
   const errors: Problem[] = [];
   const notes: Problem[] = [];
   const given = (field: keyof RmonConfigInput): boolean => text(input[field]) !== '';
@@ -345,5 +352,21 @@ export function rmonConfig(input: RmonConfigInput): ConfigResult {
     `${a} syslog-subtag ${subtag}`,
     `set snmp rmon event ${event} type log-and-trap`,
   ];
-  return result(lines, errors, notes);
+  return { lines, errors, notes, alarm, event };
+}
+
+/**
+ * What makes the router's alarm and event exactly rmonConfig's, to load with `load set` (the JET
+ * ConfigSet load type SET): `delete snmp rmon alarm <alarmIndex>` and `delete snmp rmon event
+ * <eventIndex>` (so statements the node does not set go too), then rmonConfig's lines. Nothing
+ * else is touched: no other alarm, event or statement. `present` says which of the two the router
+ * has (read back first): a delete is left out for one known to be absent (Junos warns "statement
+ * not found" on it); without `present` both deletes are there. Same errors and notes as rmonConfig.
+ */
+export function rmonReplaceConfig(input: RmonConfigInput, present?: { alarm: boolean; event: boolean }): ConfigResult {
+  const r = rmonParts(input);
+  const deletes: string[] = [];
+  if (!present || present.alarm) deletes.push(`delete snmp rmon alarm ${r.alarm}`);
+  if (!present || present.event) deletes.push(`delete snmp rmon event ${r.event}`);
+  return result([...deletes, ...r.lines], r.errors, r.notes);
 }

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
 import * as builder from '../../../lib/junos/config-commands';
-import { clientPrefix, rmonConfig, routerConfig } from '../../../lib/junos/config-commands';
+import { clientPrefix, rmonConfig, rmonReplaceConfig, routerConfig } from '../../../lib/junos/config-commands';
 import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../../../lib/core/defaults';
 import { apiOf } from '../../../lib/core/backend';
 import { ROOT } from '../../support/paths';
@@ -227,6 +227,24 @@ describe('Junos configuration commands (lib/junos/config-commands)', function ()
       bad({ ifIndex: '541', subtag: 'TWO WORDS' }, ['subtag:subtag']);
       bad({ ifIndex: '541', subtag: 'X'.repeat(81) }, ['subtag:subtag']);
     });
+
+    it('replace: delete exactly the alarm and the event, then the same set lines; a delete left out for what is known absent', () => {
+      const settings = { ifIndex: '17', alarmIndex: '3', eventIndex: '40', rising: '2000', falling: '100' };
+      const set = rmonConfig(settings);
+      const r = rmonReplaceConfig(settings);
+      assert.deepEqual(r.lines, ['delete snmp rmon alarm 3', 'delete snmp rmon event 40', ...set.lines]);
+      assert.equal(r.text, `${r.lines.join('\n')}\n`);
+      assert.deepEqual([r.errors, r.notes], [set.errors, set.notes]);
+      assert.ok(r.lines.every((l) => /^(delete|set) snmp rmon (alarm 3|event 40)( |$)/.test(l)), 'nothing but alarm 3 and event 40');
+      assert.deepEqual(rmonReplaceConfig(settings, { alarm: true, event: false }).lines.slice(0, 2), ['delete snmp rmon alarm 3', set.lines[0]]);
+      assert.deepEqual(rmonReplaceConfig(settings, { alarm: false, event: true }).lines.slice(0, 2), ['delete snmp rmon event 40', set.lines[0]]);
+      assert.deepEqual(rmonReplaceConfig(settings, { alarm: false, event: false }).lines, set.lines);
+      // Defaults: alarm 1, event = ifIndex; notes carried; errors: no lines at all.
+      assert.deepEqual(rmonReplaceConfig({ ifIndex: 541 }).lines.slice(0, 2), ['delete snmp rmon alarm 1', 'delete snmp rmon event 541']);
+      assert.deepEqual(noteCodes(rmonReplaceConfig({ ifIndex: 541, sampleType: 'delta' })), ['delta']);
+      const refused = rmonReplaceConfig({ ifIndex: '541', rising: '10', falling: '10' });
+      assert.deepEqual([refused.lines, refused.text, codes(refused)], [[], '', ['falling:falling']]);
+    });
   });
 
   it('is what the editor runs: the editor bundle (resources/jet-editor.js) is built from this module and carries it, as window.JetEditor.junos', () => {
@@ -246,5 +264,6 @@ describe('Junos configuration commands (lib/junos/config-commands)', function ()
     const input = { api: 'grpc', useTls: true, certificate: 'c', clientAddress: '2001:db8::5', routingInstance: 'mgmt_junos' };
     assert.deepEqual(JSON.parse(JSON.stringify(inEditor.routerConfig(input))), routerConfig(input));
     assert.deepEqual(JSON.parse(JSON.stringify(inEditor.rmonConfig({ ifIndex: '541' }))), rmonConfig({ ifIndex: '541' }));
+    assert.deepEqual(JSON.parse(JSON.stringify(inEditor.rmonReplaceConfig({ ifIndex: '541' }))), rmonReplaceConfig({ ifIndex: '541' }));
   });
 });
