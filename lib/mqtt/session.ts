@@ -5,9 +5,9 @@
  *    that leaves removes only its own, and a filter is unsubscribed when its last subscriber goes.
  *  - Every filter is subscribed again on every connect: a broker restart with a clean session
  *    forgets them, so MQTT.js's own resubscribe is not relied on.
- *  - Reconnects with capped exponential backoff and jitter (MQTT.js's fixed period is off); a
- *    refused login (CONNACK "not authorized" / "bad user name or password") waits the cap and the
- *    state stays `login-failed`.
+ *  - Reconnects through the shared loop of lib/core/reconnect.ts, with capped exponential backoff
+ *    and jitter (MQTT.js's fixed period is off); a refused login (CONNACK "not authorized" / "bad
+ *    user name or password") waits the cap and the state stays `login-failed`.
  *  - Each filter is subscribed at the highest QoS its subscribers asked for (a handler's `qos`,
  *    default 1): at QoS 1 the subscriber answers every message with a PUBACK, which carries the TCP
  *    ACK at once; at QoS 0 a broker with Nagle on (Mosquitto's default) holds the next messages
@@ -34,13 +34,11 @@
  * not), 'subscription' (SubscriptionStatus, refs: the subscribers of that filter),
  * 'reconnect-scheduled' (delay ms).
  */
-import { EventEmitter } from 'events';
 import { Transform } from 'stream';
 import * as mqtt from 'mqtt';
 import type { ConnectionOptions } from 'tls';
-import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF } from '../core/backoff';
+import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
 import { describeSocketError, ignoreError } from '../net/socket';
-import type { SessionStatus } from '../core/backend';
 import { topicMatches } from './topic';
 import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
 
@@ -129,7 +127,7 @@ export function describeSubackFailure(code: number, protocolVersion = 4, reasonS
   return reasonString ? `${base}: ${reasonString}` : base;
 }
 
-export class NotificationSession extends EventEmitter {
+export class NotificationSession extends ReconnectingSession {
   private client: mqtt.MqttClient | null = null;
   private readonly clientListeners: Array<[string, ClientListener]> = [];
   private readonly subscriptions = new Map<string, Map<string, Subscriber>>();
@@ -142,25 +140,10 @@ export class NotificationSession extends EventEmitter {
   /** Keepalive bookkeeping (Date.now() ms): last packet written, last reschedule of the ping. */
   private lastSent = 0;
   private lastReschedule = 0;
-  private stateValue: SessionStatus = { state: 'idle', detail: '' };
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private attempt = 0;
   private lastError: string | null = null;
-  private authFailed = false;
-  private readonly backoff: BackoffOptions;
 
   constructor(private readonly opts: NotificationOptions) {
-    super();
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-  }
-
-  get status(): SessionStatus {
-    return this.stateValue;
-  }
-
-  /** `host:port`: never the user name, which would reach dashboards through the node status. */
-  get peer(): string {
-    return `${this.opts.host}:${this.opts.port}`;
+    super(opts);
   }
 
   /** Topic filters with at least one subscriber. */
@@ -169,8 +152,8 @@ export class NotificationSession extends EventEmitter {
   }
 
   start(): void {
-    if (this.client || this.stateValue.state === 'closed') return;
-    this.setState('connecting', `${this.opts.host}:${this.opts.port}`);
+    if (this.client || this.isClosed()) return;
+    this.setState('connecting', this.peer);
     const client = mqtt.connect({
       manualConnect: true,
       host: this.opts.host,
@@ -267,10 +250,9 @@ export class NotificationSession extends EventEmitter {
 
   /** Ends the session: no reconnect, every listener removed; resolves within `timeoutMs`. */
   async close(timeoutMs = 2000): Promise<void> {
-    if (this.stateValue.state === 'closed') return;
+    if (this.isClosed()) return;
     this.setState('closed', 'closed');
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.cancelRetry();
     this.subscriptions.clear();
     this.handlers.clear();
     this.answers.clear();
@@ -298,8 +280,7 @@ export class NotificationSession extends EventEmitter {
   }
 
   private onConnect(): void {
-    this.attempt = 0;
-    this.authFailed = false;
+    this.sessionUp();
     this.lastError = null;
     const filters = this.filters;
     const client = this.client;
@@ -446,8 +427,8 @@ export class NotificationSession extends EventEmitter {
 
   private onError(err: Error & { code?: string | number }): void {
     if (err.code === 4 || err.code === 5 || /not authori[sz]ed|bad user ?name or password/i.test(err.message)) {
-      this.authFailed = true;
       this.lastError = `login failed: ${err.message} (check the notification user and password)`;
+      this.loginRefused(this.lastError);
       return;
     }
     if (err.code === 'ECONNREFUSED') {
@@ -458,25 +439,22 @@ export class NotificationSession extends EventEmitter {
   }
 
   private onClose(): void {
-    if (this.stateValue.state === 'closed' || !this.client) return;
+    if (this.isClosed() || !this.client) return;
     this.answers.clear();
     this.requested.clear();
-    if (this.authFailed) {
+    if (this.loginFailure !== null) {
       this.setState('login-failed', this.lastError ?? 'login failed');
     } else {
       this.setState('disconnected', this.lastError ?? 'connection closed by the broker');
     }
-    // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
-    if (this.reconnectTimer || this.isClosed()) return;
-    const delay = this.authFailed ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
-    this.emit('reconnect-scheduled', delay);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (!this.client || this.stateValue.state === 'closed') return;
-      if (!this.authFailed) this.setState('connecting', `${this.opts.host}:${this.opts.port}`);
-      this.lastError = null;
-      this.client.reconnect();
-    }, delay);
+    this.retryLater();
+  }
+
+  protected retry(): void {
+    if (!this.client) return;
+    if (this.loginFailure === null) this.setState('connecting', this.peer);
+    this.lastError = null;
+    this.client.reconnect();
   }
 
   private dispatch(topic: string, payload: Buffer): void {
@@ -495,14 +473,4 @@ export class NotificationSession extends EventEmitter {
     }
   }
 
-  /** A method, not a narrowed field read: listeners called by setState may have closed the session. */
-  private isClosed(): boolean {
-    return this.stateValue.state === 'closed';
-  }
-
-  private setState(state: SessionStatus['state'], detail: string): void {
-    if (this.stateValue.state === state && this.stateValue.detail === detail) return;
-    this.stateValue = { state, detail };
-    this.emit('state', this.stateValue);
-  }
 }

@@ -1,5 +1,4 @@
 import { strict as assert } from 'assert';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../lib/core/backoff';
 import * as ipaddr from 'ipaddr.js';
 import { buildRouteSpecs, ipv4Value, parseNexthop, parsePrefix, RouteValidationError, MAX_PREFIXES } from '../../lib/core/route-spec';
 import { toInteger } from '../../lib/flow-props';
@@ -20,22 +19,6 @@ function validationError(fn: () => unknown, field: string, fragment: RegExp): vo
     return true;
   });
 }
-
-describe('backoff schedule', () => {
-  it('doubles from 1 s and caps at 30 s without jitter', () => {
-    const noJitter = { ...DEFAULT_BACKOFF, jitter: 0 };
-    assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6, 50].map((a) => backoffDelay(a, noJitter)),
-      [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000],
-    );
-  });
-  it('jitters within ±20 % and never exceeds the cap', () => {
-    assert.equal(backoffDelay(0, DEFAULT_BACKOFF, () => 0), 800);
-    assert.equal(backoffDelay(0, DEFAULT_BACKOFF, () => 1), 1200);
-    assert.equal(backoffDelay(10, DEFAULT_BACKOFF, () => 1), 30000);
-    assert.equal(backoffDelay(10, DEFAULT_BACKOFF, () => 0), 24000);
-  });
-});
 
 describe('route validation', () => {
   it('applies the documented defaults to numbers given as strings, numbers or nothing', () => {
