@@ -38,35 +38,12 @@ import { Transform } from 'stream';
 import * as mqtt from 'mqtt';
 import type { ConnectionOptions } from 'tls';
 import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
+import type { NotificationChannel, NotificationHandler, SubscriptionListener, SubscriptionStatus } from '../core/notification-channel';
 import { describeSocketError, ignoreError } from '../net/socket';
 import { topicMatches } from './topic';
 import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
 
-/**
- * The broker's answer to the subscription of one topic filter, on the current connection. Told on
- * every SUBACK (every connect), and at once to a subscriber that joins a filter already answered.
- */
-export interface SubscriptionStatus {
-  filter: string;
-  state: 'subscribed' | 'refused';
-  /** The SUBACK return code: the granted QoS (0..2), or a failure (0x80; MQTT 5: a reason code >= 0x80). */
-  code: number;
-  /** Short reason for a refusal, e.g. "SUBACK 0x80 failure" or "0x87 Not authorized"; '' when subscribed. */
-  reason: string;
-}
-
-export type SubscriptionListener = (status: SubscriptionStatus) => void;
-
-/**
- * Receives the messages of a filter. It may carry `onSubscription`: the session calls it as it
- * would a listener given to subscribe(); this lets a node hear its filter's SUBACK through an
- * adapter that passes on only (ref, filter, handler), as the jet-router node does.
- */
-export type NotificationHandler = ((topic: string, payload: Buffer) => void) & {
-  onSubscription?: SubscriptionListener;
-  /** The QoS this subscriber asks for (0, 1 or 2; default {@link DEFAULT_NOTIFICATION_QOS}). */
-  qos?: number;
-};
+export type { NotificationHandler, SubscriptionListener, SubscriptionStatus };
 
 export type Qos = 0 | 1 | 2;
 
@@ -127,7 +104,7 @@ export function describeSubackFailure(code: number, protocolVersion = 4, reasonS
   return reasonString ? `${base}: ${reasonString}` : base;
 }
 
-export class NotificationSession extends ReconnectingSession {
+export class NotificationSession extends ReconnectingSession implements NotificationChannel {
   private client: mqtt.MqttClient | null = null;
   private readonly clientListeners: Array<[string, ClientListener]> = [];
   private readonly subscriptions = new Map<string, Map<string, Subscriber>>();

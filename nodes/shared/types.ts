@@ -3,7 +3,7 @@ import type { Node, NodeDef } from 'node-red';
 import type { JetRoutes } from '../../lib/core/route-client';
 import type { JetApi, SessionStatus } from '../../lib/core/backend';
 import type { Channel, HubUser, RouterHub } from '../../lib/core/hub';
-import type { NotificationHandler } from '../../lib/mqtt/session';
+import type { NotificationHandler } from '../../lib/core/notification-channel';
 import type { RouterIdentity } from '../../lib/core/route-state';
 
 export type { Channel };
