@@ -40,6 +40,7 @@ import type { ConnectionOptions } from 'tls';
 import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
 import type { NotificationChannel, NotificationHandler, SubscriptionListener, SubscriptionStatus } from '../core/notification-channel';
 import { describeSocketError, ignoreError } from '../net/socket';
+import { toInteger } from '../flow-props';
 import { topicMatches } from './topic';
 import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
 
@@ -50,10 +51,13 @@ export type Qos = 0 | 1 | 2;
 /** QoS of a subscription when its subscriber names none. */
 export const DEFAULT_NOTIFICATION_QOS: Qos = 1;
 
-/** 0, 1 or 2 from a flow's property (1 or "1"); anything else (missing, '', 3, 'x') gives `dflt`. */
+/** 0, 1 or 2 from a flow's property (1 or "1", read as lib/flow-props.ts reads every number); anything else (missing, '', 3, 'x') gives `dflt`. */
 export function parseQos(value: unknown, dflt: Qos = DEFAULT_NOTIFICATION_QOS): Qos {
-  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  return s === '0' || s === '1' || s === '2' ? (Number(s) as Qos) : dflt;
+  try {
+    return toInteger('qos', value, dflt, 0, 2) as Qos;
+  } catch {
+    return dflt;
+  }
 }
 
 export interface NotificationOptions {
