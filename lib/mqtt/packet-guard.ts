@@ -8,8 +8,6 @@
  * packets for it), and MQTT.js checks `properties.maximumPacketSize` only for MQTT 5 and only after
  * parsing the whole packet; MQTT 3.1.1 has neither, hence this scanner on the socket's bytes.
  */
-import { Transform } from 'stream';
-import type { MqttClient } from 'mqtt';
 
 /** Default largest packet accepted from the broker: 256 KiB. A JET RMON event is under 1 KiB. */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -75,54 +73,4 @@ export class MqttPacketSizeGuard {
     }
     return null;
   }
-}
-
-type StreamBuilder = (client: MqttClient) => NodeJS.ReadWriteStream & { destroy(err?: Error): unknown };
-
-/**
- * Every stream MQTT.js opens for `client` (first connect and each reconnect) gets no-delay, and a
- * {@link MqttPacketSizeGuard} between it and MQTT.js' parser: MQTT.js pipes the stream into its
- * parser, and that pipe goes through a filter that passes whole packets under `max` bytes only.
- * On a packet above it, the bytes from that packet's start on are never passed on, `onDrop` is
- * told why, and the connection is dropped.
- */
-export function guardClientStreams(client: MqttClient, max: number, onDrop: (why: string) => void): void {
-  const holder = client as unknown as { streamBuilder?: StreamBuilder };
-  const build = holder.streamBuilder;
-  if (typeof build !== 'function') throw new Error('this MQTT.js has no streamBuilder: packet sizes cannot be guarded');
-  holder.streamBuilder = (c: MqttClient) => {
-    const stream = build(c);
-    // TCP_NODELAY, for mqtt:// (net.Socket) and mqtts:// (tls.TLSSocket passes it to its TCP
-    // socket): PUBACKs and pings leave at once. Set before the connect completes, Node applies it once connected.
-    const socket = stream as unknown as { setNoDelay?: (on: boolean) => unknown };
-    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    const guard = new MqttPacketSizeGuard(max);
-    let dropped = false;
-    const filter = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        if (dropped) {
-          done();
-          return;
-        }
-        const big = guard.push(chunk);
-        if (!big) {
-          done(null, chunk);
-          return;
-        }
-        dropped = true;
-        if (big.offset > 0) filter.push(chunk.subarray(0, big.offset));
-        done();
-        const size = Number.isNaN(big.bytes) ? 'a malformed length' : `${big.bytes} bytes`;
-        onDrop(`the broker sent a ${big.type} packet of ${size}, over the ${max}-byte limit: dropped unread, reconnecting`);
-        stream.destroy();
-      },
-    });
-    // MQTT.js calls stream.pipe(parser) once per stream: route that pipe through the filter.
-    const pipe = stream.pipe;
-    stream.pipe = function <T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T {
-      pipe.call(stream, filter);
-      return filter.pipe(dest, options);
-    };
-    return stream;
-  };
 }

@@ -34,6 +34,7 @@
  * not), 'subscription' (SubscriptionStatus, refs: the subscribers of that filter),
  * 'reconnect-scheduled' (delay ms).
  */
+import { Transform } from 'stream';
 import * as mqtt from 'mqtt';
 import type { ConnectionOptions } from 'tls';
 import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
@@ -41,7 +42,7 @@ import type { NotificationChannel, NotificationHandler, SubscriptionListener, Su
 import { describeSocketError, ignoreError } from '../net/socket';
 import { toInteger } from '../flow-props';
 import { topicMatches } from './topic';
-import { DEFAULT_MAX_PACKET_BYTES, guardClientStreams } from './packet-guard';
+import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
 
 export type { NotificationHandler, SubscriptionListener, SubscriptionStatus };
 
@@ -76,6 +77,7 @@ export interface NotificationOptions {
 export { DEFAULT_MAX_PACKET_BYTES };
 
 type ClientListener = (...args: any[]) => void;
+type StreamBuilder = (client: mqtt.MqttClient) => NodeJS.ReadWriteStream & { destroy(err?: Error): unknown };
 
 interface Subscriber {
   handler: NotificationHandler;
@@ -153,12 +155,7 @@ export class NotificationSession extends ReconnectingSession implements Notifica
       // largest allocation site in the event path). Its documented `log` option: a no-op then.
       ...(process.env.DEBUG ? {} : { log: ignoreError }),
     } as mqtt.IClientOptions);
-    const max = this.opts.maxPacketBytes && this.opts.maxPacketBytes > 0 ? this.opts.maxPacketBytes : DEFAULT_MAX_PACKET_BYTES;
-    guardClientStreams(client, max, (why) => {
-      if (this.client !== client) return;
-      this.lastError = why;
-      this.emit('warning', why);
-    });
+    this.guardPacketSizes(client);
     this.client = client;
     this.on_(client, 'connect', () => this.onConnect());
     this.on_(client, 'message', (topic: string, payload: Buffer) => this.dispatch(topic, payload));
@@ -355,6 +352,58 @@ export class NotificationSession extends ReconnectingSession implements Notifica
     } catch (err) {
       this.emit('warning', `subscription listener for ${status.filter} failed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Puts a {@link MqttPacketSizeGuard} between every stream MQTT.js opens (first connect and each
+   * reconnect) and MQTT.js' parser: MQTT.js pipes the stream into its parser, and that pipe goes
+   * through a filter that passes whole packets under the limit only. On a packet above it, the
+   * bytes from that packet's start on are never passed on, and the connection is dropped.
+   */
+  private guardPacketSizes(client: mqtt.MqttClient): void {
+    const holder = client as unknown as { streamBuilder?: StreamBuilder };
+    const build = holder.streamBuilder;
+    if (typeof build !== 'function') throw new Error('this MQTT.js has no streamBuilder: packet sizes cannot be guarded');
+    const max = this.opts.maxPacketBytes && this.opts.maxPacketBytes > 0 ? this.opts.maxPacketBytes : DEFAULT_MAX_PACKET_BYTES;
+    holder.streamBuilder = (c: mqtt.MqttClient) => {
+      const stream = build(c);
+      // TCP_NODELAY, for mqtt:// (net.Socket) and mqtts:// (tls.TLSSocket passes it to its TCP
+      // socket); set before the connect completes, Node applies it once connected.
+      const socket = stream as unknown as { setNoDelay?: (on: boolean) => unknown };
+      if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+      const guard = new MqttPacketSizeGuard(max);
+      let dropped = false;
+      const filter = new Transform({
+        transform: (chunk: Buffer, _encoding, done) => {
+          if (dropped) {
+            done();
+            return;
+          }
+          const big = guard.push(chunk);
+          if (!big) {
+            done(null, chunk);
+            return;
+          }
+          dropped = true;
+          if (big.offset > 0) filter.push(chunk.subarray(0, big.offset));
+          done();
+          const size = Number.isNaN(big.bytes) ? 'a malformed length' : `${big.bytes} bytes`;
+          const why = `the broker sent a ${big.type} packet of ${size}, over the ${max}-byte limit: dropped unread, reconnecting`;
+          if (this.client === client) {
+            this.lastError = why;
+            this.emit('warning', why);
+          }
+          stream.destroy();
+        },
+      });
+      // MQTT.js calls stream.pipe(parser) once per stream: route that pipe through the filter.
+      const pipe = stream.pipe;
+      stream.pipe = function <T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T {
+        pipe.call(stream, filter);
+        return filter.pipe(dest, options);
+      };
+      return stream;
+    };
   }
 
   private onError(err: Error & { code?: string | number }): void {
