@@ -1,31 +1,47 @@
 /**
- * The one place that turns connection state and outcomes into Node-RED node status
- * ({fill, shape, text}). Pure: the nodes only pass what they know.
+ * What a node shows about its router's connection, as status codes with parameters: the words are
+ * the nodes' (nodes/shared/status.ts turns a code into the text of a message catalog, under
+ * `status` in nodes/locales/<lang>/jet-router.json for the codes here). Pure: the nodes only pass
+ * what they know. Also the StatusView, which decides when a node shows its status.
  */
 import type { SessionStatus } from './core/backend';
 
+/** A status as Node-RED shows it. */
 export interface NodeStatus {
   fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
   shape?: 'ring' | 'dot';
   text?: string;
 }
 
-export const MAX_TEXT = 64;
+export type StatusParams = Record<string, string | number>;
 
-export function clip(text: string, max = MAX_TEXT): string {
-  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
+/** A status to show: what it says is a code and its parameters. No code: nothing shown (an empty status). */
+export interface StatusCode {
+  fill?: NodeStatus['fill'];
+  shape?: NodeStatus['shape'];
+  code?: string;
+  params?: StatusParams;
 }
 
-export function sessionStatus(s: SessionStatus): NodeStatus {
+/**
+ * The codes this module returns. Their words are the jet-router node's (its catalog's `status`):
+ * the connection is the router's, whichever node shows it.
+ */
+export const ROUTER_STATUS_CODES: ReadonlySet<string> = new Set(['connected', 'connecting', 'loginFailed', 'loginFailedNoReason', 'disconnected', 'noRouter']);
+
+/** A node whose jet-router is not set (or not deployed). */
+export const NO_ROUTER: StatusCode = Object.freeze({ fill: 'red', shape: 'ring', code: 'noRouter' });
+
+export function sessionStatus(s: SessionStatus): StatusCode {
   switch (s.state) {
     case 'connected':
-      return { fill: 'green', shape: 'dot', text: clip(`connected ${s.detail}`) };
+      return { fill: 'green', shape: 'dot', code: 'connected', params: { peer: s.detail } };
     case 'connecting':
-      return { fill: 'yellow', shape: 'ring', text: clip(`connecting ${s.detail}`) };
+      return { fill: 'yellow', shape: 'ring', code: 'connecting', params: { peer: s.detail } };
     case 'login-failed':
-      return { fill: 'red', shape: 'ring', text: clip(s.detail || 'login failed') };
+      return s.detail ? { fill: 'red', shape: 'ring', code: 'loginFailed', params: { reason: s.detail } } : { fill: 'red', shape: 'ring', code: 'loginFailedNoReason' };
     case 'disconnected':
-      return { fill: 'red', shape: 'ring', text: clip(`disconnected: ${s.detail}`) };
+      return { fill: 'red', shape: 'ring', code: 'disconnected', params: { reason: s.detail } };
     case 'closed':
     case 'idle':
     default:
@@ -37,7 +53,7 @@ export function sessionStatus(s: SessionStatus): NodeStatus {
  * What a node that also reports its own outcomes shows: problems with the connection win; when
  * connected, its last outcome (if any) stands.
  */
-export function combinedStatus(connection: SessionStatus, last: NodeStatus | null): NodeStatus {
+export function combinedStatus(connection: SessionStatus, last: StatusCode | null): StatusCode {
   if (connection.state === 'connected' && last) return last;
   return sessionStatus(connection);
 }

@@ -15,10 +15,12 @@ import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { classifyRmonNotification, describeEvent, type RmonEvent as RmonEventData } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
 import { DEFAULT_RMON_TOPIC } from '../lib/core/defaults';
-import { NotificationHandler, parseQos, SubscriptionStatus } from '../lib/mqtt/session';
+import { parseQos } from '../lib/mqtt/session';
+import type { NotificationHandler, SubscriptionStatus } from '../lib/core/notification-channel';
 import { validateTopicFilter } from '../lib/mqtt/topic';
 import type { SessionStatus } from '../lib/core/backend';
-import { clip, MAX_TEXT, sessionStatus, NodeStatus, StatusView } from '../lib/node-status';
+import { NO_ROUTER, sessionStatus, NodeStatus, StatusCode, StatusView } from '../lib/node-status';
+import { clip, MAX_TEXT, StatusWords, Translate } from './shared/status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 
 interface RmonEventDef extends NodeDef {
@@ -34,7 +36,6 @@ interface RmonEventDef extends NodeDef {
 }
 
 const WARN_INTERVAL_MS = 60000;
-const MISSED = 'events may have been missed';
 
 /**
  * Ids of event nodes stopped by a deploy (not removed): the node that replaces one starts after a
@@ -47,6 +48,7 @@ export = function (RED: NodeAPI): void {
   function RmonEvent(this: RouterUser, def: RmonEventDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const words = new StatusWords(RED._ as Translate, 'jet-rmon-event');
     const restarted = redeployed.delete(node.id);
     const router = def.router ? (RED.nodes.getNode(def.router) as JetRouterNode | null) : null;
     const topic = (def.topic ?? '').trim() || DEFAULT_RMON_TOPIC;
@@ -58,11 +60,11 @@ export = function (RED: NodeAPI): void {
       if (bad) throw new Error(`topic: ${bad}`);
     } catch (err) {
       node.error(`jet-rmon-event: ${(err as Error).message}; fix the node's properties`);
-      node.status({ fill: 'red', shape: 'ring', text: clip((err as Error).message) });
+      node.status(words.status({ fill: 'red', shape: 'ring', code: 'invalidConfig', params: { message: (err as Error).message } }));
       return;
     }
     if (!router) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no jet-router configured' });
+      node.status(words.status(NO_ROUTER));
       return;
     }
 
@@ -80,19 +82,20 @@ export = function (RED: NodeAPI): void {
     let missed = false;
 
     const render = (): NodeStatus => {
-      let s: NodeStatus;
+      let s: StatusCode;
       const tails: string[] = [];
       if (connection.state !== 'connected') s = sessionStatus(connection);
-      else if (subscription?.state === 'refused') s = { fill: 'red', shape: 'ring', text: `subscription refused: ${subscription.reason}` };
+      else if (subscription?.state === 'refused') s = { fill: 'red', shape: 'ring', code: 'subscriptionRefused', params: { reason: subscription.reason } };
       else if (missed) {
-        s = { fill: 'yellow', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
-        tails.push(MISSED);
-      } else if (last) s = { fill: 'green', shape: 'dot', text: clip(`${last.topic} ${describeEvent(last.event)}`) };
-      else s = { fill: 'green', shape: 'ring', text: `listening: ${describeFilter(filter)}` };
+        s = { fill: 'yellow', shape: 'ring', code: 'listening', params: { filter: describeFilter(filter) } };
+        tails.push(words.text('missed'));
+      } else if (last) s = { fill: 'green', shape: 'dot', code: 'event', params: { topic: last.topic, event: describeEvent(last.event) } };
+      else s = { fill: 'green', shape: 'ring', code: 'listening', params: { filter: describeFilter(filter) } };
       // The count is what this suffix is for: clip the text in front of the tails, never a tail.
-      if (unparsed > 0) tails.push(`${unparsed} unparsed`);
+      if (unparsed > 0) tails.push(words.text('unparsed', { n: unparsed }));
       const tail = tails.map((t) => ` · ${t}`).join('');
-      return { ...s, text: `${clip(s.text ?? '', Math.max(0, MAX_TEXT - tail.length))}${tail}` };
+      const shown = words.status(s, Math.max(0, MAX_TEXT - tail.length));
+      return { ...shown, text: `${shown.text ?? ''}${tail}` };
     };
     // What messages change is shown at most every STATUS_INTERVAL_MS; session changes at once.
     const view = new StatusView(render, (st) => node.status(st));

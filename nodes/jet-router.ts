@@ -132,9 +132,6 @@ export = function (RED: NodeAPI): void {
     Object.defineProperty(node, 'identity', { get: () => ({ api, host, port }) });
     Object.defineProperty(node, 'hub', { get: () => hub });
     Object.defineProperty(node, 'routes', { get: () => hub.routes });
-    Object.defineProperty(node, 'connectionStatus', { get: () => hub.rpc.status });
-    Object.defineProperty(node, 'notificationStatus', { get: () => hub.notifications.status });
-    Object.defineProperty(node, 'notifications', { get: () => hub.notifications.connection });
     Object.defineProperty(node, 'replayRefused', { get: () => hub.replayRefused });
     Object.defineProperty(node, 'routerName', { get: () => def.name || host });
 

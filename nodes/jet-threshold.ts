@@ -14,7 +14,8 @@
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import { Decision, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
 import { thresholdConfig, ThresholdDef, ThresholdSettings } from '../lib/threshold/config';
-import { clip, StatusView } from '../lib/node-status';
+import { StatusView } from '../lib/node-status';
+import { clip, StatusWords, Translate } from './shared/status';
 import { isPlainObject } from '../lib/flow-props';
 
 const STATE_KEY = 'thresholdState';
@@ -28,12 +29,13 @@ export = function (RED: NodeAPI): void {
   function Threshold(this: Node, def: ThresholdDef & NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const words = new StatusWords(RED._ as Translate, 'jet-threshold');
     let cfg: ThresholdSettings;
     try {
       cfg = thresholdConfig(def);
     } catch (err) {
       node.error(`jet-threshold: ${(err as Error).message}; fix the node's properties`);
-      node.status({ fill: 'red', shape: 'ring', text: clip((err as Error).message) });
+      node.status(words.status({ fill: 'red', shape: 'ring', code: 'invalidConfig', params: { message: (err as Error).message } }));
       // The state waits (in this runtime) for the properties to be fixed, unless the node goes.
       node.on('close', (removed: boolean, done: () => void) => {
         if (removed) {
@@ -84,8 +86,11 @@ export = function (RED: NodeAPI): void {
       () => {
         const summary = machine.summary();
         const { high, low } = summary;
-        const held = summary.held > 0 ? ` · ${summary.held} held` : '';
-        return { fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(`high ${high} / low ${low}${held}${last ? ` · ${last.key} ${last.direction}` : ''}`) };
+        const parts = [words.text('counts', { high, low })];
+        if (summary.held > 0) parts.push(words.text('held', { n: summary.held }));
+        if (last) parts.push(words.text('last', { key: last.key, direction: last.direction }));
+        // The whole line is clipped (a long key last): the counts stay readable.
+        return { fill: high > 0 ? 'red' : 'green', shape: 'dot', text: clip(parts.join(' · ')) };
       },
       (st) => node.status(st),
     );

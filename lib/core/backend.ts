@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'events';
 import type { ConnectionOptions } from 'tls';
-import type { BackoffOptions } from './backoff';
+import type { BackoffOptions } from './reconnect';
 import type { RouteSpec } from './route-spec';
 import type { RouteStatus } from './route-status';
 import type { JetApi } from './defaults';

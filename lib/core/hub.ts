@@ -3,8 +3,8 @@
  * one connection contract each, following the core MQTT broker node's pattern:
  *  - `rpc`: the request-response backend (gRPC or Thrift, lib/core/backend.ts) and its route
  *    client (lib/core/route-client.ts), used by the route nodes;
- *  - `notifications`: the MQTT session to the router's notification broker, used by event nodes,
- *    with subscriptions counted per topic filter and per node.
+ *  - `notifications`: the notification session (lib/core/notification-channel.ts; MQTT, given by
+ *    the owner), used by event nodes, with subscriptions counted per topic filter and per node.
  * A channel opens with its first user and closes after its last; every state change of a channel
  * is fanned out to its users; a user that leaves gets an empty status back. The route state is
  * loaded from and saved to a store the owner gives (a Node-RED context, a map, a file).
@@ -16,7 +16,7 @@ import type { RouteBackend } from './backend';
 import { JetRoutes, ReplayReport } from './route-client';
 import { describeRouter, RouterIdentity, RouteState } from './route-state';
 import type { RouteSpec } from './route-spec';
-import type { NotificationHandler, NotificationSession } from '../mqtt/session';
+import type { NotificationChannel, NotificationHandler } from './notification-channel';
 
 export type Channel = 'rpc' | 'notifications';
 
@@ -143,8 +143,8 @@ export interface RouterHubOptions {
   router: RouterIdentity;
   /** Makes the request-response backend, or says why there is none (no host set). */
   createBackend: () => RouteBackend | string;
-  /** Makes the notification session, or says why there is none. */
-  createNotifications: () => NotificationSession | string;
+  /** Makes the notification session (the owner picks the concrete one), or says why there is none. */
+  createNotifications: () => NotificationChannel | string;
   store: RouteStateStore;
   log: HubLog;
   /** Bound for closing each channel (Node-RED waits 15 s for a node's close at most). */
@@ -157,7 +157,7 @@ export interface RouterHubOptions {
  */
 export class RouterHub extends EventEmitter {
   readonly rpc: SharedChannel<RouteBackend>;
-  readonly notifications: SharedChannel<NotificationSession>;
+  readonly notifications: SharedChannel<NotificationChannel>;
   private routesValue: JetRoutes | null = null;
   private saveTimer: NodeJS.Immediate | null = null;
   private refusedValue = 0;
@@ -166,7 +166,7 @@ export class RouterHub extends EventEmitter {
     super();
     const bound = opts.closeBoundMs ?? DEFAULT_CLOSE_BOUND_MS;
     this.rpc = new SharedChannel<RouteBackend>('rpc', () => this.openRpc(), bound, () => this.closingRpc());
-    this.notifications = new SharedChannel<NotificationSession>('notifications', () => opts.createNotifications(), bound);
+    this.notifications = new SharedChannel<NotificationChannel>('notifications', () => opts.createNotifications(), bound);
   }
 
   /** The route client; exists while the rpc channel has users and a backend. */

@@ -4,9 +4,10 @@
  *  - connects and logs in through the API's {@link Connector} on every (re)connect, before any
  *    call is written; emits 'ready' after each login, before queued calls go, so that a listener's
  *    calls (the desired-state replay) go first;
- *  - reconnects with capped exponential backoff and jitter; a refused login waits the cap and the
- *    state stays `login-failed` until a later login succeeds (a transient refusal, such as a gRPC
- *    client id the router still holds, backs off normally and keeps the id);
+ *  - reconnects through the shared loop of lib/core/reconnect.ts (capped exponential backoff and
+ *    jitter); a refused login waits the cap and the state stays `login-failed` until a later login
+ *    succeeds (a transient refusal, such as a gRPC client id the router still holds, backs off
+ *    normally and keeps the id);
  *  - flow control: at most `maxInFlight` calls are written and unanswered at a time; the others
  *    wait in one FIFO queue. While no session is up, at most `queueLimit` calls wait (calls
  *    re-queued after a drop count too) and a further call is refused at once; with a session up,
@@ -26,8 +27,7 @@
  *  - close() ends it all within a bound.
  * No Node-RED, no protocol here.
  */
-import { EventEmitter } from 'events';
-import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { ReconnectingSession } from './reconnect';
 import {
   BackendOptions,
   ConnectionLostError,
@@ -38,7 +38,6 @@ import {
   ReadyInfo,
   SessionError,
   SessionState,
-  SessionStatus,
   Wire,
   WireCall,
 } from './backend';
@@ -66,20 +65,15 @@ export interface RpcSessionOptions extends BackendOptions {
   maxInFlight: number;
 }
 
-export class RpcSession<W extends Wire> extends EventEmitter {
-  private stateValue: SessionStatus = { state: 'idle', detail: '' };
+export class RpcSession<W extends Wire> extends ReconnectingSession {
   private wire: W | null = null;
   private opening = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
   private queueTimer: NodeJS.Timeout | null = null;
   /** The deadline of the oldest call in flight, and that call. */
   private headTimer: NodeJS.Timeout | null = null;
   private head: Call | null = null;
-  private attempt = 0;
-  private loginFailure: string | null = null;
   private queue = new Set<Call>();
   private readonly inFlight = new Set<Call>();
-  private readonly backoff: BackoffOptions;
   private closing: Promise<void> | null = null;
   private wireClosed: Promise<void> = Promise.resolve();
 
@@ -87,17 +81,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     private readonly connector: Connector<W>,
     protected readonly opts: RpcSessionOptions,
   ) {
-    super();
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-  }
-
-  get status(): SessionStatus {
-    return this.stateValue;
-  }
-
-  /** `host:port`: never the user name, which would reach dashboards through the node status. */
-  get peer(): string {
-    return `${this.opts.host}:${this.opts.port}`;
+    super(opts);
   }
 
   get load(): { queued: number; inFlight: number } {
@@ -105,15 +89,15 @@ export class RpcSession<W extends Wire> extends EventEmitter {
   }
 
   start(): void {
-    if (this.stateValue.state !== 'idle') return;
+    if (this.status.state !== 'idle') return;
     this.connect();
   }
 
   /** Ends the session: fails every waiting call, drops the connection, stops reconnecting. */
   close(timeoutMs = 2000): Promise<void> {
     if (this.closing) return this.closing;
-    this.clearTimer('reconnectTimer');
-    this.clearTimer('queueTimer');
+    this.cancelRetry();
+    this.clearQueueTimer();
     this.setState('closed', 'closed');
     this.failAll(new SessionError('the connection to the router was closed (node stopped or redeployed)', 'closed'));
     const wire = this.wire;
@@ -138,7 +122,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
    * says why), or with the error `fn` rejected with.
    */
   call<T>(name: string, fn: WireCall<W, T>, options: OpOptions = {}): Promise<T> {
-    const state = this.stateValue.state;
+    const state = this.status.state;
     if (state === 'closed') return Promise.reject(new SessionError('the connection to the router is closed', 'closed'));
     if (this.loginFailure !== null) return Promise.reject(new SessionError(this.loginFailure, 'login-failed'));
     const up = this.wire !== null && state === 'connected';
@@ -146,7 +130,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     // The bound is on what waits for a session; with one up, waiting calls move at the router's pace.
     if (!up && this.queue.size >= this.opts.queueLimit) {
       return Promise.reject(
-        new SessionError(`${this.opts.queueLimit} calls already wait for a session with the router (${this.stateValue.detail || state}); call refused`, 'queue-full'),
+        new SessionError(`${this.opts.queueLimit} calls already wait for a session with the router (${this.status.detail || state}); call refused`, 'queue-full'),
       );
     }
     return new Promise<T>((resolve, reject) => {
@@ -174,8 +158,11 @@ export class RpcSession<W extends Wire> extends EventEmitter {
 
   // ------------------------------------------------------------------ connection life
 
+  protected retry(): void {
+    this.connect();
+  }
+
   private connect(): void {
-    this.reconnectTimer = null;
     if (this.loginFailure === null) this.setState('connecting', this.peer);
     const mine = ++this.opening;
     const limit = this.opts.requestTimeoutMs;
@@ -189,7 +176,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     this.connector.open(limit).then(
       ({ wire, info }) => {
         clearTimeout(guard);
-        if (settled || mine !== this.opening || this.stateValue.state === 'closed') {
+        if (settled || mine !== this.opening || this.isClosed()) {
           wire.close('not needed any more');
           return;
         }
@@ -214,9 +201,8 @@ export class RpcSession<W extends Wire> extends EventEmitter {
       closedResolve();
       if (this.wire === wire) this.connectionLost(reason);
     });
-    this.attempt = 0;
-    this.loginFailure = null;
-    this.clearTimer('queueTimer');
+    this.sessionUp();
+    this.clearQueueTimer();
     this.setState('connected', this.peer);
     // The calls of 'ready' listeners (the desired-state replay) go before the calls that waited.
     const waiting = this.queue;
@@ -232,21 +218,19 @@ export class RpcSession<W extends Wire> extends EventEmitter {
       return;
     }
     // The status (seen on dashboards) does not name the user; the refused calls' errors do.
-    this.loginFailure = `${err.message.replace(/^login failed/, `login failed for user ${this.opts.username}`)} (check the jet-router credentials)`;
+    const failure = `${err.message.replace(/^login failed/, `login failed for user ${this.opts.username}`)} (check the jet-router credentials)`;
+    this.loginRefused(failure);
     this.setState('login-failed', err.message);
-    this.failQueued(new SessionError(this.loginFailure, 'login-failed'));
-    this.scheduleReconnect(this.backoff.maxMs);
+    this.failQueued(new SessionError(failure, 'login-failed'));
+    this.retryLater();
   }
 
   /** The connection, or the attempt to make one, is gone: re-queue its calls, back off, retry. */
   private connectionLost(reason: string, delayMs?: number): void {
-    if (this.stateValue.state === 'closed') return;
+    if (this.isClosed()) return;
     this.dropConnection(reason);
     if (this.loginFailure === null) this.setState('disconnected', reason);
-    if (!this.reconnectTimer) {
-      const delay = delayMs ?? (this.loginFailure !== null ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff));
-      this.scheduleReconnect(delay);
-    }
+    this.retryLater(delayMs);
     this.armQueueTimer();
   }
 
@@ -270,20 +254,12 @@ export class RpcSession<W extends Wire> extends EventEmitter {
     wire?.close(reason);
   }
 
-  private scheduleReconnect(delayMs: number): void {
-    // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
-    if (this.stateValue.state === 'closed') return;
-    this.clearTimer('reconnectTimer');
-    this.emit('reconnect-scheduled', delayMs);
-    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
-  }
-
   // ------------------------------------------------------------------ calls
 
   /** Writes queued calls while there is a session and room in the window. */
   private pump(): void {
     for (const call of this.queue) {
-      if (this.wire === null || this.stateValue.state !== 'connected' || this.inFlight.size >= this.opts.maxInFlight) return;
+      if (this.wire === null || this.status.state !== 'connected' || this.inFlight.size >= this.opts.maxInFlight) return;
       this.queue.delete(call);
       this.write(call);
     }
@@ -375,7 +351,7 @@ export class RpcSession<W extends Wire> extends EventEmitter {
 
   /** While there is no session, queued calls leave from the front once they waited requestTimeoutMs. */
   private armQueueTimer(): void {
-    if (this.queueTimer || this.queue.size === 0 || this.stateValue.state === 'connected' || this.stateValue.state === 'closed') return;
+    if (this.queueTimer || this.queue.size === 0 || this.status.state === 'connected' || this.isClosed()) return;
     const first = this.queue.values().next().value as Call;
     const now = Date.now();
     const due = Math.max(first.queuedAt, this.disconnectedSince) + this.opts.requestTimeoutMs;
@@ -388,13 +364,13 @@ export class RpcSession<W extends Wire> extends EventEmitter {
   private disconnectedSince = 0;
 
   private expireQueued(): void {
-    if (this.stateValue.state === 'connected' || this.stateValue.state === 'closed') return;
+    if (this.status.state === 'connected' || this.isClosed()) return;
     const cutoff = Date.now() - this.opts.requestTimeoutMs;
     if (this.disconnectedSince > cutoff) {
       this.armQueueTimer();
       return;
     }
-    const why = this.stateValue.detail || this.stateValue.state;
+    const why = this.status.detail || this.status.state;
     for (const call of this.queue) {
       if (call.queuedAt > cutoff) break;
       this.queue.delete(call);
@@ -426,17 +402,14 @@ export class RpcSession<W extends Wire> extends EventEmitter {
 
   // ------------------------------------------------------------------ helpers
 
-  private setState(state: SessionState, detail: string): void {
-    if (this.stateValue.state === state && this.stateValue.detail === detail) return;
-    if (state !== 'connected' && (this.stateValue.state === 'connected' || this.stateValue.state === 'idle')) this.disconnectedSince = Date.now();
-    this.stateValue = { state, detail };
-    this.emit('state', this.stateValue);
+  /** When the session stops being up (or never was), queued calls start waiting for the next one. */
+  protected stateChanging(from: SessionState, to: SessionState): void {
+    if (to !== 'connected' && (from === 'connected' || from === 'idle')) this.disconnectedSince = Date.now();
   }
 
-  private clearTimer(which: 'reconnectTimer' | 'queueTimer'): void {
-    const t = this[which];
-    if (t) clearTimeout(t);
-    this[which] = null;
+  private clearQueueTimer(): void {
+    if (this.queueTimer) clearTimeout(this.queueTimer);
+    this.queueTimer = null;
   }
 
   protected seconds(): string {

@@ -5,9 +5,9 @@
  *    that leaves removes only its own, and a filter is unsubscribed when its last subscriber goes.
  *  - Every filter is subscribed again on every connect: a broker restart with a clean session
  *    forgets them, so MQTT.js's own resubscribe is not relied on.
- *  - Reconnects with capped exponential backoff and jitter (MQTT.js's fixed period is off); a
- *    refused login (CONNACK "not authorized" / "bad user name or password") waits the cap and the
- *    state stays `login-failed`.
+ *  - Reconnects through the shared loop of lib/core/reconnect.ts, with capped exponential backoff
+ *    and jitter (MQTT.js's fixed period is off); a refused login (CONNACK "not authorized" / "bad
+ *    user name or password") waits the cap and the state stays `login-failed`.
  *  - Each filter is subscribed at the highest QoS its subscribers asked for (a handler's `qos`,
  *    default 1): at QoS 1 the subscriber answers every message with a PUBACK, which carries the TCP
  *    ACK at once; at QoS 0 a broker with Nagle on (Mosquitto's default) holds the next messages
@@ -34,51 +34,30 @@
  * not), 'subscription' (SubscriptionStatus, refs: the subscribers of that filter),
  * 'reconnect-scheduled' (delay ms).
  */
-import { EventEmitter } from 'events';
 import { Transform } from 'stream';
 import * as mqtt from 'mqtt';
 import type { ConnectionOptions } from 'tls';
-import { backoffDelay, BackoffOptions, DEFAULT_BACKOFF } from '../core/backoff';
+import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
+import type { NotificationChannel, NotificationHandler, SubscriptionListener, SubscriptionStatus } from '../core/notification-channel';
 import { describeSocketError, ignoreError } from '../net/socket';
-import type { SessionStatus } from '../core/backend';
+import { toInteger } from '../flow-props';
 import { topicMatches } from './topic';
 import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
 
-/**
- * The broker's answer to the subscription of one topic filter, on the current connection. Told on
- * every SUBACK (every connect), and at once to a subscriber that joins a filter already answered.
- */
-export interface SubscriptionStatus {
-  filter: string;
-  state: 'subscribed' | 'refused';
-  /** The SUBACK return code: the granted QoS (0..2), or a failure (0x80; MQTT 5: a reason code >= 0x80). */
-  code: number;
-  /** Short reason for a refusal, e.g. "SUBACK 0x80 failure" or "0x87 Not authorized"; '' when subscribed. */
-  reason: string;
-}
-
-export type SubscriptionListener = (status: SubscriptionStatus) => void;
-
-/**
- * Receives the messages of a filter. It may carry `onSubscription`: the session calls it as it
- * would a listener given to subscribe(); this lets a node hear its filter's SUBACK through an
- * adapter that passes on only (ref, filter, handler), as the jet-router node does.
- */
-export type NotificationHandler = ((topic: string, payload: Buffer) => void) & {
-  onSubscription?: SubscriptionListener;
-  /** The QoS this subscriber asks for (0, 1 or 2; default {@link DEFAULT_NOTIFICATION_QOS}). */
-  qos?: number;
-};
+export type { NotificationHandler, SubscriptionListener, SubscriptionStatus };
 
 export type Qos = 0 | 1 | 2;
 
 /** QoS of a subscription when its subscriber names none. */
 export const DEFAULT_NOTIFICATION_QOS: Qos = 1;
 
-/** 0, 1 or 2 from a flow's property (1 or "1"); anything else (missing, '', 3, 'x') gives `dflt`. */
+/** 0, 1 or 2 from a flow's property (1 or "1", read as lib/flow-props.ts reads every number); anything else (missing, '', 3, 'x') gives `dflt`. */
 export function parseQos(value: unknown, dflt: Qos = DEFAULT_NOTIFICATION_QOS): Qos {
-  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  return s === '0' || s === '1' || s === '2' ? (Number(s) as Qos) : dflt;
+  try {
+    return toInteger('qos', value, dflt, 0, 2) as Qos;
+  } catch {
+    return dflt;
+  }
 }
 
 export interface NotificationOptions {
@@ -129,7 +108,7 @@ export function describeSubackFailure(code: number, protocolVersion = 4, reasonS
   return reasonString ? `${base}: ${reasonString}` : base;
 }
 
-export class NotificationSession extends EventEmitter {
+export class NotificationSession extends ReconnectingSession implements NotificationChannel {
   private client: mqtt.MqttClient | null = null;
   private readonly clientListeners: Array<[string, ClientListener]> = [];
   private readonly subscriptions = new Map<string, Map<string, Subscriber>>();
@@ -142,25 +121,10 @@ export class NotificationSession extends EventEmitter {
   /** Keepalive bookkeeping (Date.now() ms): last packet written, last reschedule of the ping. */
   private lastSent = 0;
   private lastReschedule = 0;
-  private stateValue: SessionStatus = { state: 'idle', detail: '' };
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private attempt = 0;
   private lastError: string | null = null;
-  private authFailed = false;
-  private readonly backoff: BackoffOptions;
 
   constructor(private readonly opts: NotificationOptions) {
-    super();
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-  }
-
-  get status(): SessionStatus {
-    return this.stateValue;
-  }
-
-  /** `host:port`: never the user name, which would reach dashboards through the node status. */
-  get peer(): string {
-    return `${this.opts.host}:${this.opts.port}`;
+    super(opts);
   }
 
   /** Topic filters with at least one subscriber. */
@@ -169,8 +133,8 @@ export class NotificationSession extends EventEmitter {
   }
 
   start(): void {
-    if (this.client || this.stateValue.state === 'closed') return;
-    this.setState('connecting', `${this.opts.host}:${this.opts.port}`);
+    if (this.client || this.isClosed()) return;
+    this.setState('connecting', this.peer);
     const client = mqtt.connect({
       manualConnect: true,
       host: this.opts.host,
@@ -267,10 +231,9 @@ export class NotificationSession extends EventEmitter {
 
   /** Ends the session: no reconnect, every listener removed; resolves within `timeoutMs`. */
   async close(timeoutMs = 2000): Promise<void> {
-    if (this.stateValue.state === 'closed') return;
+    if (this.isClosed()) return;
     this.setState('closed', 'closed');
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.cancelRetry();
     this.subscriptions.clear();
     this.handlers.clear();
     this.answers.clear();
@@ -298,8 +261,7 @@ export class NotificationSession extends EventEmitter {
   }
 
   private onConnect(): void {
-    this.attempt = 0;
-    this.authFailed = false;
+    this.sessionUp();
     this.lastError = null;
     const filters = this.filters;
     const client = this.client;
@@ -446,8 +408,8 @@ export class NotificationSession extends EventEmitter {
 
   private onError(err: Error & { code?: string | number }): void {
     if (err.code === 4 || err.code === 5 || /not authori[sz]ed|bad user ?name or password/i.test(err.message)) {
-      this.authFailed = true;
       this.lastError = `login failed: ${err.message} (check the notification user and password)`;
+      this.loginRefused(this.lastError);
       return;
     }
     if (err.code === 'ECONNREFUSED') {
@@ -458,25 +420,22 @@ export class NotificationSession extends EventEmitter {
   }
 
   private onClose(): void {
-    if (this.stateValue.state === 'closed' || !this.client) return;
+    if (this.isClosed() || !this.client) return;
     this.answers.clear();
     this.requested.clear();
-    if (this.authFailed) {
+    if (this.loginFailure !== null) {
       this.setState('login-failed', this.lastError ?? 'login failed');
     } else {
       this.setState('disconnected', this.lastError ?? 'connection closed by the broker');
     }
-    // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
-    if (this.reconnectTimer || this.isClosed()) return;
-    const delay = this.authFailed ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
-    this.emit('reconnect-scheduled', delay);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (!this.client || this.stateValue.state === 'closed') return;
-      if (!this.authFailed) this.setState('connecting', `${this.opts.host}:${this.opts.port}`);
-      this.lastError = null;
-      this.client.reconnect();
-    }, delay);
+    this.retryLater();
+  }
+
+  protected retry(): void {
+    if (!this.client) return;
+    if (this.loginFailure === null) this.setState('connecting', this.peer);
+    this.lastError = null;
+    this.client.reconnect();
   }
 
   private dispatch(topic: string, payload: Buffer): void {
@@ -495,14 +454,4 @@ export class NotificationSession extends EventEmitter {
     }
   }
 
-  /** A method, not a narrowed field read: listeners called by setState may have closed the session. */
-  private isClosed(): boolean {
-    return this.stateValue.state === 'closed';
-  }
-
-  private setState(state: SessionStatus['state'], detail: string): void {
-    if (this.stateValue.state === state && this.stateValue.detail === detail) return;
-    this.stateValue = { state, detail };
-    this.emit('state', this.stateValue);
-  }
 }

@@ -9,11 +9,12 @@ import type { SessionStatus } from '../../lib/core/backend';
 import { API_LABEL } from '../../lib/core/backend';
 import { DEFAULT_METRIC } from '../../lib/core/route-spec';
 import { toInteger } from '../../lib/flow-props';
-import { combinedStatus, clip, NodeStatus, StatusView } from '../../lib/node-status';
+import { combinedStatus, NO_ROUTER, NodeStatus, StatusCode, StatusView } from '../../lib/node-status';
 import { resultPayload, routeSpecsFromMessage } from '../../lib/core/route-request';
 import type { RouteSpec } from '../../lib/core/route-spec';
 import type { JetRouterNode, RouterUser } from './types';
 import { toBool } from '../../lib/flow-props';
+import { StatusWords, Translate } from './status';
 
 export interface RouteNodeDef extends NodeDef {
   router?: string;
@@ -32,6 +33,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
   function RouteNode(this: RouterUser, def: RouteNodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const words = new StatusWords(RED._ as Translate, type);
     const router = def.router ? (RED.nodes.getNode(def.router) as JetRouterNode | null) : null;
     const verify = op === 'add' && toBool(def.verify);
     const props = {
@@ -44,15 +46,15 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     };
     let connection: SessionStatus = { state: 'idle', detail: '' };
     /** The last message's outcome: its results (rendered only when shown) or a status. */
-    let last: NodeStatus | RouteOutcome[] | null = null;
-    let metricNote: NodeStatus | null = null;
+    let last: StatusCode | RouteOutcome[] | null = null;
+    let metricNote: StatusCode | null = null;
 
     const render = (): NodeStatus => {
       const refused = router?.replayRefused ?? 0;
       if (connection.state === 'connected' && !last && refused > 0) {
-        return { fill: 'yellow', shape: 'dot', text: clip(`${refused} desired route(s) refused at the replay after login: dropped (see the log)`) };
+        return words.status({ fill: 'yellow', shape: 'dot', code: 'replayRefused', params: { n: refused } });
       }
-      return combinedStatus(connection, (Array.isArray(last) ? outcomeStatus(op, last) : last) ?? metricNote);
+      return words.status(combinedStatus(connection, (Array.isArray(last) ? outcomeStatus(op, last) : last) ?? metricNote));
     };
     // Outcomes of messages are shown at most every STATUS_INTERVAL_MS; connection changes at once.
     const view = new StatusView(render, (s) => node.status(s));
@@ -66,7 +68,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     };
 
     if (!router) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no jet-router configured' });
+      node.status(words.status(NO_ROUTER));
       node.on('input', (_msg: NodeMessage, _send: unknown, done: (err?: Error) => void) => {
         done(new Error(`${type}: no jet-router configured: open the node and pick or add a router`));
       });
@@ -84,9 +86,8 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     })();
     const warnMetric = (metric: number): void => {
       if (metricNote || metric === DEFAULT_METRIC || router.routes?.backend.carriesMetric !== false) return;
-      const text = `metric ${metric} is not sent: ${API_LABEL[router.api]} JET has no route metric (only Thrift routers take one)`;
-      node.warn(text);
-      metricNote = { fill: 'yellow', shape: 'ring', text: clip(text) };
+      metricNote = { fill: 'yellow', shape: 'ring', code: 'metricNotSent', params: { metric, api: API_LABEL[router.api] } };
+      node.warn(words.text(metricNote.code!, metricNote.params));
       show();
     };
     if (op === 'add') warnMetric(metricProp);
@@ -96,7 +97,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       try {
         specs = routeSpecsFromMessage(props, msg.payload, op === 'add');
       } catch (err) {
-        last = { fill: 'red', shape: 'ring', text: clip(`invalid input: ${(err as Error).message}`) };
+        last = { fill: 'red', shape: 'ring', code: 'invalidInput', params: { message: (err as Error).message } };
         view.update();
         done(err as Error);
         return;
@@ -133,17 +134,17 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
   RED.nodes.registerType(type, RouteNode as never);
 }
 
-function outcomeStatus(op: Op, results: RouteOutcome[]): NodeStatus {
+/** The status of a message's results: its failures first; "changed" is added or deleted, in the node's own words. */
+function outcomeStatus(op: Op, results: RouteOutcome[]): StatusCode {
   const count = (s: string): number => results.filter((r) => r.status === s).length;
   const failed = count('failed');
   const changed = count(op === 'add' ? 'added' : 'deleted');
   const unchanged = count('unchanged');
-  const subject = results.length === 1 ? results[0].prefix : `${results.length} routes`;
   if (failed > 0) {
-    return { fill: 'red', shape: 'dot', text: clip(`${failed} failed of ${results.length}: ${results.find((r) => r.status === 'failed')!.message}`) };
+    return { fill: 'red', shape: 'dot', code: 'failed', params: { failed, total: results.length, message: results.find((r) => r.status === 'failed')!.message } };
   }
-  const verb = op === 'add' ? 'added' : 'deleted';
-  if (changed === 0) return { fill: 'blue', shape: 'dot', text: clip(`unchanged ${subject}`) };
-  const extra = unchanged > 0 ? ` (${unchanged} unchanged)` : '';
-  return { fill: 'green', shape: 'dot', text: clip(`${verb} ${subject}${extra}`) };
+  const one = results.length === 1 ? { prefix: results[0].prefix } : null;
+  if (changed === 0) return { fill: 'blue', shape: 'dot', code: one ? 'unchanged' : 'unchangedRoutes', params: one ?? { n: results.length } };
+  if (one) return { fill: 'green', shape: 'dot', code: 'changed', params: one };
+  return { fill: 'green', shape: 'dot', code: unchanged > 0 ? 'changedRoutesUnchanged' : 'changedRoutes', params: { n: results.length, unchanged } };
 }

@@ -3,7 +3,7 @@ import type { Node, NodeDef } from 'node-red';
 import type { JetRoutes } from '../../lib/core/route-client';
 import type { JetApi, SessionStatus } from '../../lib/core/backend';
 import type { Channel, HubUser, RouterHub } from '../../lib/core/hub';
-import type { NotificationHandler } from '../../lib/mqtt/session';
+import type { NotificationHandler } from '../../lib/core/notification-channel';
 import type { RouterIdentity } from '../../lib/core/route-state';
 
 export type { Channel };
@@ -45,6 +45,10 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   readonly api: JetApi;
   /** The router its route state belongs to. */
   readonly identity: RouterIdentity;
+  /**
+   * The router's hub: its two channels (`rpc`, `notifications`: their state and sessions) and the
+   * route client. Node code uses the members below; tests reach the channels here.
+   */
   readonly hub: RouterHub;
   /** A route node: opens the request-response session with the first one. */
   register(user: RouterUser): void;
@@ -56,7 +60,6 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   readonly routerName: string;
   /** The shared route client; exists while at least one user is registered. */
   readonly routes: JetRoutes | null;
-  readonly connectionStatus: SessionStatus;
   /** Desired routes the router refused at the last replay after login (dropped). */
   readonly replayRefused: number;
 }

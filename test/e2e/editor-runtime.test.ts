@@ -1,8 +1,9 @@
 /**
  * The package installed in a real Node-RED (node-red/red.js in a child process, a temporary user
  * directory whose node_modules links to this checkout, as scripts/start-demo.js does), with
- * adminAuth: the editor gets our message catalogs, help, icons and the editor bundle (resources/), and
- * the Test connection endpoint needs the jet-router.write permission.
+ * adminAuth: the editor gets our message catalogs, help, icons and the editor bundle (resources/), the
+ * Test connection endpoint needs the jet-router.write permission, and the nodes' statuses are the
+ * catalogs' words as the runtime's own RED._ finds them.
  */
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
@@ -168,5 +169,55 @@ describe('editor: the package in a real Node-RED with adminAuth', function () {
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { ok: true, message: `logged in to 127.0.0.1:${sim.thriftPort} as lab over Thrift` });
     assert.ok(!output.includes('lab123'), 'the password is not in the Node-RED log');
+  });
+
+  it("shows node status in its catalog's words, through the runtime's own RED._ (the router's words too)", async () => {
+    // A core status node catches every status of the tab; a debug node logs its text to the Node-RED log.
+    const flow = [
+      { id: 'st-tab', type: 'tab', label: 'status' },
+      {
+        id: 'st-r1',
+        type: 'jet-router',
+        z: 'st-tab',
+        api: 'thrift',
+        host: '127.0.0.1',
+        port: String(sim.thriftPort),
+        notificationPort: String(sim.mqttPort),
+        credentials: { username: 'lab', password: 'lab123' },
+      },
+      { id: 'st-add', type: 'jet-route-add', z: 'st-tab', router: 'st-r1', prefixes: '1.1.1.1/32', nexthops: '10.1.1.2', wires: [[]] },
+      { id: 'st-ev', type: 'jet-rmon-event', z: 'st-tab', router: 'st-r1', ifIndex: '541', wires: [[]] },
+      { id: 'st-th', type: 'jet-threshold', z: 'st-tab', mode: 'event', wires: [[], [], []] },
+      // Statuses shown while a node starts come before the status node listens: the threshold's comes from a message.
+      {
+        id: 'st-in',
+        type: 'inject',
+        z: 'st-tab',
+        props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }],
+        payload: '{"direction":"rising"}',
+        payloadType: 'json',
+        topic: 'ge-0/0/0.0',
+        once: true,
+        onceDelay: 0.1,
+        repeat: '',
+        wires: [['st-th']],
+      },
+      { id: 'st-status', type: 'status', z: 'st-tab', scope: null, wires: [['st-log']] },
+      { id: 'st-log', type: 'debug', z: 'st-tab', name: 'statuslog', active: true, tosidebar: false, console: true, complete: 'status.text', wires: [] },
+    ];
+    const res = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full', Authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify(flow),
+    });
+    assert.equal(res.status, 204, await res.text());
+    const expected = [`connected 127.0.0.1:${sim.thriftPort}`, 'listening: ifIndex 541', 'high 1 / low 0 · ge-0/0/0.0 rising'];
+    const logged = (text: string): boolean => output.includes(`[debug:statuslog] ${text}\n`);
+    if (!expected.every(logged)) {
+      await waitFor(red.stdout!, 'text', () => expected.every(logged), 30000, 'the statuses in the log').catch((err: Error) => {
+        throw new Error(`${err.message}\n${output}`);
+      });
+    }
+    assert.doesNotMatch(output, /\[debug:statuslog\] \[/, 'no status code without words');
   });
 });

@@ -28,11 +28,11 @@ function flowFor(s: JetSimulator, unrelated: { u1: string; u2: string; extra?: b
 /** Waits until the deployed flow's route node is connected and its event node listening. */
 async function bothUp(): Promise<void> {
   const r = helper.getNode(SAMPLE.router);
-  const ready = (): boolean => r.connectionStatus?.state === 'connected' && r.notificationStatus?.state === 'connected';
+  const ready = (): boolean => r.hub.rpc.status.state === 'connected' && r.hub.notifications.status.state === 'connected';
   if (ready()) return;
   await Promise.all([
-    r.connectionStatus?.state === 'connected' ? null : statusMatching(helper.getNode(SAMPLE.add), /^connected/),
-    r.notificationStatus?.state === 'connected' ? null : statusMatching(helper.getNode(SAMPLE.event), /^listening|^jet-sim/),
+    r.hub.rpc.status.state === 'connected' ? null : statusMatching(helper.getNode(SAMPLE.add), /^connected/),
+    r.hub.notifications.status.state === 'connected' ? null : statusMatching(helper.getNode(SAMPLE.event), /^listening|^jet-sim/),
   ]);
 }
 

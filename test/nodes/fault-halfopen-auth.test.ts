@@ -84,7 +84,7 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
     await load(flow, { [SAMPLE.router]: bad });
     const r = helper.getNode(SAMPLE.router);
     const rpcDelay = waitFor<[number]>(r.routes.backend, 'reconnect-scheduled');
-    const mqttDelay = waitFor<[number]>(r.notifications, 'reconnect-scheduled');
+    const mqttDelay = waitFor<[number]>(r.hub.notifications.connection, 'reconnect-scheduled');
     await Promise.all([
       statusMatching(helper.getNode(SAMPLE.add), /^login failed: invalid user name or password/),
       statusMatching(helper.getNode(SAMPLE.del), /^login failed/),

@@ -216,7 +216,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
     await load(sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ev = helper.getNode(SAMPLE.event);
     await Promise.all([statusMatching(ev, /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected/)]);
-    const notifications = routerNode().notifications as EventEmitter & { status: SessionStatus };
+    const notifications = routerNode().hub.notifications.connection as EventEmitter & { status: SessionStatus };
     const client = (notifications as any).client as EventEmitter;
     const clientEvents = ['connect', 'message', 'error', 'close', 'offline', 'end', 'packetreceive', 'packetsend'];
     const listenersBefore = listenerCounts(client, clientEvents);

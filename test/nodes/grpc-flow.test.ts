@@ -47,8 +47,8 @@ describe('sample flow on JET gRPC (as shipped)', function () {
     const before = helper.getNode(SAMPLE.router);
     await deploy(flow, 'full');
     const fresh = (): any => helper.getNode(SAMPLE.router);
-    await eventually(() => fresh() !== before && fresh()?.connectionStatus?.state === 'connected', 15000, 'the new router node logged in');
-    await eventually(() => fresh()?.notificationStatus?.state === 'connected', 15000, 'the new event subscription');
+    await eventually(() => fresh() !== before && fresh()?.hub.rpc.status.state === 'connected', 15000, 'the new router node logged in');
+    await eventually(() => fresh()?.hub.notifications.status.state === 'connected', 15000, 'the new event subscription');
     const replayed = s.rib.get('inet.0', '1.1.1.1/32');
     s.rib.off('change', onChange);
     assert.ok(replayed, 'still installed after the redeploy');

@@ -28,7 +28,7 @@ function flow(router: Record<string, unknown>, addApp = '111:222', delApp = '111
 function idle(): boolean {
   const r = helper.getNode('r1');
   const load = r.routes?.backend.load;
-  return r.connectionStatus?.state === 'connected' && load?.queued === 0 && load?.inFlight === 0;
+  return r.hub.rpc.status.state === 'connected' && load?.queued === 0 && load?.inFlight === 0;
 }
 
 function desiredPrefixes(): string[] {

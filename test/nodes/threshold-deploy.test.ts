@@ -10,13 +10,14 @@
 import { strict as assert } from 'assert';
 import { EventEmitter } from 'events';
 import { waitFor } from '../support/wait';
+import { withCatalog } from '../support/catalog';
 
 // Only this node (and a capture node) in the runtime: what the test is about, nothing else loaded.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const helper = require('node-red-node-test-helper');
 helper.init(require.resolve('node-red'));
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const thresholdNode = require('../../nodes/jet-threshold');
+const thresholdNode = withCatalog('jet-threshold', require('../../nodes/jet-threshold'));
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 

@@ -1,18 +1,14 @@
 /** Loads flows into a real Node-RED runtime (node-red-node-test-helper) for the node tests. */
 import type { EventEmitter } from 'events';
 import { waitFor } from './wait';
+import { NODE_SETS, withCatalog } from './catalog';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const helper = require('node-red-node-test-helper');
 helper.init(require.resolve('node-red'));
 
-export const jetNodes = [
-  require('../../nodes/jet-router'),
-  require('../../nodes/jet-rmon-event'),
-  require('../../nodes/jet-threshold'),
-  require('../../nodes/jet-route-add'),
-  require('../../nodes/jet-route-delete'),
-];
+/** Our node modules, each with the RED._ of its node set and the real catalogs (support/catalog). */
+export const jetNodes = NODE_SETS.map((set) => withCatalog(set, require(`../../nodes/${set}`)));
 
 const JET_TYPES = new Set(['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete']);
 

@@ -12,6 +12,7 @@ import { ROOT } from '../../support/paths';
 import { CHECKS_CATALOG } from '../../../editor/api';
 import { PACKAGE } from '../../../editor/host';
 import { BUNDLE_FILE, EDITOR_BUNDLE } from '../../support/editor-bundle';
+import { STATUS_CODES } from '../../../nodes/shared/status';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
@@ -83,11 +84,14 @@ describe('editor: catalogs, help and icons', function () {
           if (key.endsWith('.')) assert.equal(typeof lookup(catalog, key.slice(0, -1)), 'object', `${base}.html: ${key}`);
           else assert.equal(typeof lookup(catalog, key), 'string', `${base}.html: ${key}`);
         }
-        // Every catalog entry is used somewhere (the template, the script or a run-time prefix).
+        // Every catalog entry is used somewhere (the template, the script or a run-time prefix), or
+        // is the words of a status code of the runtime (nodes/shared/status.ts).
         const prefixes = asked.filter((k) => k.endsWith('.'));
         const jetRouterScript = type === 'jet-router' ? script : '';
+        const statusKeys = (STATUS_CODES[type] ?? []).map((code) => `${type}.status.${code}`);
         for (const key of leaves(catalog)) {
-          const known = used.includes(key) || asked.includes(key) || prefixes.some((p) => key.startsWith(p)) || jetRouterScript.includes(`'${key}'`);
+          const known =
+            used.includes(key) || asked.includes(key) || prefixes.some((p) => key.startsWith(p)) || jetRouterScript.includes(`'${key}'`) || statusKeys.includes(key);
           assert.ok(known, `${base}.json: ${key} is not used`);
         }
       });

@@ -1,5 +1,6 @@
 /**
- * Thrift framing is linear in the bytes received: a message arriving in many chunks is walked
+ * Thrift framing: messages found whole in a stream split and glued anyhow, foreign and oversized
+ * bytes refused; and linear in the bytes received: a message arriving in many chunks is walked
  * once, resuming where the previous chunk left off, not again from its start for every chunk.
  * The work is measured with MessageReader.bytesExamined (bytes walked, re-walks counted again),
  * not with a clock.
@@ -9,6 +10,9 @@ import * as thrift from 'thrift';
 import { encodeMessage, MessageType, openMessage } from '../../../lib/thrift/codec';
 import { binaryMessageEnd, MessageReader, MessageWalker, ThriftFramingError } from '../../../lib/thrift/framing';
 import { FamilyType, GatewayAddress, NexthopInfo, RouteConfig, RouteGetReply, RouteService } from '../../../lib/gen/jet';
+import { RouteAddArgs } from '../../../lib/gen/jet/RouteService';
+import { toRouteConfig } from '../../../lib/thrift/backend';
+import { buildRouteSpecs } from '../../../lib/core/route-spec';
 
 const T = thrift.Thrift.Type;
 const MiB = 1024 * 1024;
@@ -96,6 +100,38 @@ function everyType(seqId: number): Buffer {
     out.writeFieldStop();
   });
 }
+
+describe('thrift framing', () => {
+  const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2 10.1.1.3' }, true);
+  const message = encodeMessage('RouteService:RouteAdd', MessageType.CALL, 7, (out) => new RouteAddArgs({ route_config: toRouteConfig(spec) }).write(out));
+
+  it('finds the end of a complete message and reports incomplete ones', () => {
+    assert.equal(binaryMessageEnd(message, 0, message.length, 1 << 20), message.length);
+    for (let cut = 0; cut < message.length; cut++) assert.equal(binaryMessageEnd(message, 0, cut, 1 << 20), -1);
+  });
+  it('reassembles messages split at every byte and glued together', () => {
+    const stream = Buffer.concat([message, message, message]);
+    for (const size of [1, 2, 3, 7, 50, stream.length]) {
+      const reader = new MessageReader();
+      const got: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size) got.push(...reader.push(stream.subarray(i, i + size)));
+      assert.equal(got.length, 3, `chunk size ${size}`);
+      for (const m of got) {
+        const { header, input } = openMessage(m);
+        assert.equal(header.name, 'RouteService:RouteAdd');
+        assert.equal(header.seqId, 7);
+        assert.equal(RouteAddArgs.read(input).route_config.nexthops?.[1].nexthop_address?.nexthop_ip, '10.1.1.3');
+      }
+      assert.equal(reader.pending, 0);
+    }
+  });
+  it('rejects bytes that are not a binary-protocol message, and oversized ones', () => {
+    assert.throws(() => new MessageReader().push(Buffer.from('GET / HTTP/1.1\r\n\r\n')), ThriftFramingError);
+    const huge = Buffer.from(message);
+    huge.writeInt32BE(0x7ffffff0, 4);
+    assert.throws(() => new MessageReader(1024).push(huge), ThriftFramingError);
+  });
+});
 
 describe('thrift framing: linear in the bytes received', function () {
   this.timeout(120000);
