@@ -1,24 +1,42 @@
-'use strict';
-// The flows the bench deploys.
-//  - sampleFlow(): flows/traffic-management.json as `npm start` deploys it (router pointed at the
-//    simulator's ports, the simulator's lab credentials), for the idle and redeploy measurements;
-//  - coreOnly(flow): the same flow without the jet-* nodes (the Node-RED-alone baseline);
-//  - benchFlow(): the sample flow's chain for many interfaces (jet-rmon-event without an ifIndex
-//    filter → function "prefix of ifIndex" → jet-threshold → jet-route-add / jet-route-delete →
-//    debug, plus the catch node), and a throughput chain (http in → generator → jet-route-add /
-//    jet-route-delete → collector → http response) on the same jet-router, and the same throughput
-//    chain on a second jet-router with api 'grpc' (the simulator's gRPC port): POST /bench/routes-grpc.
-const fs = require('fs');
-const path = require('path');
-const { ROOT } = require('./nodered');
+/**
+ * The flows the bench deploys.
+ *  - sampleFlow(): flows/traffic-management.json as `npm start` deploys it (router pointed at the
+ *    simulator's ports, the simulator's lab credentials), for the idle and redeploy measurements;
+ *  - coreOnly(flow): the same flow without the jet-* nodes (the Node-RED-alone baseline);
+ *  - benchFlow(): the sample flow's chain for many interfaces (jet-rmon-event without an ifIndex
+ *    filter → function "prefix of ifIndex" → jet-threshold → jet-route-add / jet-route-delete →
+ *    debug, plus the catch node), and a throughput chain (http in → generator → jet-route-add /
+ *    jet-route-delete → collector → http response) on the same jet-router, and the same throughput
+ *    chain on a second jet-router with api 'grpc' (the simulator's jnx.jet port): POST /bench/routes-grpc;
+ *  - brokerFlow(): the sample flow's chain behind Mosquitto (section 1), on a Thrift router node and
+ *    on a gRPC one.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './paths';
 
-const CREDS = { username: 'lab', password: 'lab123' };
+/** A node of a flow (flows.json or the admin API's form, with `credentials` inside). */
+export interface FlowNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+
+/** The simulator's ports a flow points at. */
+export interface SimPorts {
+  thriftPort: number;
+  grpcPort: number;
+  mqttPort: number;
+  httpPort: number;
+}
+
+export const CREDS = { username: 'lab', password: 'lab123' };
 /** The bench routers' queue limit (the node's default is 1,000). */
-const QUEUE_LIMIT = 100000;
+export const QUEUE_LIMIT = 100000;
 
 /** The sample flow, with `credentials` inside the router node (admin API form). */
-function sampleFlow(sim) {
-  const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'traffic-management.json'), 'utf8'));
+export function sampleFlow(sim: SimPorts): FlowNode[] {
+  const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'traffic-management.json'), 'utf8')) as FlowNode[];
   for (const node of nodes) {
     if (node.type === 'jet-router') {
       node.host = '127.0.0.1';
@@ -35,20 +53,20 @@ function sampleFlow(sim) {
 }
 
 /** `flow` without its jet-* nodes (wires and catch scopes to them removed). */
-function coreOnly(flow) {
+export function coreOnly(flow: readonly FlowNode[]): FlowNode[] {
   const keep = flow.filter((n) => !String(n.type).startsWith('jet-'));
   const ids = new Set(keep.map((n) => n.id));
   return keep.map((n) => {
-    const c = JSON.parse(JSON.stringify(n));
-    if (Array.isArray(c.wires)) c.wires = c.wires.map((out) => out.filter((id) => ids.has(id)));
+    const c = JSON.parse(JSON.stringify(n)) as FlowNode;
+    if (Array.isArray(c.wires)) c.wires = (c.wires as string[][]).map((out) => out.filter((id) => ids.has(id)));
     if (c.type === 'catch') c.scope = null;
     return c;
   });
 }
 
 /** Splits admin-API form (credentials inside nodes) into a flows.json and a flows_cred.json. */
-function splitCredentials(flow) {
-  const creds = {};
+export function splitCredentials(flow: readonly FlowNode[]): { nodes: FlowNode[]; creds: Record<string, unknown> } {
+  const creds: Record<string, unknown> = {};
   const nodes = flow.map((n) => {
     const c = { ...n };
     if (c.credentials) {
@@ -103,12 +121,12 @@ const COLLECTOR_FN = [
 ].join('\n');
 
 /** The topic each implementation subscribes to in the bench, so that all three can stay connected while one is measured. */
-const benchTopic = (impl) => `/bench/${impl}/junos/events/syslog/SNMPD_RMON_EVENTLOG`;
+export const benchTopic = (impl: string): string => `/bench/${impl}/junos/events/syslog/SNMPD_RMON_EVENTLOG`;
 
-function benchFlow(sim) {
+export function benchFlow(sim: SimPorts): FlowNode[] {
   const z = 'b0000000000000001';
-  const fn = (id, name, func, outputs, wires, x, y) => ({ id, type: 'function', z, name, func, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x, y, wires });
-  const dbg = (id, name, complete, x, y) => ({ id, type: 'debug', z, name, active: true, tosidebar: true, console: false, tostatus: false, complete, targetType: 'msg', statusVal: '', statusType: 'auto', x, y, wires: [] });
+  const fn = (id: string, name: string, func: string, outputs: number, wires: string[][], x: number, y: number): FlowNode => ({ id, type: 'function', z, name, func, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x, y, wires });
+  const dbg = (id: string, name: string, complete: string, x: number, y: number): FlowNode => ({ id, type: 'debug', z, name, active: true, tosidebar: true, console: false, tostatus: false, complete, targetType: 'msg', statusVal: '', statusType: 'auto', x, y, wires: [] });
   return [
     { id: z, type: 'tab', label: 'JET bench', disabled: false, info: 'Deployed by npm run bench.' },
     {
@@ -182,4 +200,37 @@ function benchFlow(sim) {
   ];
 }
 
-module.exports = { sampleFlow, coreOnly, benchFlow, benchTopic, splitCredentials, CREDS, QUEUE_LIMIT };
+const THRESHOLD_PREFIX_FN = [
+  '// after jet-threshold: ifIndex i (from the event, or the key host/i) -> 10.<i>>16>.<i>>8>.<i>/32',
+  "const i = (msg.payload && msg.payload.ifIndex) || Number(String(msg.topic).split('/').pop());",
+  "msg.payload.prefixes = '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255) + '/32';",
+  'return msg;',
+].join('\n');
+
+/** The topic of implementation `key` behind Mosquitto (section 1). */
+export const brokerTopic = (key: string): string => `/bench/mosq/${key}/junos/events/syslog/SNMPD_RMON_EVENTLOG`;
+
+/**
+ * Section 1's flow: jet-rmon-event (at `pluginQos`) → jet-threshold → function → jet-route-add /
+ * jet-route-delete, on a Thrift router node and on a gRPC one, subscribed to the topics of 'plugin'
+ * and 'plugin-grpc' (+ `suffix`, for the A/B checkout's copy).
+ */
+export function brokerFlow(ports: { thriftPort: number; grpcPort: number }, mqttPort: number, pluginQos: number, suffix = ''): FlowNode[] {
+  const z = 'm000000000000001';
+  const nodes: FlowNode[] = [{ id: z, type: 'tab', label: 'JET bench behind Mosquitto', disabled: false, info: '' }];
+  const routers: Array<[string, string, number]> = [['t', 'thrift', ports.thriftPort], ['g', 'grpc', ports.grpcPort]];
+  for (const [tag, api, port] of routers) {
+    const r = `m00000000000r${tag}0`;
+    const key = (api === 'grpc' ? 'plugin-grpc' : 'plugin') + suffix;
+    nodes.push(
+      { id: r, type: 'jet-router', name: `router (${api})`, api, host: '127.0.0.1', port: String(port), clientId: `bench-mosq-${api}${suffix}`, useTls: false, tls: '', requestTimeout: '10', queueLimit: String(QUEUE_LIMIT), notificationHost: '', notificationPort: String(mqttPort), notificationTls: false, credentials: { ...CREDS } },
+      { id: `m00000000000e${tag}0`, type: 'jet-rmon-event', z, name: '', router: r, topic: brokerTopic(key), ifIndex: '', alarmIndex: '', eventIndex: '', subtag: '', direction: 'both', qos: String(pluginQos), wires: [[`m00000000000t${tag}0`]] },
+      { id: `m00000000000t${tag}0`, type: 'jet-threshold', z, name: '', mode: 'event', property: 'payload', key: 'topic', rising: '1024', falling: '1023', sampleType: 'absolute', startup: 'both', holdDown: '0', wires: [[`m00000000000f${tag}0`], [`m00000000000f${tag}1`], []] },
+      { id: `m00000000000f${tag}0`, type: 'function', z, name: 'prefix of ifIndex', func: THRESHOLD_PREFIX_FN, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[`m00000000000a${tag}0`]] },
+      { id: `m00000000000f${tag}1`, type: 'function', z, name: 'prefix of ifIndex (falling)', func: THRESHOLD_PREFIX_FN, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[`m00000000000d${tag}0`]] },
+      { id: `m00000000000a${tag}0`, type: 'jet-route-add', z, name: '', router: r, prefixes: '', nexthops: '10.1.1.2', preference: '5', metric: api === 'grpc' ? '' : '3', table: '', appId: '111:222', verify: false, wires: [[]] },
+      { id: `m00000000000d${tag}0`, type: 'jet-route-delete', z, name: '', router: r, prefixes: '', table: '', appId: '111:222', wires: [[]] },
+    );
+  }
+  return nodes;
+}
