@@ -1,5 +1,5 @@
 /**
- * scripts/scorecard.js: the Flow Library scorecard rules (node-red-dev validate) checked locally.
+ * tools/scorecard (rules.ts, cli.ts): the Flow Library scorecard rules (node-red-dev validate) checked locally.
  * On this repository (built) every rule but P02/P08 must pass; on temporary copies of package.json
  * and the examples, each rule must be able to fail. P06, P07 and D03 ask the npm registry.
  */
@@ -8,9 +8,9 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT } from '../../support/paths';
+import { DIST, ROOT } from '../../support/paths';
 
-const SCRIPT = path.join(ROOT, 'scripts', 'scorecard.js');
+const SCRIPT = path.join(DIST, 'tools', 'scorecard', 'cli.js');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
 
 interface RuleResult { id: string; title: string; status: 'PASS' | 'FAIL' | 'SKIP'; detail: string; data?: unknown }
