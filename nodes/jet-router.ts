@@ -130,6 +130,9 @@ export = function (RED: NodeAPI): void {
 
     Object.defineProperty(node, 'api', { get: () => api });
     Object.defineProperty(node, 'identity', { get: () => ({ api, host, port }) });
+    // Test connection sends the stored password only with these TLS settings.
+    const tlsId = String(def.tls ?? '').trim();
+    Object.defineProperty(node, 'tlsSettings', { get: () => ({ useTls: toBool(def.useTls), tls: tlsId !== '' && tlsId !== '_ADD_' ? tlsId : undefined }) });
     Object.defineProperty(node, 'hub', { get: () => hub });
     Object.defineProperty(node, 'routes', { get: () => hub.routes });
     Object.defineProperty(node, 'replayRefused', { get: () => hub.replayRefused });
@@ -175,7 +178,7 @@ function registerTestConnection(RED: NodeAPI): void {
         const deployed = RED.nodes.getNode(id) as unknown as (JetRouterNode & { type: string }) | null;
         if (!deployed || deployed.type !== 'jet-router') return null;
         const creds = (RED.nodes.getCredentials(id) ?? {}) as { username?: string; password?: string };
-        return { username: creds.username, password: creds.password, ...deployed.identity };
+        return { username: creds.username, password: creds.password, ...deployed.identity, ...deployed.tlsSettings };
       },
       tlsOptions: (id) => {
         const tlsNode = RED.nodes.getNode(id) as unknown as (TlsConfigNode & { type?: string }) | null;

@@ -12,7 +12,8 @@
  * left on their hold-down runs out; it forgets a node that is removed from the flows.
  */
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
-import { Decision, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
+import { Decision, DEFAULT_MAX_BYTES, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
+import { thresholdKey } from '../lib/threshold/key';
 import { thresholdConfig, ThresholdDef, ThresholdSettings } from '../lib/threshold/config';
 import { StatusView } from '../lib/node-status';
 import { clip, StatusWords, Translate } from './shared/status';
@@ -59,12 +60,13 @@ export = function (RED: NodeAPI): void {
       heldMessages.delete(key);
     };
 
-    const machine = new ThresholdMachine({ mode: cfg.mode, alarm: cfg.alarm, holdDownMs: cfg.holdDownMs, maxKeys: cfg.maxKeys }, (key) => {
+    const machine = new ThresholdMachine({ mode: cfg.mode, alarm: cfg.alarm, holdDownMs: cfg.holdDownMs, maxKeys: cfg.maxKeys }, (key, _state, cause) => {
       clearTimer(key);
       if (!warnedFull) {
         warnedFull = true;
+        const bound = cause === 'bytes' ? `more than ${DEFAULT_MAX_BYTES / 1048576} MiB of state` : `more than ${cfg.maxKeys} keys (maxKeys)`;
         node.warn(
-          `jet-threshold: more than ${cfg.maxKeys} keys (maxKeys): forgetting the least recently seen, "${clip(key)}" first ` +
+          `jet-threshold: ${bound}: forgetting the least recently seen, "${clip(key)}" first ` +
             '(and its held transition, if any); further keys are forgotten without a warning until the node restarts',
         );
       }
@@ -162,7 +164,8 @@ export = function (RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessage & { reset?: unknown }, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void) => {
       const keyValue = RED.util.getMessageProperty(msg, cfg.key);
-      const key = keyValue === undefined || keyValue === null ? '' : String(keyValue);
+      // A key longer than MAX_KEY_LENGTH is kept shortened (its head and a hash), here as in the state.
+      const key = thresholdKey(keyValue === undefined || keyValue === null ? '' : String(keyValue));
       if (msg.reset) {
         // No key (an Inject node's empty topic included): every key is forgotten.
         if (key === '') {

@@ -2,9 +2,14 @@
  * The simulator's small HTTP side (node:http, no framework): GET /health, GET /rib[?table=...],
  * and addRoute() for more (the RMON part adds POST /interfaces/<ifIndex>/rate).
  * State-changing requests from a web page of another origin are refused with 403 (see
- * {@link crossOriginReason}): a page in the lab's browser must not move routes or rates.
+ * {@link crossOriginReason}): a page in the lab's browser must not move routes or rates. So is any
+ * request whose Host header does not name this server's own listen address (see {@link hostReason}):
+ * a page whose name an attacker's DNS points at 127.0.0.1 afterwards (DNS rebinding) is then
+ * same-origin to the browser, but its requests still say `Host: evil.example`.
  */
 import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
 import { ownerLabel, Rib } from './rib';
 import { handlesSettled } from './settle';
 import { listenOrCleanUp } from './sockets';
@@ -74,6 +79,56 @@ export function crossOriginReason(req: http.IncomingMessage): string | null {
   return host !== '' && host === own ? null : `Origin ${origin.slice(0, 100)} is not ${own || 'this server'}`;
 }
 
+/** The names of the loopback interface: a server on one of them is reached under any of them. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
+
+/** A host name or address as compared here: lower case, IPv6 without brackets, no trailing dot. */
+function normalHost(host: string): string {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h.endsWith('.') ? h.slice(0, -1) : h;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
+}
+
+/**
+ * The host names a request may give in its Host header to a server listening on `listenHost`: that
+ * address or name itself; for a loopback one, 127.0.0.1, localhost and ::1 too; for every address
+ * (0.0.0.0, ::), the loopback names, the addresses of this machine's interfaces and its host name.
+ */
+export function ownHostNames(listenHost: string): Set<string> {
+  const host = normalHost(listenHost);
+  const names = new Set<string>([host]);
+  if (isLoopback(host)) for (const n of LOOPBACK_NAMES) names.add(n);
+  if (host === '' || host === '0.0.0.0' || host === '::') {
+    for (const n of LOOPBACK_NAMES) names.add(n);
+    for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) names.add(normalHost(i.address));
+    names.add(normalHost(os.hostname()));
+  }
+  return names;
+}
+
+/** `host[:port]` or `[v6][:port]` from a Host header, or null when it is neither (port: 80 when absent). */
+export function parseHostHeader(value: string): { host: string; port: number } | null {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/@]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (!m) return null;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  return port >= 1 && port <= 65535 ? { host: normalHost(m[1]), port } : null;
+}
+
+/**
+ * Why a request's Host header does not name this server (one of `names`, on `port`), or null when it
+ * does. A missing Host is refused too: every browser sends one, and so do curl and Node-RED.
+ */
+export function hostReason(req: http.IncomingMessage, names: ReadonlySet<string>, port: number): string | null {
+  const value = headerValue(req, 'host');
+  if (value === undefined || value.trim() === '') return 'no Host header';
+  const h = parseHostHeader(value);
+  if (h && h.port === port && names.has(h.host)) return null;
+  return `Host ${JSON.stringify(value.slice(0, 100))} does not name this server`;
+}
+
 function headerValue(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -94,6 +149,9 @@ export class SimHttpServer {
   private readonly routes: HttpRoute[] = [];
   private server?: http.Server;
   private boundPort = 0;
+  /** What the Host header of a request may name (see {@link ownHostNames}), with the bound port. */
+  private hostNames: ReadonlySet<string> = new Set();
+  private listenAddress = '';
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: SimHttpOptions) {
@@ -119,6 +177,8 @@ export class SimHttpServer {
     if (this.server) throw new Error('http server already listening');
     const server = http.createServer((req, res) => void this.handle(req, res));
     this.boundPort = await listenOrCleanUp(server, port, host);
+    this.hostNames = ownHostNames(host);
+    this.listenAddress = `${net.isIPv6(host) ? `[${host}]` : host}:${this.boundPort}`;
     this.server = server;
     this.log(`http: listening on http://${host}:${this.boundPort} (GET /rib, GET /health)`);
     return this.boundPort;
@@ -141,6 +201,13 @@ export class SimHttpServer {
       url = new URL(req.url ?? '/', 'http://sim.invalid');
     } catch {
       sendJson(res, 400, { error: 'malformed request URL' });
+      return;
+    }
+    // Before anything else, reads included: a rebound page must not even read the RIB.
+    const misdirected = hostReason(req, this.hostNames, this.boundPort);
+    if (misdirected) {
+      this.log(`http: ${req.method} ${url.pathname} refused: ${misdirected}`);
+      sendJson(res, 403, { error: `request refused: ${misdirected} (${this.listenAddress}): DNS rebinding?` });
       return;
     }
     const foreign = crossOriginReason(req);

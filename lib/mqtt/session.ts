@@ -26,23 +26,25 @@
  *    filter's subscribers' `onSubscription` and to the 'subscription' event; the session itself
  *    stays connected (other filters may be fine) and subscribes it again on the next connect.
  *  - Packets from the broker above `maxPacketBytes` (default 256 KiB) are refused from their fixed
- *    header, before MQTT.js reads or parses their body: the connection is dropped, the state says
- *    why, and the session reconnects as after any other drop.
+ *    header, before MQTT.js reads or parses their body (lib/mqtt/packet-guard.ts): the connection
+ *    is dropped, the state says why, and the session reconnects as after any other drop. On every
+ *    connect the session checks that the guard saw the broker's bytes; if an MQTT.js version goes
+ *    around it, the session warns once and its connected status says "packet-size guard off".
  * No Node-RED here: the jet-router node adapts it.
  *
  * Events: 'state' (SessionStatus), 'warning' (text), 'subscribed' (filters acknowledged, granted or
  * not), 'subscription' (SubscriptionStatus, refs: the subscribers of that filter),
  * 'reconnect-scheduled' (delay ms).
  */
-import { Transform } from 'stream';
 import * as mqtt from 'mqtt';
 import type { ConnectionOptions } from 'tls';
 import { BackoffOptions, ReconnectingSession } from '../core/reconnect';
+import type { SessionState } from '../core/backend';
 import type { NotificationChannel, NotificationHandler, SubscriptionListener, SubscriptionStatus } from '../core/notification-channel';
 import { describeSocketError, ignoreError } from '../net/socket';
 import { toInteger } from '../flow-props';
 import { topicMatches } from './topic';
-import { DEFAULT_MAX_PACKET_BYTES, MqttPacketSizeGuard } from './packet-guard';
+import { DEFAULT_MAX_PACKET_BYTES, guardStreams, StreamGuard } from './packet-guard';
 
 export type { NotificationHandler, SubscriptionListener, SubscriptionStatus };
 
@@ -77,7 +79,9 @@ export interface NotificationOptions {
 export { DEFAULT_MAX_PACKET_BYTES };
 
 type ClientListener = (...args: any[]) => void;
-type StreamBuilder = (client: mqtt.MqttClient) => NodeJS.ReadWriteStream & { destroy(err?: Error): unknown };
+
+/** What the connected status adds when the packet-size guard saw none of the broker's bytes. */
+export const GUARD_OFF = 'packet-size guard off';
 
 interface Subscriber {
   handler: NotificationHandler;
@@ -122,6 +126,9 @@ export class NotificationSession extends ReconnectingSession implements Notifica
   private lastSent = 0;
   private lastReschedule = 0;
   private lastError: string | null = null;
+  /** The packet-size guard of the current client, and why it is off (null: it saw the broker's bytes). */
+  private guard: StreamGuard | null = null;
+  private guardOff: string | null = null;
 
   constructor(private readonly opts: NotificationOptions) {
     super(opts);
@@ -155,8 +162,18 @@ export class NotificationSession extends ReconnectingSession implements Notifica
       // largest allocation site in the event path). Its documented `log` option: a no-op then.
       ...(process.env.DEBUG ? {} : { log: ignoreError }),
     } as mqtt.IClientOptions);
-    this.guardPacketSizes(client);
+    const max = this.opts.maxPacketBytes && this.opts.maxPacketBytes > 0 ? this.opts.maxPacketBytes : DEFAULT_MAX_PACKET_BYTES;
+    this.guard = guardStreams(client, {
+      maxBytes: max,
+      onOversized: (why) => {
+        if (this.client !== client) return;
+        this.lastError = why;
+        this.emit('warning', why);
+      },
+    });
     this.client = client;
+    // First, so that the connected state set by onConnect says whether the guard is off.
+    this.on_(client, 'connect', () => this.checkGuard());
     this.on_(client, 'connect', () => this.onConnect());
     this.on_(client, 'message', (topic: string, payload: Buffer) => this.dispatch(topic, payload));
     this.on_(client, 'error', (err: Error & { code?: string | number }) => this.onError(err));
@@ -355,55 +372,27 @@ export class NotificationSession extends ReconnectingSession implements Notifica
   }
 
   /**
-   * Puts a {@link MqttPacketSizeGuard} between every stream MQTT.js opens (first connect and each
-   * reconnect) and MQTT.js' parser: MQTT.js pipes the stream into its parser, and that pipe goes
-   * through a filter that passes whole packets under the limit only. On a packet above it, the
-   * bytes from that packet's start on are never passed on, and the connection is dropped.
+   * The start-up self-check of the packet-size guard, on every connect: MQTT.js has parsed the
+   * broker's CONNACK, so those bytes must have gone through the guard. If none did, this MQTT.js
+   * goes around it (builds or reads its connection another way): said once as a warning, and in the
+   * connected status for as long as it lasts, instead of silently losing the guard.
    */
-  private guardPacketSizes(client: mqtt.MqttClient): void {
-    const holder = client as unknown as { streamBuilder?: StreamBuilder };
-    const build = holder.streamBuilder;
-    if (typeof build !== 'function') throw new Error('this MQTT.js has no streamBuilder: packet sizes cannot be guarded');
-    const max = this.opts.maxPacketBytes && this.opts.maxPacketBytes > 0 ? this.opts.maxPacketBytes : DEFAULT_MAX_PACKET_BYTES;
-    holder.streamBuilder = (c: mqtt.MqttClient) => {
-      const stream = build(c);
-      // TCP_NODELAY, for mqtt:// (net.Socket) and mqtts:// (tls.TLSSocket passes it to its TCP
-      // socket); set before the connect completes, Node applies it once connected.
-      const socket = stream as unknown as { setNoDelay?: (on: boolean) => unknown };
-      if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-      const guard = new MqttPacketSizeGuard(max);
-      let dropped = false;
-      const filter = new Transform({
-        transform: (chunk: Buffer, _encoding, done) => {
-          if (dropped) {
-            done();
-            return;
-          }
-          const big = guard.push(chunk);
-          if (!big) {
-            done(null, chunk);
-            return;
-          }
-          dropped = true;
-          if (big.offset > 0) filter.push(chunk.subarray(0, big.offset));
-          done();
-          const size = Number.isNaN(big.bytes) ? 'a malformed length' : `${big.bytes} bytes`;
-          const why = `the broker sent a ${big.type} packet of ${size}, over the ${max}-byte limit: dropped unread, reconnecting`;
-          if (this.client === client) {
-            this.lastError = why;
-            this.emit('warning', why);
-          }
-          stream.destroy();
-        },
-      });
-      // MQTT.js calls stream.pipe(parser) once per stream: route that pipe through the filter.
-      const pipe = stream.pipe;
-      stream.pipe = function <T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T {
-        pipe.call(stream, filter);
-        return filter.pipe(dest, options);
-      };
-      return stream;
-    };
+  private checkGuard(): void {
+    const seen = this.guard?.seen ?? null;
+    if (seen !== null && seen > 0) {
+      this.guardOff = null;
+      return;
+    }
+    const how = seen === null ? 'opened its connection without the stream builder it wraps' : "read the broker's bytes around it";
+    const first = this.guardOff === null;
+    this.guardOff = how;
+    if (!first) return;
+    const version = (mqtt as { MQTTJS_VERSION?: string }).MQTTJS_VERSION ?? 'unknown';
+    this.emit(
+      'warning',
+      `${GUARD_OFF}: MQTT.js ${version} ${how}, so broker packets of any size now reach its parser unchecked ` +
+        '(this plugin is tested with the mqtt version its package.json pins: install that one)',
+    );
   }
 
   private onError(err: Error & { code?: string | number }): void {
@@ -454,4 +443,8 @@ export class NotificationSession extends ReconnectingSession implements Notifica
     }
   }
 
+  /** The connected status says so while the packet-size guard is off. */
+  protected override setState(state: SessionState, plain: string): void {
+    super.setState(state, state === 'connected' && this.guardOff !== null ? `${plain} · ${GUARD_OFF}` : plain);
+  }
 }

@@ -62,6 +62,12 @@ export interface RmonText {
 
 export const DEFAULT_RMON_EVENT_IDS: readonly string[] = ['SNMPD_RMON_EVENTLOG'];
 export const DEFAULT_RMON_MAX_BYTES = 256 * 1024;
+/**
+ * Longest `hostname` accepted: 253 characters, the most a DNS name has in text form (RFC 1035 §2.3.4,
+ * RFC 1123 §2.1). An event with a longer one is refused, not cut: a cut name (or the router's name in
+ * its place) could file two sources' events under one key downstream (jet-threshold state, routes).
+ */
+export const MAX_HOSTNAME_LENGTH = 253;
 
 type JsonObject = Record<string, unknown>;
 type Step<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -246,6 +252,8 @@ function parseInner(payload: unknown, opts: RmonParseOptions, trace: ParseTrace 
   const id = rawId.trim().toUpperCase();
   if (!includesUpper(eventIds, id)) return fail(`other event id ${printable(rawId)}`);
   trace.rmonId = true;
+  const hostname = str(field(ev, 'hostname'));
+  if (hostname !== null && hostname.length > MAX_HOSTNAME_LENGTH) return fail(`hostname longer than ${MAX_HOSTNAME_LENGTH} characters`);
 
   const attrsRaw = field(ev, 'attributes');
   const attrs: JsonObject = isObject(attrsRaw) ? attrsRaw : {};
@@ -284,7 +292,7 @@ function parseInner(payload: unknown, opts: RmonParseOptions, trace: ParseTrace 
       ifIndex: variableInstance(text.variable),
       value: text.value,
       subtag: subtag ?? text.subtag,
-      hostname: str(field(ev, 'hostname')),
+      hostname,
       time: str(field(ev, 'time')),
       severity: str(field(ev, 'severity')),
       raw: ev,
@@ -296,7 +304,7 @@ function parseInner(payload: unknown, opts: RmonParseOptions, trace: ParseTrace 
  * Parse a JET notification into an RMON event, or say why it is not one. Reasons: 'no payload',
  * 'too large', 'empty payload', 'not JSON', 'payload is a <type>, not JSON text or an object',
  * 'no jet-event object', 'jet-event is not an object', 'no event-id', 'other event id <id>',
- * 'no message or attributes text', 'no RMON text in message/attributes', 'unreadable payload: <error>'.
+ * 'hostname longer than 253 characters', 'no message or attributes text', 'no RMON text in message/attributes', 'unreadable payload: <error>'.
  *
  * The subtag comes from `attributes.subtag`, `attributes.syslog-subtag` or `attributes.event-name`
  * (first one that is a non-empty string other than the event id), else from the text prefix.

@@ -6,7 +6,8 @@
  *
  *  - the body is checked first; a malformed one (bad host, port, timeout, wrong types) is a 400;
  *  - the password placeholder Node-RED sends for an unchanged password field (`__PWRD__`), or no
- *    password, means "the stored one": the credentials of the deployed jet-router `id`;
+ *    password, means "the stored one": the credentials of the deployed jet-router `id`, sent only
+ *    with that node's API, host, port and TLS settings (TLS on or off, and the same tls-config);
  *  - TLS options come from a deployed tls-config node;
  *  - the login is one backend session of the chosen API (gRPC or Thrift) that is closed after its first outcome, whatever it is, and at
  *    the latest after requestTimeout (capped at 30 s): no socket or timer is left behind, nothing
@@ -57,13 +58,25 @@ export interface ProbeRequest {
 export interface ProbeContext {
   /**
    * The stored credentials of the deployed jet-router `id` and the router they belong to, or null
-   * when there is none. They are used only for that same api, host and port.
+   * when there is none. They are used only for that same api, host, port and TLS settings.
    */
-  storedCredentials(id: string): { username?: string; password?: string; api: JetApi; host: string; port: number } | null;
+  storedCredentials(id: string): StoredRouter | null;
   /** TLS options from the deployed tls-config node `id`, or a sentence saying why there are none. */
   tlsOptions(id: string): ConnectionOptions | string;
   /** The client id the jet-router `id` would use when none is set. */
   defaultClientId(id: string | undefined): string;
+}
+
+/** A deployed jet-router's credentials and where they may go. */
+export interface StoredRouter {
+  username?: string;
+  password?: string;
+  api: JetApi;
+  host: string;
+  port: number;
+  useTls: boolean;
+  /** The tls-config node's id; undefined: none picked (TLS with the system's CAs). */
+  tls?: string;
 }
 
 export class ProbeRequestError extends Error {
@@ -172,10 +185,16 @@ export function resolveTarget(req: ProbeRequest, ctx: ProbeContext): ProbeTarget
     if (password === undefined && !stored) {
       return invalid('no password to test with: type the password (this router node is not deployed, so no password is stored for it)');
     }
-    // The stored password goes only where it was saved for: never to another host, port or API.
-    if (password === undefined && stored && (stored.api !== req.api || stored.host.toLowerCase() !== req.host.toLowerCase() || stored.port !== req.port)) {
+    // The stored password goes only where it was saved for: never to another host, port or API,
+    // nor over other TLS settings (in clear text, or trusting other certificates).
+    const sameTls = stored !== null && stored.useTls === req.useTls && (!req.useTls || (stored.tls ?? '') === (req.tls ?? ''));
+    if (password === undefined && stored && (stored.api !== req.api || stored.host.toLowerCase() !== req.host.toLowerCase() || stored.port !== req.port || !sameTls)) {
+      // TLS is named only when it differs (the message stays as it was for the rest).
+      const tlsOf = (useTls: boolean, tls: string | undefined): string =>
+        sameTls ? '' : useTls ? ` over TLS (${tls ? `tls-config ${tls}` : 'no tls-config'})` : ' without TLS';
       return invalid(
-        `type the password to test ${API_LABEL[req.api]} ${req.host}:${req.port}: the stored one is sent only to the deployed router (${API_LABEL[stored.api]} ${stored.host}:${stored.port})`,
+        `type the password to test ${API_LABEL[req.api]} ${req.host}:${req.port}${tlsOf(req.useTls, req.tls)}: the stored one is sent only to the deployed router ` +
+          `(${API_LABEL[stored.api]} ${stored.host}:${stored.port}${tlsOf(stored.useTls, stored.tls)})`,
       );
     }
     username ??= stored?.username ?? '';

@@ -5,9 +5,10 @@
  */
 import { AlarmConfig, defaultFalling, parseSampleType, parseStartupAlarm, validateAlarmConfig } from '../rmon/alarm';
 import { toInteger } from '../flow-props';
-import { DEFAULT_MAX_KEYS, ThresholdMode } from './machine';
+import type { ThresholdMode } from './machine';
 
-export { DEFAULT_MAX_KEYS };
+/** How many keys a machine keeps by default (the node's Max keys) before it forgets the least recently seen. */
+export const DEFAULT_MAX_KEYS = 10000;
 /** Ten million keys: far more than the interfaces of any network, still a bound on memory. */
 export const MAX_MAX_KEYS = 10000000;
 

@@ -11,12 +11,25 @@
  * Hold-down (anti-flap): once a transition was emitted for a key, a transition the other way within
  * `holdDownMs` is held; when the hold-down expires it is emitted if the key is still on that side,
  * and dropped if it flapped back meanwhile. Pure: the caller owns the clock and the timers.
+ *
+ * Bounded: a key longer than MAX_KEY_LENGTH is kept shortened (lib/threshold/key.ts), and the
+ * state holds at most `maxKeys` keys and `maxBytes` bytes (as saved in JSON), the least recently
+ * seen key forgotten first.
  */
 import { AlarmConfig, AlarmState, applyEvent, Direction, evaluateSample, initialAlarmState, normalizeAlarmState } from '../rmon/alarm';
-import { BoundedStore } from './store';
+import { BoundedStore, EvictionCause } from './store';
+import { thresholdKey } from './key';
+import { DEFAULT_MAX_KEYS } from './config';
 
-/** How many keys a machine keeps by default before it forgets the least recently seen. */
-export const DEFAULT_MAX_KEYS = 10000;
+export type { EvictionCause };
+
+/**
+ * How many bytes the state may take by default, as saved in JSON (what a context store writes):
+ * 32 MiB. DEFAULT_MAX_KEYS keys of the longest kind (MAX_KEY_LENGTH characters of 3 UTF-8 bytes
+ * each, about 1.8 KB with their state) take 18 MB; keys of the usual `<host>/<ifIndex>` form take
+ * about 160 bytes each, so this bound comes first only above some 200,000 of them.
+ */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 export type ThresholdMode = 'event' | 'sample';
 
@@ -27,10 +40,12 @@ export interface ThresholdConfig {
   holdDownMs: number;
   /** At most this many keys (DEFAULT_MAX_KEYS if not given): a new key beyond it evicts the least recently seen. */
   maxKeys?: number;
+  /** At most this many bytes of state as saved in JSON (DEFAULT_MAX_BYTES if not given): beyond it the least recently seen keys go. */
+  maxBytes?: number;
 }
 
-/** Told about every key the bound made the machine forget (with its state, held transition included). */
-export type EvictListener = (key: string, state: KeyState) => void;
+/** Told about every key a bound made the machine forget (with its state, held transition included) and which bound it was. */
+export type EvictListener = (key: string, state: KeyState, cause: EvictionCause) => void;
 
 /** Plain JSON, kept in Node-RED context. */
 export interface KeyState {
@@ -81,7 +96,13 @@ export class ThresholdMachine {
     readonly config: ThresholdConfig,
     private readonly onEvict: EvictListener | null = null,
   ) {
-    this.keys = new BoundedStore<KeyState>(config.maxKeys ?? DEFAULT_MAX_KEYS);
+    this.keys = new BoundedStore<KeyState>(config.maxKeys ?? DEFAULT_MAX_KEYS, {
+      maxBytes: config.maxBytes ?? DEFAULT_MAX_BYTES,
+      onEvict: (key, state, cause) => {
+        this.tally(state, -1);
+        this.onEvict?.(key, state, cause);
+      },
+    });
   }
 
   get size(): number {
@@ -92,8 +113,18 @@ export class ThresholdMachine {
     return this.keys.max;
   }
 
+  get maxBytes(): number {
+    return this.keys.maxBytes;
+  }
+
+  /** Bytes of the state as saved in JSON (within a few bytes: the braces). */
+  get bytes(): number {
+    return this.keys.bytes;
+  }
+
+  /** A key's state; `key` as given to input() (a long one is looked up shortened, as it is kept). */
   state(key: string): KeyState | undefined {
-    return this.keys.get(key);
+    return this.keys.get(thresholdKey(key));
   }
 
   /** Every key and its state, least recently seen first. */
@@ -101,7 +132,9 @@ export class ThresholdMachine {
     return [...this.keys.entries()];
   }
 
-  input(key: string, input: ThresholdInput, now: number): Decision {
+  /** `key` is kept shortened when longer than MAX_KEY_LENGTH (thresholdKey). */
+  input(rawKey: string, input: ThresholdInput, now: number): Decision {
+    const key = thresholdKey(rawKey);
     const prev = { ...(this.keys.get(key) ?? { alarm: initialAlarmState(), emitted: null, emittedAt: null, held: null, seen: 0 }), seen: this.seq++ };
     let alarm: AlarmState;
     let observed: Direction | null;
@@ -159,7 +192,8 @@ export class ThresholdMachine {
   }
 
   /** The hold-down of `key` expired: the held transition, if it still stands. */
-  expire(key: string, now: number): Decision | null {
+  expire(rawKey: string, now: number): Decision | null {
+    const key = thresholdKey(rawKey);
     const s = this.keys.get(key);
     if (!s || !s.held) return null;
     if (now < s.held.until) return null;
@@ -175,7 +209,7 @@ export class ThresholdMachine {
       this.keys.clear();
       this.high = this.low = this.held = 0;
     } else {
-      const old = this.keys.delete(key);
+      const old = this.keys.delete(thresholdKey(key));
       if (old) this.tally(old, -1);
     }
   }
@@ -189,11 +223,8 @@ export class ThresholdMachine {
     const old = this.keys.get(key);
     if (old) this.tally(old, -1);
     this.tally(state, 1);
-    const evicted = this.keys.set(key, state, touch);
-    if (evicted) {
-      this.tally(evicted[1], -1);
-      this.onEvict?.(evicted[0], evicted[1]);
-    }
+    // Whatever this evicts is told to the store's onEvict (above), which keeps the counts right.
+    this.keys.set(key, state, touch);
   }
 
   private tally(s: KeyState, d: number): void {
@@ -204,7 +235,8 @@ export class ThresholdMachine {
 
   /**
    * Restores what toJSON wrote, in the order the keys were last seen; anything malformed is dropped,
-   * never thrown. Beyond maxKeys the least recently seen keys are evicted (onEvict is told).
+   * never thrown; a key longer than MAX_KEY_LENGTH (saved by a version without that bound) is kept
+   * shortened. Beyond maxKeys or maxBytes the least recently seen keys are evicted (onEvict is told).
    */
   load(stored: unknown): void {
     this.reset();
@@ -232,7 +264,7 @@ export class ThresholdMachine {
       ]);
     }
     valid.sort((a, b) => a[1].seen - b[1].seen); // stable: equal counters keep the stored order
-    for (const [key, state] of valid) this.put(key, state);
+    for (const [key, state] of valid) this.put(thresholdKey(key), state);
     if (valid.length > 0) this.seq = Math.max(this.seq, valid[valid.length - 1][1].seen + 1);
   }
 

@@ -45,6 +45,8 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   readonly api: JetApi;
   /** The router its route state belongs to. */
   readonly identity: RouterIdentity;
+  /** Its request-response TLS settings: TLS on or off, and the tls-config node's id (undefined: none picked). */
+  readonly tlsSettings: { useTls: boolean; tls?: string };
   /**
    * The router's hub: its two channels (`rpc`, `notifications`: their state and sessions) and the
    * route client. Node code uses the members below; tests reach the channels here.

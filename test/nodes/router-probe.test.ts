@@ -289,6 +289,45 @@ describe('jet-router Test connection (admin endpoint)', function () {
       assert.equal(tlsSim.thrift.counters.logins + tlsSim.thrift.counters.loginFailures, 0);
     });
 
+    it('the stored password goes only with the deployed router\'s TLS settings: TLS off or another tls-config, type it (invalid, nothing sent)', async () => {
+      await loadFlow(
+        [...tlsNodes, { id: 'r1', type: 'jet-router', host: '127.0.0.1', port: String(tlsSim.thriftPort), useTls: true, tls: 'tls-ca' }],
+        { 'tls-ca': { cadata: cert }, r1: { username: 'lab', password: 'lab123' } },
+        [tlsConfigNode],
+      );
+      const attempts = (): number => tlsSim.thrift.counters.connectionsTotal + tlsSim.thrift.counters.logins + tlsSim.thrift.counters.loginFailures;
+      const before = attempts();
+      const where = `Thrift 127.0.0.1:${tlsSim.thriftPort}`;
+      const plain = await post(typed({ id: 'r1', port: tlsSim.thriftPort, useTls: false, tls: 'tls-ca', password: PASSWORD_PLACEHOLDER }));
+      assert.deepEqual(plain.body, {
+        ok: false,
+        reason: 'invalid',
+        message: `type the password to test ${where} without TLS: the stored one is sent only to the deployed router (${where} over TLS (tls-config tls-ca))`,
+      });
+      const other = await post(typed({ id: 'r1', port: tlsSim.thriftPort, useTls: true, tls: 'tls-noca', password: PASSWORD_PLACEHOLDER }));
+      assert.equal(other.body.reason, 'invalid', other.text);
+      assert.match(other.body.message, /^type the password to test .* over TLS \(tls-config tls-noca\): the stored one is sent only to the deployed router \(.* over TLS \(tls-config tls-ca\)\)$/);
+      const none = await post(typed({ id: 'r1', port: tlsSim.thriftPort, useTls: true, tls: '', password: PASSWORD_PLACEHOLDER }));
+      assert.equal(none.body.reason, 'invalid', none.text);
+      assert.match(none.body.message, /over TLS \(no tls-config\): the stored one/);
+      assert.equal(attempts(), before, 'nothing sent');
+      // The deployed settings: the stored password is used.
+      const same = await post(typed({ id: 'r1', port: tlsSim.thriftPort, useTls: 'true', tls: 'tls-ca', password: PASSWORD_PLACEHOLDER }));
+      assert.deepEqual(same.body, { ok: true, message: `logged in to 127.0.0.1:${tlsSim.thriftPort} as lab over Thrift (TLS)` });
+      for (const a of [plain, other, none, same]) assert.ok(!a.text.includes('lab123'));
+    });
+
+    it('a router deployed without TLS: the stored password is not sent over TLS settings typed since', async () => {
+      await loadFlow([...tlsNodes, { id: 'r2', type: 'jet-router', host: '127.0.0.1', port: String(tlsSim.thriftPort) }], { 'tls-ca': { cadata: cert }, r2: { username: 'lab', password: 'lab123' } }, [
+        tlsConfigNode,
+      ]);
+      const before = tlsSim.thrift.counters.connectionsTotal;
+      const r = await post(typed({ id: 'r2', port: tlsSim.thriftPort, useTls: true, tls: 'tls-ca', password: PASSWORD_PLACEHOLDER }));
+      assert.equal(r.body.reason, 'invalid', r.text);
+      assert.match(r.body.message, /over TLS \(tls-config tls-ca\): the stored one is sent only to the deployed router \(Thrift 127\.0\.0\.1:\d+ without TLS\)$/);
+      assert.equal(tlsSim.thrift.counters.connectionsTotal, before, 'nothing sent');
+    });
+
     it('TLS towards a plain-Thrift port: reason tls', async () => {
       await loadFlow(tlsNodes, { 'tls-ca': { cadata: cert } }, [tlsConfigNode]);
       const r = await post(typed({ useTls: true, tls: 'tls-ca' }));

@@ -3,19 +3,24 @@
  * browser must not move rates or publish events (a text/plain or form POST needs no CORS
  * preflight, so the browser would send it). Same-origin requests and requests without Origin
  * (curl, Node-RED's http request node) go through; reads are not affected.
+ *
+ * Every request, reads included, must name the simulator's own listen address in its Host header:
+ * a page whose name is rebound to 127.0.0.1 (DNS rebinding) is same-origin to the browser, but
+ * says `Host: evil.example`.
  */
 import { strict as assert } from 'assert';
 import * as http from 'http';
-import { JetSimulator } from '../../sim';
+import * as os from 'os';
+import { JetSimulator, ownHostNames, parseHostHeader } from '../../sim';
 
 interface Answer {
   status: number;
   body: any;
 }
 
-function request(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function request(port: number, method: string, path: string, headers: Record<string, string>, body?: string, setHost = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false, setHost }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -83,5 +88,80 @@ describe('sim HTTP controls: cross-origin requests refused', function () {
     const read = await request(sim.httpPort, 'GET', '/interfaces', { origin: 'http://evil.example' });
     assert.equal(read.status, 200, 'a read is harmless: the browser keeps its answer from the page (no CORS header)');
     assert.equal(read.body.interfaces.length, 1);
+  });
+});
+
+describe('sim HTTP controls: Host header must name the simulator (DNS rebinding)', function () {
+  this.timeout(20000);
+  let sim: JetSimulator;
+
+  before(async () => {
+    sim = await JetSimulator.start({ sampling: false, alarms: [{ index: 1, variable: 'ifIn1SecRate.541', rising: 1024, falling: 1023 }], interfaces: { 541: 0 } });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  const currentRate = (): number | undefined => sim.rmon.interfaces().find((i) => i.ifIndex === 541)?.rate;
+  const rate = (host: string, value: number): Promise<Answer> =>
+    request(sim.httpPort, 'POST', '/interfaces/541/rate', { 'content-type': 'text/plain', host }, String(value));
+
+  it('refuses (403) a request whose Host names another server, reads included, and changes nothing', async () => {
+    const port = sim.httpPort;
+    const published = sim.broker.counters.published;
+    const routes = sim.rib.entries().length;
+    const foreign = [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      `localhost.evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      '127.0.0.1', // port 80
+      `10.0.0.1:${port}`,
+      `127.0.0.1:${port}@evil.example`,
+      `[::1]:${port}:1`,
+      ' ',
+    ];
+    for (const host of foreign) {
+      const a = await rate(host, 9000);
+      assert.equal(a.status, 403, `Host ${JSON.stringify(host)}: ${JSON.stringify(a.body)}`);
+      assert.match(a.body.error, /^request refused: (Host .* does not name this server|no Host header) \(127\.0\.0\.1:\d+\): DNS rebinding\?$/);
+    }
+    for (const path of ['/rib', '/interfaces', '/health']) {
+      const read = await request(port, 'GET', path, { host: `evil.example:${port}` });
+      assert.equal(read.status, 403, `GET ${path}`);
+    }
+    const ev = await request(port, 'POST', '/events/rmon', { host: 'evil.example', 'content-type': 'application/json' }, JSON.stringify({ ifIndex: 541, direction: 'rising' }));
+    assert.equal(ev.status, 403);
+    // No Host at all (an HTTP/1.1 request without one): refused as well, by Node.js itself (400) or here (403).
+    const none = await request(port, 'POST', '/interfaces/541/rate', { 'content-type': 'text/plain' }, '9000', false);
+    assert.ok(none.status === 400 || none.status === 403, `no Host: ${none.status}`);
+    assert.equal(currentRate(), 0, 'the rate did not move');
+    assert.equal(sim.broker.counters.published, published, 'no event was published');
+    assert.equal(sim.rib.entries().length, routes);
+  });
+
+  it('accepts the listen address and its loopback equivalents (127.0.0.1, localhost, [::1]) on its port', async () => {
+    const port = sim.httpPort;
+    let value = 1;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `localhost.:${port}`, `[::1]:${port}`]) {
+      const a = await rate(host, value);
+      assert.equal(a.status, 200, `Host ${host}: ${JSON.stringify(a.body)}`);
+      assert.equal(currentRate(), value++);
+    }
+    assert.equal((await request(port, 'GET', '/rib', {})).status, 200, 'the default Host of a client');
+  });
+
+  it('knows which names are its own for the address it listens on', () => {
+    assert.deepEqual([...ownHostNames('127.0.0.1')].sort(), ['127.0.0.1', '::1', 'localhost']);
+    assert.deepEqual([...ownHostNames('10.1.2.3')], ['10.1.2.3']);
+    assert.deepEqual([...ownHostNames('[2001:db8::1]')], ['2001:db8::1']);
+    const any = ownHostNames('0.0.0.0');
+    for (const n of ['127.0.0.1', 'localhost', '::1', os.hostname().toLowerCase()]) assert.ok(any.has(n), n);
+    for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) assert.ok(any.has(i.address.toLowerCase()), i.address);
+    assert.ok(!any.has('evil.example'));
+    assert.deepEqual(parseHostHeader('Example.COM.:8080'), { host: 'example.com', port: 8080 });
+    assert.deepEqual(parseHostHeader('[::1]'), { host: '::1', port: 80 });
+    for (const bad of ['a:b', 'a:70000', 'a:0', 'user@host', 'h/x', '[::1', '']) assert.equal(parseHostHeader(bad), null, bad);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import {
+  classifyRmonNotification,
   describeEvent,
   formatRmonText,
   parseRmonNotification,
@@ -260,6 +261,24 @@ describe('rmon parser: rejections with precise reasons', () => {
       reason(parseRmonNotification({ 'jet-event': { 'event-id': 'SNMPD_RMON_EVENTLOG', message: TEXT + ' '.repeat(300) } }, { maxBytes: 200 })),
       'no message or attributes text',
     );
+  });
+
+  it('refuses an event whose hostname is longer than 253 characters (a DNS name at most), never cuts it', () => {
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    assert.equal(longest.length, 253);
+    assert.equal(ok(parseRmonNotification(jet({ message: TEXT, hostname: longest }))).hostname, longest);
+    for (const hostname of [`${longest}x`, 'h'.repeat(256 * 1024 - 512)]) {
+      const payload = jet({ message: TEXT, hostname });
+      assert.equal(reason(parseRmonNotification(payload)), 'hostname longer than 253 characters');
+      assert.equal(reason(parseRmonNotification(JSON.parse(payload))), 'hostname longer than 253 characters');
+      // An RMON event that does not parse: counted and shown as unparsed by the event node.
+      assert.deepEqual(classifyRmonNotification('/junos/events/syslog/SNMPD_RMON_EVENTLOG', Buffer.from(payload)), {
+        kind: 'unparsed',
+        reason: 'hostname longer than 253 characters',
+      });
+    }
+    // A hostname that is not a string is no hostname (null), as before.
+    assert.equal(ok(parseRmonNotification(jet({ message: TEXT, hostname: ['x'.repeat(300)] }))).hostname, null);
   });
 
   it('rejects wrong shapes', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ThresholdMachine, ThresholdConfig, KeyState } from '../../../lib/threshold/machine';
+import { ThresholdMachine, ThresholdConfig, KeyState, DEFAULT_MAX_BYTES } from '../../../lib/threshold/machine';
 import { thresholdConfig } from '../../../lib/threshold/config';
 import { BoundedStore } from '../../../lib/threshold/store';
 import { topicMatches, validateTopicFilter } from '../../../lib/mqtt/topic';
@@ -171,6 +171,64 @@ describe('threshold machine, bounded keys', () => {
     assert.deepEqual(old.entries().map(([k]) => k), ['p', 'q']);
     old.input('r', { direction: 'rising' }, 0);
     assert.deepEqual(old.entries().map(([k]) => k), ['q', 'r']);
+  });
+});
+
+describe('threshold machine, bounded bytes and key length', () => {
+  it('keeps a key longer than 512 characters shortened: the same state for the same long key, apart from others', () => {
+    const m = new ThresholdMachine(EVENT_CFG);
+    const long = (i: number): string => `${'h'.repeat(256 * 1024)}/${i}`;
+    assert.equal(m.input(long(1), { direction: 'rising' }, 0).kind, 'transition');
+    assert.equal(m.input(long(2), { direction: 'rising' }, 0).kind, 'transition');
+    assert.equal(m.input(long(1), { direction: 'rising' }, 1).kind, 'none', 'the same key: a repeat');
+    assert.equal(m.state(long(1))?.emitted, 'rising');
+    assert.equal(m.size, 2);
+    assert.ok(Object.keys(m.toJSON()).every((k) => k.length <= 240));
+    assert.ok(Buffer.byteLength(JSON.stringify(m.toJSON())) < 1024, `${JSON.stringify(m.toJSON()).length} bytes`);
+    m.reset(long(2));
+    assert.equal(m.size, 1);
+    assert.equal(m.state(long(2)), undefined);
+  });
+
+  it('1,000 keys of 256 KiB: the saved state stays small (about 400 bytes per key)', () => {
+    const m = new ThresholdMachine(EVENT_CFG);
+    const pad = 'h'.repeat(256 * 1024);
+    for (let i = 0; i < 1000; i++) m.input(`${pad}${i}/541`, { direction: i % 2 ? 'rising' : 'falling' }, i);
+    const bytes = Buffer.byteLength(JSON.stringify(m.toJSON()));
+    assert.equal(m.size, 1000);
+    assert.ok(bytes < 1000 * 450, `${bytes} bytes saved`);
+    assert.ok(Math.abs(m.bytes - bytes) <= 2, `${m.bytes} counted, ${bytes} saved`);
+  });
+
+  it('beyond maxBytes, forgets the least recently seen keys, tells the listener ("bytes"), keeps the counts right', () => {
+    const one = new ThresholdMachine(EVENT_CFG);
+    one.input('k00', { direction: 'rising' }, 0);
+    const perKey = one.bytes;
+    const evicted: Array<[string, string]> = [];
+    const m = new ThresholdMachine({ ...EVENT_CFG, maxBytes: perKey * 10 + 20 }, (k, _s, cause) => evicted.push([k, cause]));
+    for (let i = 0; i < 15; i++) m.input(`k${String(i).padStart(2, '0')}`, { direction: 'rising' }, 0);
+    assert.ok(m.bytes <= m.maxBytes, `${m.bytes} <= ${m.maxBytes}`);
+    assert.equal(m.size, 10);
+    assert.deepEqual(evicted, [['k00', 'bytes'], ['k01', 'bytes'], ['k02', 'bytes'], ['k03', 'bytes'], ['k04', 'bytes']]);
+    assert.deepEqual(m.summary(), { high: 10, low: 0, held: 0 });
+    assert.equal(new ThresholdMachine(EVENT_CFG).maxBytes, DEFAULT_MAX_BYTES);
+    assert.equal(DEFAULT_MAX_BYTES, 32 * 1024 * 1024);
+  });
+
+  it('loads state saved with long keys (before keys had a bound) shortened, and within maxBytes', () => {
+    const long = `${'h'.repeat(300 * 1024)}/541`;
+    const saved = { [long]: { emitted: 'rising', seen: 2 }, short: { emitted: 'falling', seen: 1 } };
+    const m = new ThresholdMachine(EVENT_CFG);
+    m.load(saved);
+    assert.equal(m.size, 2);
+    assert.equal(m.state(long)?.emitted, 'rising');
+    assert.equal(m.input(long, { direction: 'rising' }, 0).kind, 'none', 'still high');
+    assert.ok(Buffer.byteLength(JSON.stringify(m.toJSON())) < 1024);
+    const evicted: string[] = [];
+    const tight = new ThresholdMachine({ ...EVENT_CFG, maxBytes: 400 }, (k) => evicted.push(k));
+    tight.load(saved);
+    assert.deepEqual(evicted, ['short'], 'the least recently seen went');
+    assert.equal(tight.size, 1);
   });
 });
 
