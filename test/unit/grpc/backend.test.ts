@@ -10,17 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcCallInfo, GrpcServer, Rib, ThriftServer } from '../../../sim';
-import {
-  CLIENT_ID_METADATA,
-  describeGrpcFailure,
-  GrpcBackend,
-  GrpcBackendOptions,
-  GRPC_MAX_ROUTES_PER_REQUEST,
-  subCodeReply,
-  tlsExpectedMessage,
-  toRouteEntry,
-  toRouteMatch,
-} from '../../../lib/grpc/backend';
+import { GrpcBackend } from '../../../lib/grpc/backend';
+import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
+import { CLIENT_ID_METADATA, GRPC_MAX_ROUTES_PER_REQUEST } from '../../../lib/grpc/protocol';
+import { tlsExpectedMessage } from '../../../lib/grpc/errors';
 import { probeHttp2 } from '../../../lib/net/probe';
 import { jetGrpc } from '../../../lib/grpc/proto';
 import { wrongApiMessage } from '../../../lib/core/api-mismatch';
@@ -127,41 +120,6 @@ async function startStub(handlers: Handlers): Promise<Stub> {
       }),
   };
 }
-
-// ---------------------------------------------------------------- unit
-
-describe('gRPC backend: wire mapping', function () {
-  it('turns a spec into a RouteEntry: key, table by name, one gateway per next hop (ECMP), preferences[0], no metric', function () {
-    const e = toRouteEntry(spec('2001:db8:1::/48', ['2001:db8::1', '2001:db8::2'], 7, 'blue.inet6.0'));
-    assert.deepEqual(e, {
-      key: { dest_prefix: { inet6: { addr_string: '2001:db8:1::' } }, dest_prefix_len: 48, table: { name: { name: 'blue.inet6.0' } } },
-      nexthop: { gateways: [{ gateway_address: { inet6: { addr_string: '2001:db8::1' } } }, { gateway_address: { inet6: { addr_string: '2001:db8::2' } } }] },
-      attributes: { preferences: { 0: { value: 7 } } },
-    });
-    assert.deepEqual(toRouteMatch(spec('10.1.0.0/16', [])), {
-      dest_prefix: { inet: { addr_string: '10.1.0.0' } },
-      dest_prefix_len: 16,
-      table: { name: { name: 'inet.0' } },
-    });
-  });
-
-  it('maps sub codes: exists/not found are unchanged, the rest failed with the router words', function () {
-    assert.equal(subCodeReply('RouteAdd', 'ROUTE_EXISTS', 'x').status, 'unchanged');
-    assert.equal(subCodeReply('RouteAdd', 'ROUTE_EXISTS', 'x').code, 14);
-    assert.equal(subCodeReply('RouteDelete', 'ROUTE_NOT_FOUND', '').status, 'unchanged');
-    assert.equal(subCodeReply('RouteUpdate', 'ROUTE_EXISTS', '').status, 'failed');
-    const r = subCodeReply('RouteAdd', 'GATEWAY_INVALID', 'bad gateway');
-    assert.deepEqual(r, { status: 'failed', code: 10, codeName: 'GATEWAY_INVALID', message: 'RouteAdd failed: GATEWAY_INVALID: bad gateway', answered: true });
-    assert.equal(subCodeReply('RouteDelete', 29, '').codeName, 'sub_code 29');
-  });
-
-  it('says connection failures in user words', function () {
-    assert.match(describeGrpcFailure('No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ', 1), /^connection refused \(is the JET gRPC service enabled/);
-    assert.match(describeGrpcFailure('No connection established. Last error: Error: self-signed certificate (2026-01-01T00:00:00.000Z)', 1), /^TLS error: self-signed certificate$/);
-    assert.equal(describeGrpcFailure('No connection established. Last error: Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match', 1), 'TLS error: Hostname/IP does not match');
-    assert.equal(describeGrpcFailure('No connection established. Last error: Error: getaddrinfo ENOTFOUND router.invalid', 1), 'host name not found');
-  });
-});
 
 // ---------------------------------------------------------------- against the simulator
 
