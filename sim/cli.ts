@@ -218,28 +218,17 @@ export function parseScript(value: string): RmonScriptStep[] {
   return steps;
 }
 
-type Setter = (out: CliOptions, value: string, flag: string) => void;
+/** What an option does to the parsed options, given its value and how it was spelled (for messages). */
+type Setter = (out: CliOptions, value: string, flag: string) => unknown;
 
 /** The options that take a value, each with what it does to the parsed options (in the order given). */
 const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
-  host: (o, v) => {
-    o.host = v;
-  },
-  'thrift-port': (o, v, f) => {
-    o.thriftPort = parsePort(f, v);
-  },
-  'grpc-port': (o, v, f) => {
-    o.grpcPort = parsePort(f, v);
-  },
-  'http-port': (o, v, f) => {
-    o.httpPort = parsePort(f, v);
-  },
-  'mqtt-port': (o, v, f) => {
-    o.mqttPort = parsePort(f, v);
-  },
-  'mqtt-host': (o, v) => {
-    o.mqttHost = v;
-  },
+  host: (o, v) => (o.host = v),
+  'thrift-port': (o, v, f) => (o.thriftPort = parsePort(f, v)),
+  'grpc-port': (o, v, f) => (o.grpcPort = parsePort(f, v)),
+  'http-port': (o, v, f) => (o.httpPort = parsePort(f, v)),
+  'mqtt-port': (o, v, f) => (o.mqttPort = parsePort(f, v)),
+  'mqtt-host': (o, v) => (o.mqttHost = v),
   user: (o, v, f) => {
     const [name, password] = splitPair(f, v, ':', 'NAME:PASSWORD');
     o.users[name] = password;
@@ -248,68 +237,32 @@ const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
     const [username, password] = splitPair(f, v, ':', 'NAME:PASSWORD');
     o.mqttUser = { username, password };
   },
-  'tls-key': (o, v) => {
-    o.tlsKey = v;
-  },
-  'tls-cert': (o, v) => {
-    o.tlsCert = v;
-  },
-  'tls-ca': (o, v) => {
-    o.tlsCa = v;
-  },
-  'grpc-tls-key': (o, v) => {
-    o.grpcTlsKey = v;
-  },
-  'grpc-tls-cert': (o, v) => {
-    o.grpcTlsCert = v;
-  },
-  'grpc-tls-ca': (o, v) => {
-    o.grpcTlsCa = v;
-  },
-  'route-delay': (o, v, f) => {
-    o.routeDelayMs = parseCount(f, v);
-  },
-  'purge-time': (o, v, f) => {
-    o.purgeTimeS = parseCount(f, v);
-  },
-  'grpc-linger': (o, v, f) => {
-    o.grpcLingerMs = parseCount(f, v);
-  },
-  'mqtt-tls-key': (o, v) => {
-    o.mqttTlsKey = v;
-  },
-  'mqtt-tls-cert': (o, v) => {
-    o.mqttTlsCert = v;
-  },
-  hostname: (o, v) => {
-    o.hostname = v;
-  },
-  alarm: (o, v) => {
-    (o.alarms ??= []).push(parseAlarm(v));
-  },
+  'tls-key': (o, v) => (o.tlsKey = v),
+  'tls-cert': (o, v) => (o.tlsCert = v),
+  'tls-ca': (o, v) => (o.tlsCa = v),
+  'grpc-tls-key': (o, v) => (o.grpcTlsKey = v),
+  'grpc-tls-cert': (o, v) => (o.grpcTlsCert = v),
+  'grpc-tls-ca': (o, v) => (o.grpcTlsCa = v),
+  'route-delay': (o, v, f) => (o.routeDelayMs = parseCount(f, v)),
+  'purge-time': (o, v, f) => (o.purgeTimeS = parseCount(f, v)),
+  'grpc-linger': (o, v, f) => (o.grpcLingerMs = parseCount(f, v)),
+  'mqtt-tls-key': (o, v) => (o.mqttTlsKey = v),
+  'mqtt-tls-cert': (o, v) => (o.mqttTlsCert = v),
+  hostname: (o, v) => (o.hostname = v),
+  alarm: (o, v) => (o.alarms ??= []).push(parseAlarm(v)),
   rate: (o, v) => {
     const [ifIndex, rate] = parseRate(v);
     o.rates[ifIndex] = rate;
   },
-  script: (o, v) => {
-    o.script.push(...parseScript(v));
-  },
+  script: (o, v) => o.script.push(...parseScript(v)),
 };
 
 /** The options that take none. */
-const FLAGS: Readonly<Record<string, (out: CliOptions) => void>> = {
-  help: (o) => {
-    o.help = true;
-  },
-  'no-thrift': (o) => {
-    o.thrift = false;
-  },
-  'no-grpc': (o) => {
-    o.grpc = false;
-  },
-  'no-sampling': (o) => {
-    o.sampling = false;
-  },
+const FLAGS: Readonly<Record<string, (out: CliOptions) => unknown>> = {
+  help: (o) => (o.help = true),
+  'no-thrift': (o) => (o.thrift = false),
+  'no-grpc': (o) => (o.grpc = false),
+  'no-sampling': (o) => (o.sampling = false),
 };
 
 /** The options of each server that its off switch contradicts. */
