@@ -15,6 +15,7 @@ import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../lib/core/defaults';
 import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
+import type { SimTlsOptions } from './server-base';
 import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 
 export const USAGE = `usage: node dist/sim/cli.js [options]
@@ -335,6 +336,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return out;
 }
 
+/** A request-response server's TLS from its files; with a CA, clients must show a certificate it signed. */
+function tlsFiles(key: string | undefined, cert: string | undefined, ca: string | undefined): SimTlsOptions | undefined {
+  if (key === undefined || cert === undefined) return undefined;
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert), ca: ca !== undefined ? fs.readFileSync(ca) : undefined, requestCert: ca !== undefined };
+}
+
 /** Simulator options for parsed CLI options (reads the TLS files). */
 export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void): JetSimulatorOptions {
   return {
@@ -344,15 +351,7 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     routeDelayMs: cli.routeDelayMs,
     defaultPurgeTimeS: cli.purgeTimeS,
     grpcLingerMs: cli.grpcLingerMs,
-    grpcTls:
-      cli.grpcTlsKey !== undefined && cli.grpcTlsCert !== undefined
-        ? {
-            key: fs.readFileSync(cli.grpcTlsKey),
-            cert: fs.readFileSync(cli.grpcTlsCert),
-            ca: cli.grpcTlsCa !== undefined ? fs.readFileSync(cli.grpcTlsCa) : undefined,
-            requestCert: cli.grpcTlsCa !== undefined,
-          }
-        : undefined,
+    grpcTls: tlsFiles(cli.grpcTlsKey, cli.grpcTlsCert, cli.grpcTlsCa),
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,
     mqttHost: cli.mqttHost,
@@ -367,15 +366,7 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     interfaces: { ...DEFAULT_INTERFACES, ...cli.rates },
     sampling: cli.sampling,
     log,
-    tls:
-      cli.tlsKey !== undefined && cli.tlsCert !== undefined
-        ? {
-            key: fs.readFileSync(cli.tlsKey),
-            cert: fs.readFileSync(cli.tlsCert),
-            ca: cli.tlsCa !== undefined ? fs.readFileSync(cli.tlsCa) : undefined,
-            requestCert: cli.tlsCa !== undefined,
-          }
-        : undefined,
+    tls: tlsFiles(cli.tlsKey, cli.tlsCert, cli.tlsCa),
   };
 }
 
