@@ -1,125 +1,17 @@
 /**
- * The gRPC JET backend (lib/grpc/backend.ts) against the simulator's gRPC server (sim/grpc-server.ts)
- * and, for answers the simulator never gives, a small stub server built here from the same protos.
+ * The gRPC JET backend's route calls (lib/grpc/backend.ts) against the simulator's gRPC server
+ * (sim/grpc/) and, for answers the simulator never gives, a stub server (./support.ts).
  */
 import { strict as assert } from 'assert';
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
-import { GrpcCallInfo, GrpcServer, Rib, ThriftServer } from '../../../sim';
+import { GrpcCallInfo, GrpcServer, Rib } from '../../../sim';
 import { GrpcBackend } from '../../../lib/grpc/backend';
+import { GRPC_MAX_ROUTES_PER_REQUEST } from '../../../lib/grpc/protocol';
+import type { RouteReply } from '../../../lib/core/backend';
 import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
-import { CLIENT_ID_METADATA, GRPC_MAX_ROUTES_PER_REQUEST } from '../../../lib/grpc/protocol';
-import { tlsExpectedMessage } from '../../../lib/grpc/errors';
-import { probeHttp2 } from '../../../lib/net/probe';
-import { jetGrpc } from '../../../lib/grpc/proto';
-import { wrongApiMessage } from '../../../lib/core/api-mismatch';
-import type { ReadyInfo, RouteReply, SessionStatus } from '../../../lib/core/backend';
-import type { RouteSpec } from '../../../lib/core/route-spec';
 import { until, waitFor } from '../../support/wait';
-
-const HOST = '127.0.0.1';
-const FAST_BACKOFF = { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 };
-
-function spec(prefix: string, nexthops: string[], preference = 5, table?: string): RouteSpec {
-  const family = prefix.includes(':') ? 'inet6' : 'inet';
-  return { appId: '111:222', prefix, family, table: table ?? (family === 'inet' ? 'inet.0' : 'inet6.0'), nexthops, preference, metric: 3 };
-}
-
-/** n distinct /32 routes from 10.0.0.0 on. */
-function manyRoutes(n: number, base = 10): RouteSpec[] {
-  const out: RouteSpec[] = [];
-  for (let i = 0; i < n; i++) out.push(spec(`${base}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`, ['192.0.2.1']));
-  return out;
-}
-
-function backendFor(port: number, extra: Partial<GrpcBackendOptions> = {}): GrpcBackend {
-  return new GrpcBackend({
-    host: HOST,
-    port,
-    username: 'lab',
-    password: 'lab123',
-    clientId: 'node-red-1',
-    requestTimeoutMs: 4000,
-    queueLimit: 10000,
-    backoff: FAST_BACKOFF,
-    ...extra,
-  });
-}
-
-function connected(b: GrpcBackend): Promise<[ReadyInfo]> {
-  return waitFor<[ReadyInfo]>(b, 'ready', () => true, 10000, 'ready');
-}
-
-function stateIs(b: GrpcBackend, state: SessionStatus['state'], match?: (detail: string) => boolean): Promise<[SessionStatus]> {
-  return waitFor<[SessionStatus]>(b, 'state', (s) => s.state === state && (!match || match(s.detail)), 10000, `state ${state}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-// ---------------------------------------------------------------- a stub jnx.jet server
-
-type Handlers = Record<string, grpc.handleUnaryCall<unknown, unknown>>;
-
-interface Stub {
-  port: number;
-  calls: { method: string; clientId: string; request: unknown }[];
-  stop(): Promise<void>;
-}
-
-/** A grpc.Server with jnx.jet services whose unary handlers the test gives (unlisted methods answer SUCCESS; RouteGet nothing). */
-async function startStub(handlers: Handlers): Promise<Stub> {
-  const jet = jetGrpc();
-  const server = new grpc.Server();
-  const calls: Stub['calls'] = [];
-  const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown>): void => {
-    const v = call.metadata.get(CLIENT_ID_METADATA)[0];
-    calls.push({ method, clientId: v === undefined ? '' : String(v), request: call.request });
-  };
-  const ok = { status: { code: 'SUCCESS', message: '' }, sub_code: 'SUCCESS' };
-  const unary = (method: string, fallback: unknown): grpc.handleUnaryCall<unknown, unknown> => (call, callback) => {
-    record(method, call);
-    const h = handlers[method];
-    if (h) h(call, callback);
-    else callback(null, fallback);
-  };
-  server.addService(jet.jnx.jet.authentication.Authentication.service, { Login: unary('Login', { status: { code: 'SUCCESS', message: '' } }) });
-  server.addService(jet.jnx.jet.routing.base.Base.service, {
-    RoutePurgeTimerAdd: unary('RoutePurgeTimerAdd', ok),
-    RoutePurgeTimerGet: unary('RoutePurgeTimerGet', ok),
-    RoutePurgeTimerDelete: unary('RoutePurgeTimerDelete', ok),
-  });
-  server.addService(jet.jnx.jet.routing.rib.Rib.service, {
-    RouteInitialize: unary('RouteInitialize', { ...ok, num_client_routes: 0 }),
-    RouteCleanup: unary('RouteCleanup', ok),
-    RouteAdd: unary('RouteAdd', { ...ok, operations_completed: 0 }),
-    RouteModify: unary('RouteModify', ok),
-    RouteUpdate: unary('RouteUpdate', ok),
-    RouteDelete: unary('RouteDelete', ok),
-    RouteGet: (call: grpc.ServerWritableStream<unknown, unknown>) => call.end(),
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  return {
-    port,
-    calls,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.forceShutdown();
-        resolve();
-      }),
-  };
-}
+import { backendFor, connected, FAST_BACKOFF, HOST, manyRoutes, spec, startStub, stateIs } from './support';
 
 // ---------------------------------------------------------------- against the simulator
 
@@ -402,137 +294,15 @@ describe('gRPC backend against the simulator', function () {
   });
 });
 
-// ---------------------------------------------------------------- wrong port, refused, stub answers
+// ---------------------------------------------------------------- answers the simulator never gives
 
-describe('gRPC backend: connection failures', function () {
+describe('gRPC backend: route call errors', function () {
   this.timeout(30000);
   let backend: GrpcBackend | null = null;
 
   afterEach(async function () {
     await backend?.close(2000);
     backend = null;
-  });
-
-  it('a Thrift JET port: "speaks Thrift JET, not gRPC"', async function () {
-    const thrift = new ThriftServer({ rib: new Rib() });
-    const port = await thrift.listen(0, HOST);
-    try {
-      assert.equal(await probeHttp2({ host: HOST, port, timeoutMs: 3000 }), 'closed');
-      backend = backendFor(port);
-      const down = stateIs(backend, 'disconnected');
-      backend.start();
-      const [s] = await down;
-      assert.equal(s.detail, wrongApiMessage('thrift'));
-    } finally {
-      await backend?.close(2000);
-      await thrift.close();
-    }
-  });
-
-  it('a port that accepts and never answers: the wrong API too, within the connect bound', async function () {
-    const sockets = new Set<net.Socket>();
-    const closed: Promise<void>[] = [];
-    const silent = net.createServer((s) => {
-      sockets.add(s);
-      s.resume(); // reads (and drops) the preface, and so sees the client's FIN
-      s.on('error', () => undefined);
-      closed.push(new Promise<void>((resolve) => s.once('close', () => resolve())));
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, HOST, resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    try {
-      backend = backendFor(port, { requestTimeoutMs: 2500 });
-      const down = stateIs(backend, 'disconnected');
-      const t0 = Date.now();
-      backend.start();
-      const [s] = await down;
-      assert.equal(s.detail, wrongApiMessage('thrift'));
-      assert.ok(Date.now() - t0 < 2500 + 300, `took ${Date.now() - t0} ms`);
-      // The gRPC connection and the probe's: both closed when the attempt failed.
-      assert.equal(closed.length, 2);
-      await Promise.all(closed);
-      await backend.close(2000);
-      backend = null;
-    } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    }
-  });
-
-  it('a closed port: connection refused, in words', async function () {
-    const port = await freePort();
-    backend = backendFor(port);
-    const down = stateIs(backend, 'disconnected');
-    backend.start();
-    const [s] = await down;
-    assert.match(s.detail, /^connection refused \(is the JET gRPC service enabled/);
-  });
-
-  it('the probe tells an HTTP/2 server', async function () {
-    const stub = await startStub({});
-    try {
-      assert.equal(await probeHttp2({ host: HOST, port: stub.port, timeoutMs: 3000 }), 'http2');
-    } finally {
-      await stub.stop();
-    }
-  });
-
-  it('RouteInitialize ALREADY_INITIALIZED is fine; num_client_routes is reported; Login has no group', async function () {
-    const stub = await startStub({
-      RouteInitialize: (_call, cb) =>
-        cb(null, { status: { code: 'FAILURE', message: 'already' }, sub_code: 'ALREADY_INITIALIZED', num_client_routes: 42 }),
-    });
-    try {
-      backend = backendFor(stub.port);
-      const ready = connected(backend);
-      backend.start();
-      const [info] = await ready;
-      assert.equal(info.clientRoutes, 42);
-      const login = stub.calls.find((c) => c.method === 'Login')!;
-      assert.deepEqual(login.request, { username: 'lab', password: 'lab123', client_id: 'node-red-1', group_id: '' });
-      assert.equal(login.clientId, 'node-red-1');
-    } finally {
-      await backend?.close(2000);
-      await stub.stop();
-    }
-  });
-
-  it('RouteInitialize refused: not connected, the sub code in the reason', async function () {
-    const stub = await startStub({
-      RouteInitialize: (_call, cb) => cb(null, { status: { code: 'FAILURE', message: 'no way' }, sub_code: 'ROUTE_API_VERSION_MISMATCH' }),
-    });
-    try {
-      backend = backendFor(stub.port);
-      const down = stateIs(backend, 'disconnected');
-      backend.start();
-      const [s] = await down;
-      assert.equal(s.detail, 'RouteInitialize failed: ROUTE_API_VERSION_MISMATCH: no way');
-    } finally {
-      await backend?.close(2000);
-      await stub.stop();
-    }
-  });
-
-  it('"Client Id ... already exists" is a transient refusal: normal backoff, same id', async function () {
-    let n = 0;
-    const stub = await startStub({
-      Login: (_call, cb) =>
-        cb(null, n++ === 0 ? { status: { code: 'FAILURE', message: 'Client Id node-red-1 already exists' } } : { status: { code: 'SUCCESS', message: '' } }),
-    });
-    try {
-      backend = backendFor(stub.port);
-      const states: string[] = [];
-      backend.on('state', (s: SessionStatus) => states.push(s.state));
-      const ready = connected(backend);
-      backend.start();
-      await ready;
-      assert.ok(!states.includes('login-failed'), states.join(' '));
-      assert.deepEqual(stub.calls.filter((c) => c.method === 'Login').map((c) => c.clientId), ['node-red-1', 'node-red-1']);
-    } finally {
-      await backend?.close(2000);
-      await stub.stop();
-    }
   });
 
   it('UNAUTHENTICATED and NOT_INITIALIZED on a route call: logs in again, initializes and sends it once more', async function () {
@@ -586,91 +356,5 @@ describe('gRPC backend: connection failures', function () {
       await backend?.close(2000);
       await stub.stop();
     }
-  });
-});
-
-// ---------------------------------------------------------------- TLS
-
-describe('gRPC backend over TLS', function () {
-  this.timeout(30000);
-  let dir: string;
-  let cert: string;
-  let key: string;
-  let rib: Rib;
-  let server: GrpcServer;
-  let plain: GrpcServer | null;
-  let port: number;
-  let backend: GrpcBackend | null;
-
-  before(function () {
-    // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-grpc-tls-'));
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-      { stdio: 'ignore' },
-    );
-    cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-    key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
-  });
-  after(function () {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  beforeEach(async function () {
-    rib = new Rib();
-    server = new GrpcServer({ rib, tls: { key, cert } });
-    port = await server.listen(0, HOST);
-    backend = null;
-    plain = null;
-  });
-  afterEach(async function () {
-    await backend?.close(2000);
-    await server.close();
-    await plain?.close();
-  });
-
-  it('logs in with the CA and adds a route; the server name of the TLS options is checked', async function () {
-    backend = backendFor(port, { tls: { ca: cert, servername: 'localhost' } });
-    const ready = connected(backend);
-    backend.start();
-    await ready;
-    assert.deepEqual((await backend.add([spec('10.1.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
-  });
-
-  it('without the CA: a TLS error, and no login reaches the server', async function () {
-    backend = backendFor(port, { tls: {} });
-    const down = stateIs(backend, 'disconnected');
-    backend.start();
-    const [s] = await down;
-    assert.match(s.detail, /^TLS error: self[- ]signed certificate/);
-    assert.equal(server.counters.calls.Login ?? 0, 0);
-  });
-
-  it('a certificate for another name: a TLS error', async function () {
-    backend = backendFor(port, { tls: { ca: cert, servername: 'router.example.net' } });
-    const down = stateIs(backend, 'disconnected');
-    backend.start();
-    const [s] = await down;
-    assert.match(s.detail, /^TLS error: .*router\.example\.net/);
-  });
-
-  it('TLS to a clear-text gRPC port: a TLS error, not the wrong API', async function () {
-    plain = new GrpcServer({ rib });
-    const plainPort = await plain.listen(0, HOST);
-    backend = backendFor(plainPort, { tls: { ca: cert } });
-    const down = stateIs(backend, 'disconnected');
-    backend.start();
-    const [s] = await down;
-    assert.equal(s.detail, "TLS error: the port does not answer TLS (is the router's JET gRPC service set to clear-text?)");
-  });
-
-  it('clear text to a TLS port: "turn TLS on", not the wrong API', async function () {
-    backend = backendFor(port);
-    const down = stateIs(backend, 'disconnected');
-    backend.start();
-    const [s] = await down;
-    assert.equal(s.detail, tlsExpectedMessage(`${HOST}:${port}`));
   });
 });
