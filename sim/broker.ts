@@ -10,6 +10,8 @@ import { EventEmitter } from 'events';
 import * as net from 'net';
 import * as tls from 'tls';
 import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, AuthErrorCode } from 'aedes';
+import { DEFAULT_NOTIFICATION_PORT } from '../lib/core/defaults';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HOST } from './defaults';
 import { handlesSettled } from './settle';
 import { listenOrCleanUp, TrackedSockets } from './sockets';
 
@@ -76,7 +78,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
   private aedes?: AedesBroker;
   private server?: net.Server;
   private boundPort = 0;
-  private boundHost = '127.0.0.1';
+  private boundHost = DEFAULT_HOST;
   /** Every socket accepted (raw TCP ones too under TLS), with a promise of its 'close'. */
   private readonly sockets: TrackedSockets;
   private readonly log: (line: string) => void;
@@ -108,7 +110,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
   }
 
   /** Starts a fresh broker on host:port (0 = a free port); resolves with the bound port. */
-  async listen(port = 1883, host = '127.0.0.1'): Promise<number> {
+  async listen(port = DEFAULT_NOTIFICATION_PORT, host = DEFAULT_HOST): Promise<number> {
     if (this.server) throw new Error('mqtt broker already listening');
     const aedes = await Aedes.createBroker({ authenticate: this.authenticate, authorizeSubscribe: this.authorizeSubscribe });
     aedes.on('client', (c) => {
@@ -165,7 +167,7 @@ export class SimBroker extends EventEmitter<SimBrokerEvents> {
     this.aedes = undefined;
     if (!server || !aedes) return;
     const brokerClosed = new Promise<void>((resolve) => aedes.close(resolve));
-    await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? 2000, 'mqtt', [brokerClosed]);
+    await this.sockets.closeWith(server, this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, 'mqtt', [brokerClosed]);
     await handlesSettled();
     this.log('mqtt: closed');
   }

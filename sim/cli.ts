@@ -10,20 +10,24 @@
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
+import { parseArgs as parseArgv, type ParseArgsConfig } from 'util';
+import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../lib/core/defaults';
 import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
+import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
+import type { SimTlsOptions } from './server-base';
 import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 
 export const USAGE = `usage: node dist/sim/cli.js [options]
-  --host ADDR           address to listen on (default 127.0.0.1)
-  --thrift-port N       JET Thrift port (default 9090; 0 = any free port)
-  --grpc-port N         JET gRPC (jnx.jet) port (default 32767, as Junos; 0 = any free port)
+  --host ADDR           address to listen on (default ${DEFAULT_HOST})
+  --thrift-port N       JET Thrift port (default ${DEFAULT_PORTS.thrift}; 0 = any free port)
+  --grpc-port N         JET gRPC (jnx.jet) port (default ${DEFAULT_PORTS.grpc}, as Junos; 0 = any free port)
   --no-thrift           no Thrift server
   --no-grpc             no gRPC server
-  --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default 8080; 0 = any free port)
-  --mqtt-port N         MQTT (notification) port (default 1883; 0 = any free port)
+  --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
+  --mqtt-port N         MQTT (notification) port (default ${DEFAULT_NOTIFICATION_PORT}; 0 = any free port)
   --mqtt-host ADDR      address for MQTT (default: --host)
-  --user NAME:PASSWORD  accepted login, repeatable (default lab:lab123)
+  --user NAME:PASSWORD  accepted login, repeatable (default ${Object.entries(DEFAULT_USERS).map(([user, password]) => `${user}:${password}`).join(' ')})
   --mqtt-user NAME:PASSWORD  MQTT clients must give this user and password (default: none asked)
   --tls-key FILE        serve Thrift over TLS with this private key (PEM) ...
   --tls-cert FILE       ... and this certificate (PEM)
@@ -39,7 +43,7 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
                         (new logins with that id are refused meanwhile; default 0)
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
   --mqtt-tls-cert FILE  ... and this certificate (PEM)
-  --hostname NAME       router host name in notifications (default jet-sim)
+  --hostname NAME       router host name in notifications (default ${DEFAULT_HOSTNAME})
   --alarm SPEC          an RMON alarm, repeatable; replaces the default alarm
                         (1:541:1024:1023, interval 1 s, event 541 both ways, subtag IFINDEX541, startup rising).
                         SPEC is INDEX:IFINDEX:RISING[:FALLING] (interval 1 s, events and subtag from IFINDEX,
@@ -215,148 +219,113 @@ export function parseScript(value: string): RmonScriptStep[] {
   return steps;
 }
 
+/** What an option does to the parsed options, given its value and how it was spelled (for messages). */
+type Setter = (out: CliOptions, value: string, flag: string) => unknown;
+
+/** The options that take a value, each with what it does to the parsed options (in the order given). */
+const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
+  host: (o, v) => (o.host = v),
+  'thrift-port': (o, v, f) => (o.thriftPort = parsePort(f, v)),
+  'grpc-port': (o, v, f) => (o.grpcPort = parsePort(f, v)),
+  'http-port': (o, v, f) => (o.httpPort = parsePort(f, v)),
+  'mqtt-port': (o, v, f) => (o.mqttPort = parsePort(f, v)),
+  'mqtt-host': (o, v) => (o.mqttHost = v),
+  user: (o, v, f) => {
+    const [name, password] = splitPair(f, v, ':', 'NAME:PASSWORD');
+    o.users[name] = password;
+  },
+  'mqtt-user': (o, v, f) => {
+    const [username, password] = splitPair(f, v, ':', 'NAME:PASSWORD');
+    o.mqttUser = { username, password };
+  },
+  'tls-key': (o, v) => (o.tlsKey = v),
+  'tls-cert': (o, v) => (o.tlsCert = v),
+  'tls-ca': (o, v) => (o.tlsCa = v),
+  'grpc-tls-key': (o, v) => (o.grpcTlsKey = v),
+  'grpc-tls-cert': (o, v) => (o.grpcTlsCert = v),
+  'grpc-tls-ca': (o, v) => (o.grpcTlsCa = v),
+  'route-delay': (o, v, f) => (o.routeDelayMs = parseCount(f, v)),
+  'purge-time': (o, v, f) => (o.purgeTimeS = parseCount(f, v)),
+  'grpc-linger': (o, v, f) => (o.grpcLingerMs = parseCount(f, v)),
+  'mqtt-tls-key': (o, v) => (o.mqttTlsKey = v),
+  'mqtt-tls-cert': (o, v) => (o.mqttTlsCert = v),
+  hostname: (o, v) => (o.hostname = v),
+  alarm: (o, v) => (o.alarms ??= []).push(parseAlarm(v)),
+  rate: (o, v) => {
+    const [ifIndex, rate] = parseRate(v);
+    o.rates[ifIndex] = rate;
+  },
+  script: (o, v) => o.script.push(...parseScript(v)),
+};
+
+/** The options that take none. */
+const FLAGS: Readonly<Record<string, (out: CliOptions) => unknown>> = {
+  help: (o) => (o.help = true),
+  'no-thrift': (o) => (o.thrift = false),
+  'no-grpc': (o) => (o.grpc = false),
+  'no-sampling': (o) => (o.sampling = false),
+};
+
+/** The options of each server that its off switch contradicts. */
+const OFF_SWITCHES = [
+  ['--no-thrift', ['--thrift-port', '--tls-key', '--tls-cert', '--tls-ca']],
+  ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger']],
+] as const;
+
+/** util.parseArgs's reading of the options above (every value option repeatable: each use is applied in order). */
+const PARSE_OPTIONS: ParseArgsConfig['options'] = {
+  ...Object.fromEntries(Object.keys(VALUE_OPTIONS).map((name) => [name, { type: 'string', multiple: true } as const])),
+  ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: 'boolean', multiple: true } as const])),
+  help: { type: 'boolean', short: 'h', multiple: true },
+};
+
 /** Parses the command line (without node and script); throws an Error with a message on bad input. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const out: CliOptions = {
-    host: '127.0.0.1',
-    thriftPort: 9090,
+    host: DEFAULT_HOST,
+    thriftPort: DEFAULT_PORTS.thrift,
     thrift: true,
-    grpcPort: 32767,
+    grpcPort: DEFAULT_PORTS.grpc,
     grpc: true,
-    httpPort: 8080,
-    mqttPort: 1883,
+    httpPort: DEFAULT_HTTP_PORT,
+    mqttPort: DEFAULT_NOTIFICATION_PORT,
     users: {},
     routeDelayMs: 0,
     purgeTimeS: 0,
     grpcLingerMs: 0,
-    hostname: 'jet-sim',
+    hostname: DEFAULT_HOSTNAME,
     rates: {},
     script: [],
     sampling: true,
     help: false,
   };
-  let usersGiven = false;
+  // Not strict: the tokens say what was given and this reads them, so that the messages are ours.
+  const { tokens } = parseArgv({ args: [...argv], options: PARSE_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const next = (): string => {
-      if (value !== undefined) return value;
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    given.add(arg);
-    switch (arg) {
-      case '--help':
-      case '-h':
-        out.help = true;
-        break;
-      case '--host':
-        out.host = next();
-        break;
-      case '--thrift-port':
-        out.thriftPort = parsePort(arg, next());
-        break;
-      case '--http-port':
-        out.httpPort = parsePort(arg, next());
-        break;
-      case '--grpc-port':
-        out.grpcPort = parsePort(arg, next());
-        break;
-      case '--no-thrift':
-        out.thrift = false;
-        break;
-      case '--no-grpc':
-        out.grpc = false;
-        break;
-      case '--grpc-tls-key':
-        out.grpcTlsKey = next();
-        break;
-      case '--grpc-tls-cert':
-        out.grpcTlsCert = next();
-        break;
-      case '--grpc-tls-ca':
-        out.grpcTlsCa = next();
-        break;
-      case '--route-delay':
-        out.routeDelayMs = parseCount(arg, next());
-        break;
-      case '--purge-time':
-        out.purgeTimeS = parseCount(arg, next());
-        break;
-      case '--grpc-linger':
-        out.grpcLingerMs = parseCount(arg, next());
-        break;
-      case '--user': {
-        const v = next();
-        const colon = v.indexOf(':');
-        if (colon <= 0) throw new Error(`--user: expected NAME:PASSWORD, got ${v}`);
-        out.users[v.slice(0, colon)] = v.slice(colon + 1);
-        usersGiven = true;
-        break;
-      }
-      case '--mqtt-port':
-        out.mqttPort = parsePort(arg, next());
-        break;
-      case '--mqtt-host':
-        out.mqttHost = next();
-        break;
-      case '--mqtt-user': {
-        const [username, password] = splitPair(arg, next(), ':', 'NAME:PASSWORD');
-        out.mqttUser = { username, password };
-        break;
-      }
-      case '--mqtt-tls-key':
-        out.mqttTlsKey = next();
-        break;
-      case '--mqtt-tls-cert':
-        out.mqttTlsCert = next();
-        break;
-      case '--hostname':
-        out.hostname = next();
-        break;
-      case '--alarm':
-        (out.alarms ??= []).push(parseAlarm(next()));
-        break;
-      case '--rate': {
-        const [ifIndex, rate] = parseRate(next());
-        out.rates[ifIndex] = rate;
-        break;
-      }
-      case '--script':
-        out.script.push(...parseScript(next()));
-        break;
-      case '--no-sampling':
-        out.sampling = false;
-        break;
-      case '--tls-key':
-        out.tlsKey = next();
-        break;
-      case '--tls-cert':
-        out.tlsCert = next();
-        break;
-      case '--tls-ca':
-        out.tlsCa = next();
-        break;
-      default:
-        throw new Error(`unknown argument: ${arg}`);
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new Error(`unknown argument: ${token.value}`);
+    if (token.kind === 'option-terminator') throw new Error('unknown argument: --');
+    const flag = token.rawName;
+    const setValue = Object.hasOwn(VALUE_OPTIONS, token.name) ? VALUE_OPTIONS[token.name] : undefined;
+    const setFlag = Object.hasOwn(FLAGS, token.name) ? FLAGS[token.name] : undefined;
+    given.add(flag);
+    if (setValue) {
+      // A value is the next argument unless that is another option ("--host --http-port 1").
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new Error(`${flag} needs a value`);
+      setValue(out, token.value, flag);
+    } else if (setFlag) {
+      if (token.value !== undefined) throw new Error(`${flag} takes no value`);
+      setFlag(out);
+    } else {
+      throw new Error(`unknown argument: ${flag}`);
     }
   }
-  if (!usersGiven) out.users = { lab: 'lab123' };
+  if (!given.has('--user')) out.users = { ...DEFAULT_USERS };
   if ((out.tlsKey === undefined) !== (out.tlsCert === undefined)) throw new Error('--tls-key and --tls-cert go together');
   if (out.tlsCa !== undefined && out.tlsKey === undefined) throw new Error('--tls-ca needs --tls-key and --tls-cert');
   if ((out.grpcTlsKey === undefined) !== (out.grpcTlsCert === undefined)) throw new Error('--grpc-tls-key and --grpc-tls-cert go together');
   if (out.grpcTlsCa !== undefined && out.grpcTlsKey === undefined) throw new Error('--grpc-tls-ca needs --grpc-tls-key and --grpc-tls-cert');
-  for (const [off, opts] of [
-    ['--no-thrift', ['--thrift-port', '--tls-key', '--tls-cert', '--tls-ca']],
-    ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger']],
-  ] as const) {
+  for (const [off, opts] of OFF_SWITCHES) {
     const clash = given.has(off) ? opts.find((o) => given.has(o)) : undefined;
     if (clash) throw new Error(`${clash} and ${off} contradict each other`);
   }
@@ -365,6 +334,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const dup = indexes.find((x, i) => indexes.indexOf(x) !== i);
   if (dup !== undefined) throw new Error(`--alarm: alarm ${dup} given twice`);
   return out;
+}
+
+/** A request-response server's TLS from its files; with a CA, clients must show a certificate it signed. */
+function tlsFiles(key: string | undefined, cert: string | undefined, ca: string | undefined): SimTlsOptions | undefined {
+  if (key === undefined || cert === undefined) return undefined;
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert), ca: ca !== undefined ? fs.readFileSync(ca) : undefined, requestCert: ca !== undefined };
 }
 
 /** Simulator options for parsed CLI options (reads the TLS files). */
@@ -376,15 +351,7 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     routeDelayMs: cli.routeDelayMs,
     defaultPurgeTimeS: cli.purgeTimeS,
     grpcLingerMs: cli.grpcLingerMs,
-    grpcTls:
-      cli.grpcTlsKey !== undefined && cli.grpcTlsCert !== undefined
-        ? {
-            key: fs.readFileSync(cli.grpcTlsKey),
-            cert: fs.readFileSync(cli.grpcTlsCert),
-            ca: cli.grpcTlsCa !== undefined ? fs.readFileSync(cli.grpcTlsCa) : undefined,
-            requestCert: cli.grpcTlsCa !== undefined,
-          }
-        : undefined,
+    grpcTls: tlsFiles(cli.grpcTlsKey, cli.grpcTlsCert, cli.grpcTlsCa),
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,
     mqttHost: cli.mqttHost,
@@ -399,15 +366,7 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     interfaces: { ...DEFAULT_INTERFACES, ...cli.rates },
     sampling: cli.sampling,
     log,
-    tls:
-      cli.tlsKey !== undefined && cli.tlsCert !== undefined
-        ? {
-            key: fs.readFileSync(cli.tlsKey),
-            cert: fs.readFileSync(cli.tlsCert),
-            ca: cli.tlsCa !== undefined ? fs.readFileSync(cli.tlsCa) : undefined,
-            requestCert: cli.tlsCa !== undefined,
-          }
-        : undefined,
+    tls: tlsFiles(cli.tlsKey, cli.tlsCert, cli.tlsCa),
   };
 }
 

@@ -11,6 +11,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import { ownerLabel, Rib } from './rib';
+import { DEFAULT_HOST } from './defaults';
 import { handlesSettled } from './settle';
 import { listenOrCleanUp } from './sockets';
 
@@ -173,7 +174,7 @@ export class SimHttpServer {
     return this.server ? this.boundPort : 0;
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+  async listen(port: number, host = DEFAULT_HOST): Promise<number> {
     if (this.server) throw new Error('http server already listening');
     const server = http.createServer((req, res) => void this.handle(req, res));
     this.boundPort = await listenOrCleanUp(server, port, host);

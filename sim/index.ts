@@ -16,15 +16,19 @@
  */
 import { formatRibChange, Rib, RibChange } from './rib';
 import { SimHttpServer } from './http';
-import { ThriftServer, ThriftTlsOptions } from './thrift-server';
-import { GrpcServer, GrpcTlsOptions } from './grpc-server';
+import { ThriftServer, ThriftTlsOptions } from './thrift/server';
+import { GrpcServer, GrpcTlsOptions } from './grpc/server';
 import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { addRmonRoutes } from './rmon-http';
+import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
-export * from './thrift-server';
-export * from './grpc-server';
+export * from './server-base';
+export * from './thrift/server';
+export * from './grpc/server';
+export * from './grpc/wire';
+export { ROUTES_PER_GET_REPLY } from './grpc/handlers';
 export * from './http';
 export * from './broker';
 export * from './rmon';
@@ -39,7 +43,7 @@ export interface JetSimulatorOptions {
   grpcPort?: number | false | null;
   /** HTTP port; 0 (default) = a free port. */
   httpPort?: number;
-  /** user name → password (default { lab: 'lab123' }). */
+  /** user name → password (default DEFAULT_USERS: lab / lab123). */
   users?: Record<string, string>;
   /** Serve Thrift over TLS. */
   tls?: ThriftTlsOptions;
@@ -87,11 +91,11 @@ export class JetSimulator {
   /** Throws a RangeError on an invalid alarm or interface rate. */
   private constructor(options: JetSimulatorOptions) {
     const log = options.log;
-    this.host = options.host ?? '127.0.0.1';
+    this.host = options.host ?? DEFAULT_HOST;
     this.rib = new Rib();
     this.onChange = (change) => log?.(formatRibChange(change));
     this.rib.on('change', this.onChange);
-    const users = options.users ?? { lab: 'lab123' };
+    const users = options.users ?? DEFAULT_USERS;
     this.thrift = new ThriftServer({ rib: this.rib, users, tls: options.tls, routeDelayMs: options.routeDelayMs, log });
     this.grpc = new GrpcServer({
       rib: this.rib,

@@ -9,29 +9,17 @@
  * - gRPC jnx.jet (§6): the client id. Its routes outlive the session; the gRPC server decides when
  *   they go (purgeClient, after the client's purge time) and a later session of the same client id
  *   finds them again (clientRoutes).
- * Every change is announced with a 'change' event. Error codes follow docs/protocol.md section 2 (the
- * gRPC server maps them to its own sub codes). Prefixes and next hops are parsed by
- * lib/core/route-spec.ts (the same code as the nodes); its RouteValidationError becomes err_code 4
- * with its message, as a router answers bad input.
+ * Every change is announced with a 'change' event. Answers are the err_code table of
+ * lib/thrift/protocol.ts (docs/protocol.md §2; the gRPC server maps them to its own sub codes).
+ * Prefixes and next hops are parsed by lib/core/route-spec.ts (the same code as the nodes); its
+ * RouteValidationError becomes err_code 4 with its message, as a router answers bad input.
  */
 import { EventEmitter } from 'events';
-import { defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/core/route-spec';
+import { DEFAULT_PREFERENCE, defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/core/route-spec';
+import { ERR, type ErrCode } from '../lib/thrift/protocol';
+import { FamilyType } from '../lib/gen/jet/FamilyType';
 
 export type { AddressFamily };
-
-/** err_code values of RouteResult / RouteGetReply. */
-export const ErrCode = {
-  OK: 0,
-  FAILURE: 1,
-  EXISTS: 2,
-  NOT_FOUND: 3,
-  INVALID: 4,
-  NOT_LOGGED_IN: 5,
-} as const;
-export type ErrCode = (typeof ErrCode)[keyof typeof ErrCode];
-
-/** FamilyType values on the wire (idl/jet.thrift). */
-export const Family = { UNSPEC: 0, INET: 1, INET6: 2 } as const;
 
 /** Structural view of the generated RouteConfig (every field may be missing on the wire). */
 export interface RouteConfigLike {
@@ -123,8 +111,6 @@ export interface RibOptions {
   now?: () => Date;
 }
 
-/** Junos's default preference for static routes. */
-export const DEFAULT_PREFERENCE = 5;
 /** A routing table name the simulated router accepts: optional instance prefix, then inet.N or inet6.N. */
 const TABLE_RE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]*\.)?(inet6?)\.\d+$/;
 const MAX_I32 = 0x7fffffff;
@@ -174,10 +160,10 @@ function parseKey(config: RouteConfigLike): Parsed<RouteKey> {
   const p = fromWire('prefix', config.prefix, parsePrefix);
   if (!p.ok) return p;
   const { family } = p.value;
-  const ft = config.family_type ?? Family.UNSPEC;
-  if (ft !== Family.UNSPEC && ft !== Family.INET && ft !== Family.INET6) return invalid(`unknown family_type ${ft}`);
-  if ((ft === Family.INET && family !== 'inet') || (ft === Family.INET6 && family !== 'inet6')) {
-    return invalid(`family_type ${ft === Family.INET ? 'af_inet' : 'af_inet6'} does not match prefix ${config.prefix}`);
+  const ft = config.family_type ?? FamilyType.af_unspec;
+  if (ft !== FamilyType.af_unspec && ft !== FamilyType.af_inet && ft !== FamilyType.af_inet6) return invalid(`unknown family_type ${ft}`);
+  if ((ft === FamilyType.af_inet && family !== 'inet') || (ft === FamilyType.af_inet6 && family !== 'inet6')) {
+    return invalid(`family_type ${ft === FamilyType.af_inet ? 'af_inet' : 'af_inet6'} does not match prefix ${config.prefix}`);
   }
   const t = resolveTable(config.table_name, family);
   if (!t.ok) return t;
@@ -233,19 +219,19 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
   /** Adds a route: 0, or 2 when (table, prefix) exists (whoever owns it), or 4 on invalid input. */
   add(config: RouteConfigLike, owner: RouteOwner = { sessionId: 0, clientId: '' }): RibResult {
     const k = parseKey(config);
-    if (!k.ok) return { errCode: ErrCode.INVALID, message: k.message };
+    if (!k.ok) return { errCode: ERR.INVALID, message: k.message };
     const { appId, table, prefix, family } = k.value;
-    if (!config.nexthops || config.nexthops.length === 0) return { errCode: ErrCode.INVALID, message: 'nexthops is empty' };
+    if (!config.nexthops || config.nexthops.length === 0) return { errCode: ERR.INVALID, message: 'nexthops is empty' };
     const nexthops: string[] = [];
     for (const nh of config.nexthops) {
       const a = checkNexthop(nh?.nexthop_address?.nexthop_ip, family, prefix);
-      if (!a.ok) return { errCode: ErrCode.INVALID, message: a.message };
+      if (!a.ok) return { errCode: ERR.INVALID, message: a.message };
       nexthops.push(a.value);
     }
     const pref = firstValue('preference', config.preference, DEFAULT_PREFERENCE);
-    if (!pref.ok) return { errCode: ErrCode.INVALID, message: pref.message };
+    if (!pref.ok) return { errCode: ERR.INVALID, message: pref.message };
     const metric = firstValue('metric', config.metric, 0);
-    if (!metric.ok) return { errCode: ErrCode.INVALID, message: metric.message };
+    if (!metric.ok) return { errCode: ERR.INVALID, message: metric.message };
     return this.set({ table, prefix, family, nexthops, preference: pref.value, metric: metric.value, appId }, owner, 'add');
   }
 
@@ -258,11 +244,11 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     const key = keyOf(table, prefix);
     const existing = this.routes.get(key);
     if (existing && (mode === 'add' || !owns(existing, owner, route.appId))) {
-      if (mode === 'modify') return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
-      return { errCode: ErrCode.EXISTS, message: `${table} ${prefix} already exists (${ownerLabel(existing)})` };
+      if (mode === 'modify') return { errCode: ERR.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
+      return { errCode: ERR.EXISTS, message: `${table} ${prefix} already exists (${ownerLabel(existing)})` };
     }
     if (!existing && mode === 'modify') {
-      return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
+      return { errCode: ERR.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, route.appId))}` };
     }
     const entry: RibEntry = Object.freeze({
       table,
@@ -279,7 +265,7 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     });
     this.routes.set(key, entry);
     this.emit('change', { op: existing ? 'modify' : 'add', entry });
-    return { errCode: ErrCode.OK, entry };
+    return { errCode: ERR.SUCCESS, entry };
   }
 
   /** Removes the route at (table, prefix) if `owner` owns it (see set()): 0, or 3. */
@@ -287,11 +273,11 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     const key = keyOf(table, prefix);
     const entry = this.routes.get(key);
     if (!entry || !owns(entry, owner, appId)) {
-      return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, appId))}` };
+      return { errCode: ERR.NOT_FOUND, message: `${table} ${prefix} not found for ${ownerLabel(this.label(owner, appId))}` };
     }
     this.routes.delete(key);
     this.emit('change', { op: 'delete', entry });
-    return { errCode: ErrCode.OK, entry };
+    return { errCode: ERR.SUCCESS, entry };
   }
 
   /** The gRPC routes of a client id, in installation order (of one table when given). */
@@ -306,16 +292,16 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
   /** Deletes a Thrift route of `app_id`: 0, or 3 when absent or owned by another app (or by a gRPC client), or 4 on invalid input. */
   delete(config: RouteConfigLike): RibResult {
     const k = parseKey(config);
-    if (!k.ok) return { errCode: ErrCode.INVALID, message: k.message };
+    if (!k.ok) return { errCode: ERR.INVALID, message: k.message };
     const { appId, table, prefix } = k.value;
     const key = keyOf(table, prefix);
     const entry = this.routes.get(key);
     if (!entry || entry.api !== 'thrift' || entry.appId !== appId) {
-      return { errCode: ErrCode.NOT_FOUND, message: `${table} ${prefix} not found for app ${appId}` };
+      return { errCode: ERR.NOT_FOUND, message: `${table} ${prefix} not found for app ${appId}` };
     }
     this.routes.delete(key);
     this.emit('change', { op: 'delete', entry });
-    return { errCode: ErrCode.OK, entry };
+    return { errCode: ERR.SUCCESS, entry };
   }
 
   /**
@@ -325,7 +311,7 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
    */
   list(appId: string, table = '', prefix = ''): RibListResult {
     if (typeof appId !== 'string' || appId.trim() === '') {
-      return { errCode: ErrCode.INVALID, message: 'app_id is missing', routes: [] };
+      return { errCode: ERR.INVALID, message: 'app_id is missing', routes: [] };
     }
     if (!prefix) {
       let tables: string[];
@@ -334,15 +320,15 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
       } else if (TABLE_RE.test(table)) {
         tables = [table];
       } else {
-        return { errCode: ErrCode.INVALID, message: `table ${JSON.stringify(table)} is not an inet.N or inet6.N table`, routes: [] };
+        return { errCode: ERR.INVALID, message: `table ${JSON.stringify(table)} is not an inet.N or inet6.N table`, routes: [] };
       }
       const routes = [...this.routes.values()].filter((e) => e.api === 'thrift' && e.appId === appId && tables.includes(e.table));
-      return { errCode: ErrCode.OK, routes };
+      return { errCode: ERR.SUCCESS, routes };
     }
     const k = parseKey({ app_id: appId, prefix, table_name: table });
-    if (!k.ok) return { errCode: ErrCode.INVALID, message: k.message, routes: [] };
+    if (!k.ok) return { errCode: ERR.INVALID, message: k.message, routes: [] };
     const entry = this.routes.get(keyOf(k.value.table, k.value.prefix));
-    return { errCode: ErrCode.OK, routes: entry && entry.api === 'thrift' && entry.appId === appId ? [entry] : [] };
+    return { errCode: ERR.SUCCESS, routes: entry && entry.api === 'thrift' && entry.appId === appId ? [entry] : [] };
   }
 
   /** The route at (table, prefix) whoever owns it; the prefix is canonicalised first. */

@@ -36,6 +36,7 @@ import { formatRmonText } from '../lib/rmon/parser';
 
 export { RMON_EVENT_ID, DEFAULT_RMON_TOPIC as RMON_TOPIC } from '../lib/core/defaults';
 import { DEFAULT_RMON_TOPIC as RMON_TOPIC, RMON_EVENT_ID } from '../lib/core/defaults';
+import { DEFAULT_HOSTNAME } from './defaults';
 /** The sim's default startup-alarm (see the module comment for why not Junos's 'both'). */
 export const SIM_DEFAULT_STARTUP: StartupAlarm = 'rising';
 
@@ -237,7 +238,7 @@ export interface RmonEngineOptions {
   alarms?: readonly RmonAlarmSpec[];
   /** ifIndex → rate at start (default DEFAULT_INTERFACES). */
   interfaces?: Readonly<Record<number, number>>;
-  /** The router's host name in notifications (default 'jet-sim'). */
+  /** The router's host name in notifications (default {@link DEFAULT_HOSTNAME}). */
   hostname?: string;
   /** snmpd's process id in notifications (default 1204). */
   processId?: number;
@@ -270,7 +271,7 @@ export class RmonEngine extends EventEmitter<RmonEngineEvents> {
   /** Throws a RangeError on an invalid alarm, a duplicate alarm index or an invalid interface rate. */
   constructor(private readonly options: RmonEngineOptions) {
     super();
-    this.hostname = options.hostname ?? 'jet-sim';
+    this.hostname = options.hostname ?? DEFAULT_HOSTNAME;
     this.processId = options.processId ?? 1204;
     this.now = options.now ?? ((): Date => new Date());
     this.log = options.log ?? ((): void => undefined);

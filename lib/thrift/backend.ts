@@ -12,10 +12,6 @@ import { describeSocketError, ignoreError, seconds, tlsServername } from '../net
 import { AuthenticationLoginRequest } from '../gen/jet/AuthenticationLoginRequest';
 import { LoginCheckArgs } from '../gen/jet/AuthenticationService';
 import { LoginReplyReader } from './login';
-import { RouteConfig } from '../gen/jet/RouteConfig';
-import { NexthopInfo } from '../gen/jet/NexthopInfo';
-import { GatewayAddress } from '../gen/jet/GatewayAddress';
-import { FamilyType } from '../gen/jet/FamilyType';
 import type { RouteResult } from '../gen/jet/RouteResult';
 import { RouteAddArgs, RouteAddResult, RouteDeleteArgs, RouteDeleteResult, RouteGetArgs, RouteGetResult } from '../gen/jet/RouteService';
 import type { RouteSpec } from '../core/route-spec';
@@ -34,13 +30,13 @@ import {
   failedCall,
   Wire,
 } from '../core/backend';
-import { describeErrCode, ERR, outcomeMessage, RouteOp, routeStatus } from '../core/route-status';
+import type { RouteOp } from '../core/route-status';
+import { AUTH_SERVICE, describeErrCode, ERR, outcomeMessage, ROUTE_SERVICE, routeStatus } from './protocol';
+import { installedOf, toRouteConfig } from './convert';
 import { RpcSession } from '../core/rpc-session';
 import { wrongApiMessage } from '../core/api-mismatch';
 import { looksLikeHttp2 } from '../net/probe';
 
-export const AUTH_SERVICE = 'AuthenticationService';
-export const ROUTE_SERVICE = 'RouteService';
 /** One-route calls pipelined at a time: enough to keep a fast router busy, few enough for a slow one to answer each within its deadline. */
 export const THRIFT_MAX_IN_FLIGHT = 256;
 
@@ -50,20 +46,6 @@ export interface ThriftBackendOptions extends BackendOptions {
   /** Service names, for routers that register them under other names. */
   authService?: string;
   routeService?: string;
-}
-
-export function toRouteConfig(spec: RouteSpec): RouteConfig {
-  return new RouteConfig({
-    app_id: spec.appId,
-    family_type: spec.family === 'inet' ? FamilyType.af_inet : FamilyType.af_inet6,
-    prefix: spec.prefix,
-    table_name: spec.table,
-    nexthops: spec.nexthops.map((ip) => new NexthopInfo({ nexthop_address: new GatewayAddress({ nexthop_ip: ip }) })),
-    preference: [spec.preference],
-    metric: [spec.metric],
-    // The original app passes 0 in this field, whatever it means: so do we.
-    unknown_10: 0,
-  });
 }
 
 /** One logged-in Thrift connection. */
@@ -233,13 +215,7 @@ export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBacken
     if (errCode !== ERR.SUCCESS && errCode !== ERR.NOT_FOUND) {
       throw new Error(`RouteGet ${table} ${prefix || '(all)'} failed: ${describeErrCode(errCode)} (err_code ${errCode})`);
     }
-    return (reply.routes ?? []).map((r) => ({
-      prefix: r.prefix ?? '',
-      table: r.table_name || table,
-      nexthops: (r.nexthops ?? []).map((n) => n.nexthop_address?.nexthop_ip ?? '').filter((ip) => ip !== ''),
-      preference: r.preference ?? [],
-      metric: r.metric ?? [],
-    }));
+    return (reply.routes ?? []).map((r) => installedOf(r, table));
   }
 
   private one(op: RouteOp, method: 'RouteAdd' | 'RouteDelete', spec: RouteSpec, options?: OpOptions): Promise<RouteReply> {

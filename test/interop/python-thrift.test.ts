@@ -16,7 +16,7 @@ import { helper, load, roundTrip, statusMatching } from '../support/nodered';
 import { until, waitFor } from '../support/wait';
 import { ThriftChannel } from '../../lib/thrift/channel';
 import { LoginReplyReader } from '../../lib/thrift/login';
-import { toRouteConfig } from '../../lib/thrift/backend';
+import { toRouteConfig } from '../../lib/thrift/convert';
 import { buildRouteSpecs } from '../../lib/core/route-spec';
 import { AuthenticationLoginRequest, AuthenticationService, RouteService } from '../../lib/gen/jet';
 import { ROOT } from '../support/paths';

@@ -28,7 +28,7 @@ import { waitFor } from '../support/wait';
 import { nodeCalls, runtimeFixture } from '../support/fault';
 import { SessionStatus } from '../../lib/core/backend';
 import { DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../../lib/core/defaults';
-import { GRPC_MAX_IN_FLIGHT, GRPC_MAX_ROUTES_PER_REQUEST } from '../../lib/grpc/backend';
+import { GRPC_MAX_IN_FLIGHT, GRPC_MAX_ROUTES_PER_REQUEST } from '../../lib/grpc/protocol';
 import { THRIFT_MAX_IN_FLIGHT } from '../../lib/thrift/backend';
 import type { ReplayReport } from '../../lib/core/route-client';
 import type { RibEntry } from '../../sim';

@@ -2,7 +2,6 @@ import { strict as assert } from 'assert';
 import {
   checkNexthop,
   checkPrefix,
-  ErrCode,
   formatRibChange,
   ownerLabel,
   resolveTable,
@@ -12,6 +11,7 @@ import {
   RouteConfigLike,
   RouteOwner,
 } from '../../sim/rib';
+import { ERR } from '../../lib/thrift/protocol';
 
 const T0 = new Date('2024-01-01T00:00:00Z');
 
@@ -38,7 +38,7 @@ describe('sim RIB', () => {
   it('adds a route into inet.0 by default and announces it', () => {
     const { rib, changes } = recording();
     const r = rib.add(route(), { sessionId: 7, clientId: 'c1' });
-    assert.equal(r.errCode, ErrCode.OK);
+    assert.equal(r.errCode, ERR.SUCCESS);
     assert.deepEqual(r.entry, {
       table: 'inet.0',
       prefix: '1.1.1.1/32',
@@ -59,24 +59,24 @@ describe('sim RIB', () => {
 
   it('answers 2 for an existing (table, prefix), whichever app asks', () => {
     const { rib, changes } = recording();
-    assert.equal(rib.add(route()).errCode, ErrCode.OK);
-    assert.equal(rib.add(route()).errCode, ErrCode.EXISTS);
-    assert.equal(rib.add(route({ app_id: 'other', table_name: 'inet.0' })).errCode, ErrCode.EXISTS);
+    assert.equal(rib.add(route()).errCode, ERR.SUCCESS);
+    assert.equal(rib.add(route()).errCode, ERR.EXISTS);
+    assert.equal(rib.add(route({ app_id: 'other', table_name: 'inet.0' })).errCode, ERR.EXISTS);
     assert.equal(changes.length, 1);
     // Same prefix in another table is another route.
-    assert.equal(rib.add(route({ table_name: 'blue.inet.0' })).errCode, ErrCode.OK);
+    assert.equal(rib.add(route({ table_name: 'blue.inet.0' })).errCode, ERR.SUCCESS);
   });
 
   it('defaults IPv6 prefixes to inet6.0 and canonicalises addresses', () => {
     const { rib } = recording();
     const r = rib.add(route({ prefix: '2001:DB8:0:0::/64', nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8:0::1' } }], table_name: '' }));
-    assert.equal(r.errCode, ErrCode.OK);
+    assert.equal(r.errCode, ERR.SUCCESS);
     assert.equal(r.entry?.table, 'inet6.0');
     assert.equal(r.entry?.prefix, '2001:db8::/64');
     assert.deepEqual(r.entry?.nexthops, ['2001:db8::1']);
     assert.equal(r.entry?.family, 'inet6');
     assert.ok(rib.get('inet6.0', '2001:db8::/64'));
-    assert.equal(rib.add(route({ prefix: '2001:db8::/64', family_type: 2, nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::2' } }] })).errCode, ErrCode.EXISTS);
+    assert.equal(rib.add(route({ prefix: '2001:db8::/64', family_type: 2, nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::2' } }] })).errCode, ERR.EXISTS);
   });
 
   it('defaults preference to 5 and metric to 0', () => {
@@ -111,7 +111,7 @@ describe('sim RIB', () => {
     it(`answers 4 for ${what}`, () => {
       const { rib, changes } = recording();
       const r = rib.add(route(over));
-      assert.equal(r.errCode, ErrCode.INVALID, r.message);
+      assert.equal(r.errCode, ERR.INVALID, r.message);
       assert.ok(r.message);
       assert.equal(changes.length, 0);
     });
@@ -120,12 +120,12 @@ describe('sim RIB', () => {
   it('deletes a route of its app: 0, then 3; another app gets 3', () => {
     const { rib, changes } = recording();
     rib.add(route());
-    assert.equal(rib.delete(route({ app_id: 'other' })).errCode, ErrCode.NOT_FOUND);
+    assert.equal(rib.delete(route({ app_id: 'other' })).errCode, ERR.NOT_FOUND);
     assert.equal(rib.size, 1);
     // Next hops do not matter for a delete.
-    assert.equal(rib.delete({ app_id: '111:222', prefix: '1.1.1.1/32' }).errCode, ErrCode.OK);
-    assert.equal(rib.delete(route()).errCode, ErrCode.NOT_FOUND);
-    assert.equal(rib.delete(route({ prefix: 'nope' })).errCode, ErrCode.INVALID);
+    assert.equal(rib.delete({ app_id: '111:222', prefix: '1.1.1.1/32' }).errCode, ERR.SUCCESS);
+    assert.equal(rib.delete(route()).errCode, ERR.NOT_FOUND);
+    assert.equal(rib.delete(route({ prefix: 'nope' })).errCode, ERR.INVALID);
     assert.deepEqual(
       changes.map((c) => c.op),
       ['add', 'delete'],
@@ -139,7 +139,7 @@ describe('sim RIB', () => {
     rib.add(route({ prefix: '3.3.3.3/32', app_id: 'other' }));
     rib.add(route({ prefix: '2001:db8::/32', nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::1' } }] }));
     const byPrefix = rib.list('111:222', 'inet.0', '2.2.2.0/24');
-    assert.equal(byPrefix.errCode, ErrCode.OK);
+    assert.equal(byPrefix.errCode, ERR.SUCCESS);
     assert.deepEqual(
       byPrefix.routes.map((e) => e.prefix),
       ['2.2.2.0/24'],
@@ -149,7 +149,7 @@ describe('sim RIB', () => {
       ['1.1.1.1/32'],
     );
     assert.deepEqual(rib.list('111:222', 'inet.0', '3.3.3.3/32').routes, []);
-    assert.deepEqual(rib.list('111:222', 'inet.0', '9.9.9.9/32'), { errCode: ErrCode.OK, routes: [] });
+    assert.deepEqual(rib.list('111:222', 'inet.0', '9.9.9.9/32'), { errCode: ERR.SUCCESS, routes: [] });
     assert.deepEqual(
       rib.list('111:222', 'inet.0', '').routes.map((e) => e.prefix),
       ['1.1.1.1/32', '2.2.2.0/24'],
@@ -159,9 +159,9 @@ describe('sim RIB', () => {
       ['2001:db8::/32'],
     );
     assert.equal(rib.list('111:222').routes.length, 3);
-    assert.equal(rib.list('111:222', 'inet.0', 'bad').errCode, ErrCode.INVALID);
-    assert.equal(rib.list('111:222', 'bogus').errCode, ErrCode.INVALID);
-    assert.equal(rib.list('').errCode, ErrCode.INVALID);
+    assert.equal(rib.list('111:222', 'inet.0', 'bad').errCode, ERR.INVALID);
+    assert.equal(rib.list('111:222', 'bogus').errCode, ERR.INVALID);
+    assert.equal(rib.list('').errCode, ERR.INVALID);
     assert.equal(rib.entries('inet6.0').length, 1);
     assert.equal(rib.entries().length, 4);
   });
@@ -203,15 +203,15 @@ describe('sim RIB', () => {
 
     it('add refuses any existing (table, prefix), Thrift ones included', () => {
       const { rib } = recording();
-      assert.equal(rib.add(route()).errCode, ErrCode.OK);
+      assert.equal(rib.add(route()).errCode, ERR.SUCCESS);
       const r = rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'add');
-      assert.equal(r.errCode, ErrCode.EXISTS);
+      assert.equal(r.errCode, ERR.EXISTS);
       assert.match(r.message ?? '', /app 111:222/);
-      assert.equal(rib.set(v4('2.2.2.2/32'), grpcOwner('c1'), 'add').errCode, ErrCode.OK);
-      assert.equal(rib.add(route({ prefix: '2.2.2.2/32' })).errCode, ErrCode.EXISTS);
+      assert.equal(rib.set(v4('2.2.2.2/32'), grpcOwner('c1'), 'add').errCode, ERR.SUCCESS);
+      assert.equal(rib.add(route({ prefix: '2.2.2.2/32' })).errCode, ERR.EXISTS);
       // Thrift delete and list do not see gRPC routes.
-      assert.equal(rib.delete({ app_id: '', prefix: '2.2.2.2/32' }).errCode, ErrCode.INVALID);
-      assert.equal(rib.delete(route({ prefix: '2.2.2.2/32' })).errCode, ErrCode.NOT_FOUND);
+      assert.equal(rib.delete({ app_id: '', prefix: '2.2.2.2/32' }).errCode, ERR.INVALID);
+      assert.equal(rib.delete(route({ prefix: '2.2.2.2/32' })).errCode, ERR.NOT_FOUND);
       assert.deepEqual(
         rib.list('111:222', 'inet.0').routes.map((e) => e.prefix),
         ['1.1.1.1/32'],
@@ -220,19 +220,19 @@ describe('sim RIB', () => {
 
     it('update adds or replaces its own route, modify only replaces, neither touches another owner', () => {
       const { rib, changes } = recording();
-      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'modify').errCode, ErrCode.NOT_FOUND);
-      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'update').errCode, ErrCode.OK);
-      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.3']), grpcOwner('c1', 2), 'update').errCode, ErrCode.OK);
-      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.4'], 9), grpcOwner('c1'), 'modify').errCode, ErrCode.OK);
-      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'update').errCode, ErrCode.EXISTS);
-      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'modify').errCode, ErrCode.NOT_FOUND);
-      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c2')).errCode, ErrCode.NOT_FOUND);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'modify').errCode, ERR.NOT_FOUND);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c1'), 'update').errCode, ERR.SUCCESS);
+      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.3']), grpcOwner('c1', 2), 'update').errCode, ERR.SUCCESS);
+      assert.equal(rib.set(v4('1.1.1.1/32', ['10.1.1.4'], 9), grpcOwner('c1'), 'modify').errCode, ERR.SUCCESS);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'update').errCode, ERR.EXISTS);
+      assert.equal(rib.set(v4('1.1.1.1/32'), grpcOwner('c2'), 'modify').errCode, ERR.NOT_FOUND);
+      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c2')).errCode, ERR.NOT_FOUND);
       assert.deepEqual(changes.map(formatRibChange), [
         '+ inet.0: 1.1.1.1/32 *[Static/5] metric 0 > to 10.1.1.2 (client c1)',
         '~ inet.0: 1.1.1.1/32 *[Static/5] metric 0 > to 10.1.1.3 (client c1)',
         '~ inet.0: 1.1.1.1/32 *[Static/9] metric 0 > to 10.1.1.4 (client c1)',
       ]);
-      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c1', 7)).errCode, ErrCode.OK);
+      assert.equal(rib.remove('inet.0', '1.1.1.1/32', grpcOwner('c1', 7)).errCode, ERR.SUCCESS);
       assert.equal(rib.size, 0);
     });
 
@@ -296,14 +296,14 @@ describe('sim RIB', () => {
     assert.equal(v6.entry?.prefix, '::/0');
     assert.ok(rib.get('inet.0', '0.0.0.0/0'));
     assert.equal(rib.get('inet.0', 'bad'), undefined);
-    assert.equal(rib.add(route({ prefix: 'fe80::1%eth0/128' })).errCode, ErrCode.INVALID);
-    assert.deepEqual(rib.add(route({ prefix: undefined })), { errCode: ErrCode.INVALID, message: 'prefix is missing' });
+    assert.equal(rib.add(route({ prefix: 'fe80::1%eth0/128' })).errCode, ERR.INVALID);
+    assert.deepEqual(rib.add(route({ prefix: undefined })), { errCode: ERR.INVALID, message: 'prefix is missing' });
     assert.deepEqual(rib.add(route({ prefix: '10.1.1.1/24' })), {
-      errCode: ErrCode.INVALID,
+      errCode: ERR.INVALID,
       message: 'prefixes: "10.1.1.1/24" has host bits set (did you mean 10.1.1.0/24?)',
     });
     assert.deepEqual(rib.add(route({ prefix: '9.9.9.9/32', nexthops: [{ nexthop_address: { nexthop_ip: '2001:db8::1' } }] })), {
-      errCode: ErrCode.INVALID,
+      errCode: ERR.INVALID,
       message: 'nexthops: next hop 2001:db8::1 is IPv6 but prefix 9.9.9.9/32 is IPv4',
     });
   });

@@ -13,7 +13,7 @@ import { encodeMessage, MessageType, openMessage } from '../../../lib/thrift/cod
 import { MessageReader } from '../../../lib/thrift/framing';
 import { RouteConfig } from '../../../lib/gen/jet/RouteConfig';
 import { RouteAddArgs } from '../../../lib/gen/jet/RouteService';
-import { toRouteConfig } from '../../../lib/thrift/backend';
+import { toRouteConfig } from '../../../lib/thrift/convert';
 import { buildRouteSpecs } from '../../../lib/core/route-spec';
 import { Rib, ThriftServer } from '../../../sim';
 

@@ -1,0 +1,154 @@
+/**
+ * The simulated router's JET gRPC server: the `jnx.jet` API of Junos 19.4 and later (docs/protocol.md
+ * §6) — Authentication/Login, routing.base.Base (the purge timer) and routing.rib.Rib — on the
+ * same Rib and with the same users as the Thrift server, so that both APIs see one router. The
+ * calls are sim/grpc/handlers.ts, the sessions and purge timers sim/grpc/sessions.ts.
+ *
+ * How the end of a connection is seen. grpc-js's Server has no public connection events (its
+ * http2 sessions are private), and a call only tells its peer (`call.getPeer()`). So this server
+ * never lets grpc-js bind a port: it listens with its own net.Server, files each accepted socket
+ * under its peer string (`address:port`, exactly what getPeer() answers for the calls it carries)
+ * and hands it to grpc-js through the public `Server.createConnectionInjector()`. The socket's
+ * 'close' is then the end of the connection: no private hook, no keepalive guessing, nothing
+ * per call. Under TLS grpc-js does the handshake on the injected socket (ServerCredentials.createSsl,
+ * client-certificate check included), so the peer is still the TCP socket's.
+ */
+import * as net from 'net';
+import * as grpc from '@grpc/grpc-js';
+import { jetGrpc } from '../../lib/grpc/proto';
+import type { RibEntry } from '../rib';
+import { Listener, SimServer, SimServerOptions, SimTlsOptions } from '../server-base';
+import { emptyGrpcCounters, GrpcCallInfo, GrpcCalls, GrpcCounters } from './handlers';
+import { GrpcConnectionInfo, GrpcSessionInfo, SessionTable } from './sessions';
+
+export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo };
+export type GrpcTlsOptions = SimTlsOptions;
+
+export interface GrpcServerOptions extends SimServerOptions {
+  /** Purge time (s) of a client id that set none (default 0: its routes go when its session ends). */
+  defaultPurgeTimeS?: number;
+  /** Length of one purge-time second in ms (default 1000; tests shorten it). */
+  purgeSecondMs?: number;
+  /** How long a session outlives its connection, holding its client id (default 0: not at all). */
+  lingerMs?: number;
+}
+
+export interface GrpcServerEvents {
+  listening: [port: number];
+  connection: [connection: GrpcConnectionInfo];
+  /** After the connection's sessions ended (or started lingering). */
+  disconnect: [connection: GrpcConnectionInfo];
+  login: [session: GrpcSessionInfo];
+  /** After the purge of its client's routes when that is immediate. */
+  sessionEnd: [session: GrpcSessionInfo];
+  /** A client's routes were purged (purge time over, or the server stopped). */
+  purge: [clientId: string, routes: RibEntry[]];
+  call: [call: GrpcCallInfo];
+}
+
+const toBuffer = (v: string | Buffer): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
+
+export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
+  private grpcServer?: grpc.Server;
+  private injector?: grpc.ConnectionInjector;
+  private readonly sessions: SessionTable;
+  private readonly calls: GrpcCalls;
+
+  constructor(options: GrpcServerOptions) {
+    super('grpc', options, emptyGrpcCounters);
+    this.sessions = new SessionTable({
+      rib: this.rib,
+      log: this.log,
+      defaultPurgeTimeS: options.defaultPurgeTimeS,
+      purgeSecondMs: options.purgeSecondMs,
+      lingerMs: options.lingerMs,
+      closing: () => this.closing,
+      onSessionEnd: (session) => this.emit('sessionEnd', session),
+      onPurge: (clientId, routes) => this.emit('purge', clientId, routes),
+    });
+    this.calls = new GrpcCalls({
+      ...this.callContext(),
+      sessions: this.sessions,
+      onCall: (call) => this.emit('call', call),
+      onLogin: (session) => this.emit('login', session),
+    });
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.sessions.connectionCount;
+  }
+
+  /** Snapshot of the sessions holding a client id (live and lingering). */
+  sessionList(): GrpcSessionInfo[] {
+    return this.sessions.list();
+  }
+
+  /** The purge time (s) that applies to a client id. */
+  purgeTimeOf(clientId: string): number {
+    return this.sessions.purgeTimeOf(clientId);
+  }
+
+  /** How many `method` calls were answered with `subCode`. */
+  subCodeCount(method: string, subCode: string): number {
+    return this.counters.subCodes[method]?.[subCode] ?? 0;
+  }
+
+  /** Ends every lingering session now, as a router that finally noticed its clients are gone. */
+  endLingeringSessions(): void {
+    this.sessions.endLingering();
+  }
+
+  /**
+   * close() stops as a router's JET daemon stops: once every connection is closed, every session
+   * ends, every gRPC route is purged (also those waiting for their purge time) and the purge times
+   * are forgotten.
+   */
+  protected override stopped(): void {
+    this.sessions.stop();
+    this.shutdown();
+  }
+
+  /** Ends grpc-js's server (it never listened: the sockets are ours). */
+  private shutdown(): void {
+    this.injector?.destroy();
+    this.grpcServer?.forceShutdown();
+    this.injector = undefined;
+    this.grpcServer = undefined;
+  }
+
+  protected createListener(): Listener {
+    const jet = jetGrpc();
+    const grpcServer = new grpc.Server();
+    grpcServer.addService(jet.jnx.jet.authentication.Authentication.service, this.calls.authentication());
+    grpcServer.addService(jet.jnx.jet.routing.base.Base.service, this.calls.base());
+    grpcServer.addService(jet.jnx.jet.routing.rib.Rib.service, this.calls.rib());
+    const injector = grpcServer.createConnectionInjector(this.credentials());
+    this.grpcServer = grpcServer;
+    this.injector = injector;
+    const server = net.createServer((socket) => this.onConnection(socket, injector));
+    const t = this.options.tls;
+    return { server, cleanup: () => this.shutdown(), note: t ? ` (TLS${t.requestCert ? ', client certificates required' : ''})` : '' };
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    const t = this.options.tls;
+    if (!t) return grpc.ServerCredentials.createInsecure();
+    const cas = t.ca === undefined ? [] : Array.isArray(t.ca) ? t.ca : [t.ca];
+    const ca = cas.length > 0 ? Buffer.from(cas.map((c) => toBuffer(c).toString('utf8')).join('\n')) : null;
+    return grpc.ServerCredentials.createSsl(ca, [{ private_key: toBuffer(t.key), cert_chain: toBuffer(t.cert) }], t.requestCert ?? false);
+  }
+
+  private onConnection(socket: net.Socket, injector: grpc.ConnectionInjector): void {
+    const conn = this.sessions.connect(`${socket.remoteAddress}:${socket.remotePort}`);
+    this.sockets.track(socket, `grpc: connection ${conn.id}`);
+    socket.once('close', () => {
+      this.sessions.disconnect(conn);
+      this.emit('disconnect', conn);
+    });
+    this.counters.connectionsTotal++;
+    this.log(`grpc: connection ${conn.id} from ${conn.peer}`);
+    this.emit('connection', conn);
+    injector.injectConnection(socket);
+  }
+}
