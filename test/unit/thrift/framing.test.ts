@@ -11,7 +11,7 @@ import { encodeMessage, MessageType, openMessage } from '../../../lib/thrift/cod
 import { binaryMessageEnd, MessageReader, MessageWalker, ThriftFramingError } from '../../../lib/thrift/framing';
 import { FamilyType, GatewayAddress, NexthopInfo, RouteConfig, RouteGetReply, RouteService } from '../../../lib/gen/jet';
 import { RouteAddArgs } from '../../../lib/gen/jet/RouteService';
-import { toRouteConfig } from '../../../lib/thrift/backend';
+import { toRouteConfig } from '../../../lib/thrift/convert';
 import { buildRouteSpecs } from '../../../lib/core/route-spec';
 
 const T = thrift.Thrift.Type;

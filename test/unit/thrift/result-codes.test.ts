@@ -1,6 +1,6 @@
 /** JET result codes (Thrift err_code) as route statuses and messages. */
 import { strict as assert } from 'assert';
-import { routeStatus, outcomeMessage } from '../../../lib/core/route-status';
+import { routeStatus, outcomeMessage } from '../../../lib/thrift/protocol';
 
 describe('JET result codes', () => {
   it('maps err_code to statuses as the original app meant', () => {
