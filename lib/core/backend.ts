@@ -11,6 +11,7 @@ import type { BackoffOptions } from './reconnect';
 import type { RouteSpec } from './route-spec';
 import type { RouteStatus } from './route-status';
 import type { JetApi } from './defaults';
+import type { ManagementApi } from './management';
 
 export type { JetApi };
 export const JET_APIS: readonly JetApi[] = ['grpc', 'thrift'];
@@ -135,6 +136,8 @@ export interface RouteBackend extends EventEmitter {
   delete(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]>;
   /** The installed route(s) of `appId` at `table`/`prefix` (exact match). Rejects when there is no answer or the router refuses. */
   get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]>;
+  /** The router's management API on this session (gRPC); undefined where the API has none (Thrift). */
+  readonly management?: ManagementApi;
 }
 
 export class SessionError extends Error {

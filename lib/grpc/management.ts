@@ -23,12 +23,11 @@ import type { ConfigLoadType } from '../gen-grpc/jnx/jet/management/ConfigLoadTy
 import type { OpCommandOutputFormat } from '../gen-grpc/jnx/jet/management/OpCommandOutputFormat';
 import type { RpcStatus__Output } from '../gen-grpc/jnx/jet/common/RpcStatus';
 
+import type { OpCommand, OutputFormat } from '../core/management';
+
 export type { ManagementClient };
 
-/** A CLI command (`show interfaces ge-0/0/0.0`) or an XML RPC (`<get-interface-information>…`). */
-export type OpCommand = { cli: string } | { xml: string };
-/** The output format asked of the router. */
-export type OutputFormat = 'json' | 'xml' | 'cli';
+export type { OpCommand, OutputFormat };
 /** How ConfigSet loads `text_config`: `set` for set/delete lines; the others take curly-brace text. */
 export type LoadType = 'set' | 'merge' | 'replace' | 'override' | 'update';
 
