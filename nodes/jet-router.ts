@@ -14,7 +14,8 @@ import { RouterHub, HubUser } from '../lib/core/hub';
 import { NotificationSession } from '../lib/mqtt/session';
 import { toBool, toInteger } from '../lib/flow-props';
 import { testConnection } from '../lib/router/probe';
-import { defaultClientId, notificationClientId } from '../lib/core/client-id';
+import { ClientIdRegistry, defaultClientId, notificationClientId } from '../lib/core/client-id';
+import { RouterIdentity, sameRouter } from '../lib/core/route-state';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
 
 const STATE_KEY = 'desiredRoutes';
@@ -47,6 +48,8 @@ export = function (RED: NodeAPI): void {
    * session although the router dropped them with the old one.
    */
   const stateAcrossDeploys = new Map<string, unknown>();
+  /** The client ids of the running router nodes: two on one router lock each other out. */
+  const clientIds = new ClientIdRegistry<JetRouterNode>();
 
   function JetRouter(this: JetRouterNode, def: JetRouterDef): void {
     RED.nodes.createNode(this, def);
@@ -56,6 +59,7 @@ export = function (RED: NodeAPI): void {
     const port = safeInt('port', def.port, DEFAULT_PORTS[api], 1, 65535);
     const clientId = String(def.clientId ?? '').trim() || defaultClientId(os.hostname(), instanceKey(RED), node.id);
     const notificationHost = String(def.notificationHost ?? '').trim() || host;
+    const notificationPort = safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535);
     const purgeText = String(def.purgeTime ?? '').trim();
     const purgeTimeS = api === 'grpc' && purgeText !== '' ? safeInt('purgeTime', purgeText, 0, 0, MAX_PURGE_S) : undefined;
     if (api !== 'grpc' && purgeText !== '') node.warn(`purgeTime ${purgeText} is ignored: it is a gRPC setting, and this router uses Thrift`);
@@ -79,19 +83,20 @@ export = function (RED: NodeAPI): void {
 
     const hub = new RouterHub({
       router: { api, host, port },
-      createBackend: (): RouteBackend | string => {
-        if (!host) return 'no host set in the jet-router node';
+      // The identity is this node's, or an earlier one's whose routes are deleted there (re-pointing).
+      createBackend: (to: RouterIdentity = { api, host, port }): RouteBackend | string => {
+        if (!to.host) return 'no host set in the jet-router node';
         const creds = node.credentials ?? {};
-        return createBackend(api, {
-          host,
-          port,
+        return createBackend(to.api, {
+          host: to.host,
+          port: to.port,
           username: creds.username ?? '',
           password: creds.password ?? '',
           clientId,
           tls: tlsOptions(def.useTls),
           requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
           queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
-          purgeTimeS,
+          purgeTimeS: sameRouter(to, { api, host, port }) ? purgeTimeS : undefined,
         });
       },
       createNotifications: (): NotificationSession | string => {
@@ -99,7 +104,7 @@ export = function (RED: NodeAPI): void {
         const creds = node.credentials ?? {};
         const session = new NotificationSession({
           host: notificationHost,
-          port: safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535),
+          port: notificationPort,
           username: creds.notificationUsername,
           password: creds.notificationPassword,
           clientId: notificationClientId(clientId),
@@ -144,7 +149,18 @@ export = function (RED: NodeAPI): void {
       hub.deregister(user.id).then(done);
     };
 
+    // Two router nodes with one client id on one router lock each other out (gRPC) and drop each
+    // other (MQTT): say so at deploy, in both nodes, naming the other (a copied node keeps its id).
+    const endpoints = [`${host}:${port}`, `${notificationHost}:${notificationPort}`];
+    const label = (n: JetRouterNode): string => `jet-router ${JSON.stringify(n.routerName || n.id)} (${n.id})`;
+    for (const other of clientIds.claim(clientId, { owner: node, endpoints })) {
+      const why = 'two sessions with one client id on one router lock each other out (gRPC) and drop each other (MQTT): give each router node its own client id (or leave it empty)';
+      node.warn(`client id ${JSON.stringify(clientId)} is also used by ${label(other)}: ${why}`);
+      other.warn(`client id ${JSON.stringify(clientId)} is also used by ${label(node)}: ${why}`);
+    }
+
     node.on('close', (removed: boolean, done: () => void) => {
+      clientIds.release(clientId, node);
       hub.close().then(() => {
         if (removed) stateAcrossDeploys.delete(node.id);
         hub.removeAllListeners();

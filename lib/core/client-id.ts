@@ -33,3 +33,36 @@ export function notificationClientId(clientId: string): string {
   const keep = MAX_CLIENT_ID - EVENTS_SUFFIX.length - 9;
   return `${clientId.slice(0, keep)}-${hash8(clientId)}${EVENTS_SUFFIX}`;
 }
+
+/** One user of a client id: who it is, and the `host:port` endpoints it opens sessions to. */
+export interface ClientIdUser<T> {
+  owner: T;
+  /** `host:port` of each session (request-response and notifications); compared without case. */
+  endpoints: readonly string[];
+}
+
+/**
+ * The client ids in use in one runtime, for the warning at deploy: two users of one id on one
+ * router lock each other out (a gRPC router refuses a second login of a live client id) and drop
+ * each other (an MQTT broker disconnects a client when another connects with its id). Two users
+ * share a router when they share an endpoint; the same router under two names goes unseen.
+ */
+export class ClientIdRegistry<T> {
+  private readonly byId = new Map<string, Array<ClientIdUser<T>>>();
+
+  /** Registers `user` under `clientId`; returns the owners already registered under it that share an endpoint with it. */
+  claim(clientId: string, user: ClientIdUser<T>): T[] {
+    const mine = new Set(user.endpoints.map((e) => e.toLowerCase()));
+    const users = this.byId.get(clientId) ?? [];
+    const clashes = users.filter((u) => u.owner !== user.owner && u.endpoints.some((e) => mine.has(e.toLowerCase()))).map((u) => u.owner);
+    this.byId.set(clientId, [...users.filter((u) => u.owner !== user.owner), user]);
+    return clashes;
+  }
+
+  /** Removes `owner` from `clientId` (the node stopped). */
+  release(clientId: string, owner: T): void {
+    const users = (this.byId.get(clientId) ?? []).filter((u) => u.owner !== owner);
+    if (users.length > 0) this.byId.set(clientId, users);
+    else this.byId.delete(clientId);
+  }
+}

@@ -3,8 +3,12 @@
  * the notification one (lib/mqtt/session.ts), with the state and peer they show:
  *  - a failed attempt, or a connection that drops, is retried after a capped exponential backoff
  *    with jitter ({@link backoffDelay}, a pure function so that the schedule is testable);
- *  - the attempt counter counts the attempts since the last session that came up, and starts again
- *    from 0 when one comes up ({@link ReconnectingSession.sessionUp});
+ *  - the attempt counter counts the attempts since the last session that stayed up: it starts again
+ *    from 0 only when a session that came up ({@link ReconnectingSession.sessionUp}) lasted
+ *    `stableMs` (a minute by default) before it dropped. A connection the peer accepts and drops
+ *    at once, again and again, backs off like a refused one: two clients with one client id kick
+ *    each other off an MQTT broker at every CONNECT, and each CONNACK used to start the count
+ *    again (15 drops each in 30 s);
  *  - a refused login ({@link ReconnectingSession.loginRefused}) makes every retry wait the cap
  *    instead, until a later login succeeds: a wrong password is not hammered at the router;
  *  - at most one retry is scheduled at a time; none once the session is closed, and closing
@@ -22,9 +26,17 @@ export interface BackoffOptions {
   factor: number;
   /** 0..1: the fraction by which a delay may vary either way. */
   jitter: number;
+  /**
+   * How long a session must stay up before the attempt counter starts again from 0 (default
+   * {@link DEFAULT_STABLE_MS}); 0: as soon as a session comes up.
+   */
+  stableMs?: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30000, factor: 2, jitter: 0.2 };
+/** A session that stays up this long was not dropped by a flap: the backoff starts again from its first step. */
+export const DEFAULT_STABLE_MS = 60000;
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30000, factor: 2, jitter: 0.2, stableMs: DEFAULT_STABLE_MS };
 
 /**
  * The delay before retry `attempt` (0 is the first retry): initial * factor^attempt, capped at max,
@@ -53,6 +65,8 @@ export abstract class ReconnectingSession extends EventEmitter {
   private stateValue: SessionStatus = { state: 'idle', detail: '' };
   private retryTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
+  /** When the current session came up (Date.now()); null while none is up. */
+  private upSince: number | null = null;
   private loginFailureValue: string | null = null;
   protected readonly backoff: BackoffOptions;
 
@@ -78,9 +92,12 @@ export abstract class ReconnectingSession extends EventEmitter {
     return this.loginFailureValue;
   }
 
-  /** A session came up: the attempts count from 0 again, and a refused login is over. */
+  /**
+   * A session came up: a refused login is over, and the attempts count from 0 again once it has
+   * stayed up for `stableMs` (decided when it drops: {@link retryLater}).
+   */
   protected sessionUp(): void {
-    this.attempt = 0;
+    this.upSince = Date.now();
     this.loginFailureValue = null;
   }
 
@@ -97,6 +114,11 @@ export abstract class ReconnectingSession extends EventEmitter {
   protected retryLater(delayMs?: number): void {
     // A 'state' listener may have closed the session meanwhile: then nothing is scheduled.
     if (this.retryTimer || this.isClosed()) return;
+    if (this.upSince !== null) {
+      // The session that was up is gone: did it last long enough to count as a stable one?
+      if (Date.now() - this.upSince >= (this.backoff.stableMs ?? DEFAULT_STABLE_MS)) this.attempt = 0;
+      this.upSince = null;
+    }
     const delay = delayMs ?? (this.loginFailureValue !== null ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -110,6 +132,7 @@ export abstract class ReconnectingSession extends EventEmitter {
   protected cancelRetry(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.upSince = null;
   }
 
   /** A method, not a narrowed field read: listeners called by setState may have closed the session. */

@@ -82,8 +82,9 @@ describe('reconnect loop (lib/core/reconnect.ts)', () => {
     assert.deepEqual(seen.map((st) => st.detail), ['r1:1883', 'elsewhere']);
   });
 
-  it('backs off along the schedule while attempts fail, and starts again from the first delay once a session came up', async () => {
-    const s = new ScriptedSession(FAST);
+  it('backs off along the schedule while attempts fail, and starts again from the first delay once a session stayed up', async () => {
+    // stableMs 0: every session that came up counts as one that stayed up.
+    const s = new ScriptedSession({ ...FAST, stableMs: 0 } as BackoffOptions);
     const delays = scheduled(s);
     for (let i = 0; i < 5; i++) {
       const next = nextAttempt(s);
@@ -97,6 +98,23 @@ describe('reconnect loop (lib/core/reconnect.ts)', () => {
     await next;
     assert.deepEqual(delays.slice(5), [2], 'the count starts again after a session came up');
     s.close();
+  });
+
+  it('a session that drops before it stayed up for stableMs does not start the count again (two clients with one id kick each other)', async () => {
+    const s = new ScriptedSession({ ...FAST, stableMs: 60000 } as BackoffOptions);
+    const delays = scheduled(s);
+    for (let i = 0; i < 5; i++) {
+      const next = nextAttempt(s);
+      s.up();
+      s.lost('connection closed by the broker');
+      await next;
+    }
+    assert.deepEqual(delays, [2, 4, 8, 16, 16], 'each short-lived session backs off further, capped');
+    s.close();
+  });
+
+  it('the default waits a minute of connection before the count starts again', () => {
+    assert.equal((DEFAULT_BACKOFF as BackoffOptions & { stableMs?: number }).stableMs, 60000);
   });
 
   it('a refused login waits the cap on every retry, whatever else fails meanwhile, until a login succeeds', async () => {
