@@ -6,17 +6,20 @@
  *                        [--http-port 8080] [--mqtt-port 1883] [--user lab:lab123 ...]
  *                        [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
  *                        [--grpc-tls-key FILE --grpc-tls-cert FILE [--grpc-tls-ca FILE]]
- *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS]
+ *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS] [--other-route SPEC ...]
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
 import { parseArgs as parseArgv, type ParseArgsConfig } from 'util';
 import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../lib/core/defaults';
-import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
 import type { SimTlsOptions } from './server-base';
-import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
+import { DEFAULT_INTERFACES, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
+import type { OtherRouteInput } from './other-routes';
+import { parseAlarm, parseOtherRoute, parseRate, parseScript, splitPair } from './cli-values';
+
+export { parseAlarm, parseOtherRoute, parseRate, parseScript };
 
 export const USAGE = `usage: node dist/sim/cli.js [options]
   --host ADDR           address to listen on (default ${DEFAULT_HOST})
@@ -41,6 +44,14 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
                         (RoutePurgeTimerAdd); default 0 = purged when the session ends
   --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
                         (new logins with that id are refused meanwhile; default 0)
+  --other-route SPEC    a route of another protocol in the routing table, repeatable: a static route from
+                        the CLI, BGP, direct. RouteGet (a lookup) returns it with the JET routes at its prefix,
+                        naming no owner; JET never adds, deletes or purges it, and a JET route at the same
+                        prefix is another route. SPEC as Junos writes it: PREFIX next-hop ADDR [next-hop ADDR]
+                        [preference N] [protocol static|bgp|ospf|isis|direct|local] [table T]; protocol static
+                        and its preference by default, e.g. --other-route "1.1.1.1/32 next-hop 10.9.9.9".
+                        Also POST /rib/others with {"prefix", "nexthops", "preference", "protocol", "table"},
+                        DELETE /rib/others?prefix=...
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
   --mqtt-tls-cert FILE  ... and this certificate (PEM)
   --hostname NAME       router host name in notifications (default ${DEFAULT_HOSTNAME})
@@ -87,6 +98,8 @@ export interface CliOptions {
   purgeTimeS: number;
   /** gRPC: ms a vanished client's session keeps its client id. */
   grpcLingerMs: number;
+  /** Routes of other protocols (--other-route). */
+  otherRoutes: OtherRouteInput[];
   mqttTlsKey?: string;
   mqttTlsCert?: string;
   hostname: string;
@@ -108,115 +121,6 @@ function parsePort(name: string, value: string): number {
 function parseCount(name: string, value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new Error(`${name}: not a whole number ≥ 0: ${value}`);
   return Number(value);
-}
-
-function splitPair(name: string, value: string, sep: string, what: string): [string, string] {
-  const i = value.indexOf(sep);
-  if (i <= 0) throw new Error(`${name}: expected ${what}, got ${value}`);
-  return [value.slice(0, i), value.slice(i + 1)];
-}
-
-function toNumber(name: string, value: string): number {
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isFinite(n)) throw new Error(`${name}: not a number: ${value}`);
-  return n;
-}
-
-/** `ifIndex` and `rate` checked as the engine checks them, with `name` in the message. */
-function interfaceRate(name: string, ifIndex: string, rate: string): [number, number] {
-  try {
-    return [checkIfIndex(toNumber(name, ifIndex)), checkRate(toNumber(name, rate))];
-  } catch (err) {
-    throw err instanceof RangeError ? new Error(`${name}: ${err.message}`) : err;
-  }
-}
-
-/** `IFINDEX:RATE` (for --rate). */
-export function parseRate(value: string): [number, number] {
-  const [i, r] = splitPair('--rate', value, ':', 'IFINDEX:RATE');
-  return interfaceRate('--rate', i, r);
-}
-
-const ALARM_KEYS: Record<string, string> = {
-  index: 'index',
-  variable: 'variable',
-  ifindex: 'ifindex',
-  interval: 'interval',
-  'rising-threshold': 'rising',
-  rising: 'rising',
-  'falling-threshold': 'falling',
-  falling: 'falling',
-  'rising-event-index': 'risingEvent',
-  'falling-event-index': 'fallingEvent',
-  'event-index': 'event',
-  event: 'event',
-  'sample-type': 'sampleType',
-  'startup-alarm': 'startup',
-  startup: 'startup',
-  'syslog-subtag': 'subtag',
-  subtag: 'subtag',
-};
-
-/** An --alarm SPEC (see USAGE), validated by the engine's normalizeAlarm; throws an Error naming the problem. */
-export function parseAlarm(value: string): RmonAlarmSpec {
-  let spec: RmonAlarmSpec;
-  if (!value.includes('=')) {
-    const parts = value.split(':');
-    if (parts.length < 3 || parts.length > 4) throw new Error(`--alarm: expected INDEX:IFINDEX:RISING[:FALLING] or key=value,..., got ${value}`);
-    const [index, ifIndex, rising, falling] = parts.map((p) => toNumber('--alarm', p));
-    spec = { index, variable: `ifIn1SecRate.${ifIndex}`, rising, falling: parts.length === 4 ? falling : undefined };
-  } else {
-    const kv: Record<string, string> = {};
-    for (const pair of value.split(',')) {
-      const [k, v] = splitPair('--alarm', pair.trim(), '=', 'key=value');
-      const key = ALARM_KEYS[k.toLowerCase()];
-      if (!key) throw new Error(`--alarm: unknown key ${k}`);
-      kv[key] = v;
-    }
-    const num = (k: string): number | undefined => (kv[k] === undefined ? undefined : toNumber(`--alarm ${k}`, kv[k]));
-    if (kv.variable !== undefined && kv.ifindex !== undefined) throw new Error('--alarm: give variable or ifindex, not both');
-    if (kv.index === undefined || kv.rising === undefined || (kv.variable ?? kv.ifindex) === undefined) {
-      throw new Error('--alarm: index, rising-threshold and variable (or ifindex) are needed');
-    }
-    const sampleType = kv.sampleType === undefined ? undefined : parseSampleType(kv.sampleType);
-    if (sampleType === null) throw new Error(`--alarm: unknown sample-type ${kv.sampleType}`);
-    const startup = kv.startup === undefined ? undefined : parseStartupAlarm(kv.startup);
-    if (startup === null) throw new Error(`--alarm: unknown startup-alarm ${kv.startup}`);
-    spec = {
-      index: num('index') as number,
-      variable: kv.variable ?? `ifIn1SecRate.${kv.ifindex}`,
-      intervalS: num('interval'),
-      rising: num('rising') as number,
-      falling: num('falling'),
-      risingEventIndex: num('risingEvent') ?? num('event'),
-      fallingEventIndex: num('fallingEvent') ?? num('event'),
-      sampleType,
-      startup,
-      subtag: kv.subtag,
-    };
-  }
-  try {
-    normalizeAlarm(spec);
-  } catch (err) {
-    throw new Error(`--alarm: ${(err as Error).message}`);
-  }
-  return spec;
-}
-
-/** A --script value: comma-separated `T:IFINDEX=RATE` steps (T in seconds). */
-export function parseScript(value: string): RmonScriptStep[] {
-  const steps: RmonScriptStep[] = [];
-  for (const item of value.split(/[\s,]+/)) {
-    if (item === '') continue;
-    const m = /^([^:]+):([^=]+)=(.+)$/.exec(item);
-    if (!m) throw new Error(`--script: expected T:IFINDEX=RATE, got ${item}`);
-    const atS = toNumber('--script', m[1]);
-    if (atS < 0) throw new Error(`--script: negative time in ${item}`);
-    const [ifIndex, rate] = interfaceRate('--script', m[2], m[3]);
-    steps.push({ atS, ifIndex, rate });
-  }
-  if (steps.length === 0) throw new Error('--script: no steps');
-  return steps;
 }
 
 /** What an option does to the parsed options, given its value and how it was spelled (for messages). */
@@ -247,6 +151,7 @@ const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
   'route-delay': (o, v, f) => (o.routeDelayMs = parseCount(f, v)),
   'purge-time': (o, v, f) => (o.purgeTimeS = parseCount(f, v)),
   'grpc-linger': (o, v, f) => (o.grpcLingerMs = parseCount(f, v)),
+  'other-route': (o, v) => o.otherRoutes.push(parseOtherRoute(v)),
   'mqtt-tls-key': (o, v) => (o.mqttTlsKey = v),
   'mqtt-tls-cert': (o, v) => (o.mqttTlsCert = v),
   hostname: (o, v) => (o.hostname = v),
@@ -293,6 +198,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     routeDelayMs: 0,
     purgeTimeS: 0,
     grpcLingerMs: 0,
+    otherRoutes: [],
     hostname: DEFAULT_HOSTNAME,
     rates: {},
     script: [],
@@ -351,6 +257,7 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     routeDelayMs: cli.routeDelayMs,
     defaultPurgeTimeS: cli.purgeTimeS,
     grpcLingerMs: cli.grpcLingerMs,
+    otherRoutes: cli.otherRoutes,
     grpcTls: tlsFiles(cli.grpcTlsKey, cli.grpcTlsCert, cli.grpcTlsCa),
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,

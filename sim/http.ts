@@ -1,6 +1,9 @@
 /**
- * The simulator's small HTTP side (node:http, no framework): GET /health, GET /rib[?table=...],
- * and addRoute() for more (the RMON part adds POST /interfaces/<ifIndex>/rate).
+ * The simulator's small HTTP side (node:http, no framework): GET /health, GET /rib[?table=...]
+ * (the JET routes, and `others`: routes of other protocols), POST /rib/others (a route of another
+ * protocol, e.g. a static route from the CLI: `{"prefix": "1.1.1.1/32", "nexthops": ["10.9.9.9"],
+ * "protocol": "static", "preference": 5, "table": "inet.0"}`), DELETE /rib/others?prefix=...
+ * [&table=...][&protocol=...], and addRoute() for more (the RMON part adds POST /interfaces/<ifIndex>/rate).
  * State-changing requests from a web page of another origin are refused with 403 (see
  * {@link crossOriginReason}): a page in the lab's browser must not move routes or rates. So is any
  * request whose Host header does not name this server's own listen address (see {@link hostReason}):
@@ -11,6 +14,8 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import { ownerLabel, Rib } from './rib';
+import { formatOtherRoute, OtherRouteInput } from './other-routes';
+import { checkPrefix, resolveTable } from './route-check';
 import { DEFAULT_HOST } from './defaults';
 import { handlesSettled } from './settle';
 import { listenOrCleanUp } from './sockets';
@@ -160,7 +165,30 @@ export class SimHttpServer {
     this.addRoute('GET', /^\/health$/, (_req, res) => sendJson(res, 200, { ok: true }));
     this.addRoute('GET', /^\/rib$/, (_req, res, _m, url) => {
       const table = url.searchParams.get('table') ?? undefined;
-      sendJson(res, 200, { routes: this.options.rib.entries(table).map((e) => ({ ...e, owner: ownerLabel(e) })) });
+      const { rib } = this.options;
+      sendJson(res, 200, { routes: rib.entries(table).map((e) => ({ ...e, owner: ownerLabel(e) })), others: rib.others.list(table) });
+    });
+    this.addRoute('POST', /^\/rib\/others$/, async (req, res) => {
+      let input: OtherRouteInput;
+      try {
+        input = JSON.parse(await readBody(req)) as OtherRouteInput;
+      } catch (err) {
+        throw err instanceof HttpError ? err : new HttpError(400, 'body is not JSON');
+      }
+      if (typeof input !== 'object' || input === null) throw new HttpError(400, 'body is not a JSON object');
+      const added = this.options.rib.others.add(input);
+      if (!added.ok) throw new HttpError(400, added.message);
+      this.log(`rib: + ${formatOtherRoute(added.value)} (${added.value.protocol}, not JET's)`);
+      sendJson(res, 201, { route: added.value });
+    });
+    this.addRoute('DELETE', /^\/rib\/others$/, (_req, res, _m, url) => {
+      const p = checkPrefix(url.searchParams.get('prefix') ?? '');
+      if (!p.ok) throw new HttpError(400, p.message);
+      const t = resolveTable(url.searchParams.get('table') ?? '', p.value.family);
+      if (!t.ok) throw new HttpError(400, t.message);
+      const removed = this.options.rib.others.remove(t.value, p.value.prefix, url.searchParams.get('protocol') ?? undefined);
+      for (const r of removed) this.log(`rib: - ${formatOtherRoute(r)} (${r.protocol}, not JET's)`);
+      sendJson(res, 200, { removed: removed.length });
     });
   }
 

@@ -20,10 +20,12 @@ import { ThriftServer, ThriftTlsOptions } from './thrift/server';
 import { GrpcServer, GrpcTlsOptions } from './grpc/server';
 import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
+import { formatOtherRoute, OtherRouteInput } from './other-routes';
 import { addRmonRoutes } from './rmon-http';
 import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
+export * from './other-routes';
 export * from './server-base';
 export * from './thrift/server';
 export * from './grpc/server';
@@ -65,6 +67,11 @@ export interface JetSimulatorOptions {
   mqttAuth?: { username: string; password: string };
   /** Serve MQTT over TLS. */
   mqttTls?: BrokerTlsOptions;
+  /**
+   * Routes of other protocols in the routing table from the start (a static route from the CLI,
+   * BGP): RouteGet returns them, JET never touches them (sim/other-routes.ts).
+   */
+  otherRoutes?: OtherRouteInput[];
   /** Host name in notifications (default 'jet-sim'). */
   hostname?: string;
   /** RMON alarms (default [DEFAULT_RMON_ALARM]: alarm 1 on ifIndex 541, 1024/1023, startup 'rising'). */
@@ -93,6 +100,11 @@ export class JetSimulator {
     const log = options.log;
     this.host = options.host ?? DEFAULT_HOST;
     this.rib = new Rib();
+    for (const input of options.otherRoutes ?? []) {
+      const added = this.rib.others.add(input);
+      if (!added.ok) throw new RangeError(`other route ${input.prefix}: ${added.message}`);
+      log?.(`rib: + ${formatOtherRoute(added.value)} (${added.value.protocol}, not JET's)`);
+    }
     this.onChange = (change) => log?.(formatRibChange(change));
     this.rib.on('change', this.onChange);
     const users = options.users ?? DEFAULT_USERS;

@@ -9,17 +9,22 @@
  * - gRPC jnx.jet (§6): the client id. Its routes outlive the session; the gRPC server decides when
  *   they go (purgeClient, after the client's purge time) and a later session of the same client id
  *   finds them again (clientRoutes).
- * Every change is announced with a 'change' event. Answers are the err_code table of
+ * Routes of other protocols (sim/other-routes.ts: a static route from the CLI, BGP) sit beside the
+ * JET routes in `others`: RouteGet shows them, nothing of JET changes them.
+ * Every change of a JET route is announced with a 'change' event. Answers are the err_code table of
  * lib/thrift/protocol.ts (docs/protocol.md §2; the gRPC server maps them to its own sub codes).
- * Prefixes and next hops are parsed by lib/core/route-spec.ts (the same code as the nodes); its
- * RouteValidationError becomes err_code 4 with its message, as a router answers bad input.
+ * Prefixes, next hops and tables are checked by sim/route-check.ts (lib/core/route-spec.ts's
+ * parsers, the same code as the nodes): bad input is err_code 4 with its message, as a router answers it.
  */
 import { EventEmitter } from 'events';
-import { DEFAULT_PREFERENCE, defaultTable, Family as AddressFamily, parseNexthop, parsePrefix, RouteValidationError } from '../lib/core/route-spec';
+import { DEFAULT_PREFERENCE, defaultTable, Family as AddressFamily, parsePrefix } from '../lib/core/route-spec';
+import { checkNexthop, checkPrefix, fromWire, invalid, MAX_I32, Parsed, resolveTable, TABLE_RE } from './route-check';
+import { lookupOrder, OtherRoute, OtherRoutes } from './other-routes';
 import { ERR, type ErrCode } from '../lib/thrift/protocol';
 import { FamilyType } from '../lib/gen/jet/FamilyType';
 
 export type { AddressFamily };
+export { checkNexthop, checkPrefix, resolveTable, type Parsed } from './route-check';
 
 /** Structural view of the generated RouteConfig (every field may be missing on the wire). */
 export interface RouteConfigLike {
@@ -111,42 +116,6 @@ export interface RibOptions {
   now?: () => Date;
 }
 
-/** A routing table name the simulated router accepts: optional instance prefix, then inet.N or inet6.N. */
-const TABLE_RE = /^(?:[A-Za-z0-9][A-Za-z0-9_-]*\.)?(inet6?)\.\d+$/;
-const MAX_I32 = 0x7fffffff;
-
-/** A parser's answer: the value, or why the input is invalid (never a throw). */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
-
-const invalid = (message: string): { ok: false; message: string } => ({ ok: false, message });
-
-/**
- * Runs a parser of lib/core/route-spec.ts on a wire field: a RouteValidationError (or a field that
- * is not a non-empty string) becomes an invalid result, answered with err_code 4, never a throw.
- */
-function fromWire<T>(what: string, value: unknown, parse: (text: string) => T): Parsed<T> {
-  if (typeof value !== 'string' || value === '') return invalid(`${what} is missing`);
-  try {
-    return { ok: true, value: parse(value) };
-  } catch (err) {
-    if (err instanceof RouteValidationError) return invalid(err.message);
-    throw err;
-  }
-}
-
-/**
- * The table of a route: `table_name`, or the family's default when unset or empty. Stricter than
- * the nodes' validation: the simulated router only knows inet.N / inet6.N tables.
- */
-export function resolveTable(tableName: unknown, family: AddressFamily): Parsed<string> {
-  if (tableName === undefined || tableName === null || tableName === '') return { ok: true, value: defaultTable(family) };
-  if (typeof tableName !== 'string') return invalid('table_name is not a string');
-  const m = TABLE_RE.exec(tableName);
-  if (!m) return invalid(`table ${JSON.stringify(tableName)} is not an inet.N or inet6.N table`);
-  if (m[1] !== family) return invalid(`table ${tableName} cannot hold ${family === 'inet' ? 'IPv4' : 'IPv6'} prefixes`);
-  return { ok: true, value: tableName };
-}
-
 interface RouteKey {
   appId: string;
   table: string;
@@ -179,16 +148,6 @@ function firstValue(name: string, list: ReadonlyArray<number> | undefined, fallb
   return { ok: true, value: list[0] };
 }
 
-/** A prefix (CIDR text) checked and canonicalised by lib/core/route-spec.ts. */
-export function checkPrefix(text: unknown): Parsed<{ prefix: string; family: AddressFamily }> {
-  return fromWire('prefix', text, parsePrefix);
-}
-
-/** A next-hop address of `prefix`'s family, canonicalised. */
-export function checkNexthop(text: unknown, family: AddressFamily, prefix: string): Parsed<string> {
-  return fromWire('next-hop address', text, (ip) => parseNexthop(ip, family, prefix));
-}
-
 const keyOf = (table: string, prefix: string): string => `${table}|${prefix}`;
 
 /** `app X` for a Thrift route, `client X` for a gRPC one: who owns it, for messages and logs. */
@@ -204,6 +163,8 @@ function owns(e: RibEntry, owner: RouteOwner, appId: string): boolean {
 
 export class Rib extends EventEmitter<{ change: [RibChange] }> {
   private readonly routes = new Map<string, RibEntry>();
+  /** Routes of other protocols (a static route from the CLI, BGP): RouteGet shows them, JET never touches them. */
+  readonly others = new OtherRoutes();
   private readonly now: () => Date;
 
   constructor(options: RibOptions = {}) {
@@ -329,6 +290,19 @@ export class Rib extends EventEmitter<{ change: [RibChange] }> {
     if (!k.ok) return { errCode: ERR.INVALID, message: k.message, routes: [] };
     const entry = this.routes.get(keyOf(k.value.table, k.value.prefix));
     return { errCode: ERR.SUCCESS, routes: entry && entry.api === 'thrift' && entry.appId === appId ? [entry] : [] };
+  }
+
+  /**
+   * Thrift RouteGet: the routes of `appId` as {@link list} gives them and, for one prefix, the
+   * routes of other protocols there too (a lookup in the routing table), in lookup order.
+   */
+  lookup(appId: string, table = '', prefix = ''): { errCode: ErrCode; message?: string; routes: Array<RibEntry | OtherRoute> } {
+    const r = this.list(appId, table, prefix);
+    if (r.errCode !== ERR.SUCCESS || !prefix) return r;
+    const p = checkPrefix(prefix);
+    const t = p.ok ? resolveTable(table, p.value.family) : p;
+    if (!p.ok || !t.ok) return r;
+    return { errCode: r.errCode, routes: lookupOrder(r.routes, this.others.at(t.value, p.value.prefix)) };
   }
 
   /** The route at (table, prefix) whoever owns it; the prefix is canonicalised first. */

@@ -15,8 +15,11 @@
  *   initialized state kept); on any other connection it is refused while the session lives.
  * - A client id comes from LoginRequest.client_id, else from the `client-id` metadata; neither is
  *   a refused login.
- * - RouteGet streams routes of the caller's client id only (as Thrift RouteGet lists an app's),
- *   at most 1000 per reply; nothing matched is one reply with sub_code ROUTE_NOT_FOUND and no
+ * - RouteGet is a lookup in the routing table: it streams the caller's own routes and the routes
+ *   of other protocols (sim/other-routes.ts: a static route from the CLI, BGP) that match, at each
+ *   prefix by preference, the other protocol's first on a tie, naming no owner; other JET clients'
+ *   routes are left out (a router may show them too: the plugin never reads ownership from RouteGet).
+ *   At most 1000 routes per reply; nothing matched is one reply with sub_code ROUTE_NOT_FOUND and no
  *   routes; `route_count` > 0 caps the number of routes; table ids are not supported (TABLE_INVALID).
  * - RouteModify / RouteDelete of a route another client (or a Thrift app) owns: ROUTE_NOT_FOUND;
  *   RouteUpdate of one: ROUTE_EXISTS (it adds or replaces only the client's own routes).
@@ -38,6 +41,7 @@ import type { RouteGetResponse } from '../../lib/gen-grpc/jnx/jet/routing/rib/Ro
 import type { RouteSetOperResponse } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
 import type { RouteUpdateRequest__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteUpdateRequest';
 import type { RibEntry, SetMode } from '../rib';
+import { lookupOrder, OtherRoute } from '../other-routes';
 import type { SimCallContext, SimCounters } from '../server-base';
 import type { Session, SessionTable } from './sessions';
 import { clientIdOf, entryFromWire, matchFromWire, matchTypeName, prefixWithin, subCodeOf, wirePreference } from './wire';
@@ -310,17 +314,18 @@ export class GrpcCalls {
     });
   }
 
-  /** RouteGet's replies (at least one): the client's routes matching the request. */
+  /** RouteGet's replies (at least one): the client's routes and other protocols' matching the request. */
   private getRoutes(session: Session, req: RouteGetRequest__Output): RouteGetResponse[] {
     if (!session.initialized) return [{ ...ribStatus('NOT_INITIALIZED', NOT_INITIALIZED), routes: [] }];
     const { rib } = this.ctx;
     const type = matchTypeName(req.match_type);
-    let found: RibEntry[];
+    let found: Array<RibEntry | OtherRoute>;
     if (type === 'EXACT_OR_LONGER' && !req.key?.dest_prefix) {
       // No prefix: every route of the client in the table (both default tables when none is named).
       const name = req.key?.table?.name?.name;
       if (req.key?.table?.route_table_format === 'id') return [{ ...ribStatus('TABLE_INVALID', 'table ids are not supported by the simulator'), routes: [] }];
-      found = rib.clientRoutes(session.clientId).filter((e) => (name ? e.table === name : e.table === 'inet.0' || e.table === 'inet6.0'));
+      const inTable = (e: { table: string }): boolean => (name ? e.table === name : e.table === 'inet.0' || e.table === 'inet6.0');
+      found = lookupOrder(rib.clientRoutes(session.clientId).filter(inTable), rib.others.list().filter(inTable));
     } else {
       const k = matchFromWire(req.key);
       if (!k.ok) return [{ ...ribStatus(k.code, k.message), routes: [] }];
@@ -329,12 +334,21 @@ export class GrpcCalls {
       if (type === 'EXACT') {
         // One lookup, not a scan: a client reading back each of 20,000 routes stays linear.
         const e = rib.get(table, prefix);
-        found = e && e.api === 'grpc' && e.clientId === session.clientId ? [e] : [];
-      } else if (type === 'EXACT_OR_LONGER') found = mine().filter((e) => prefixWithin(e.prefix, prefix));
-      else if (type === 'BEST') {
-        const containing = mine().filter((e) => prefixWithin(prefix, e.prefix));
-        const best = containing.sort((a, b) => Number(b.prefix.split('/')[1]) - Number(a.prefix.split('/')[1]))[0];
-        found = best ? [best] : [];
+        found = lookupOrder(e && e.api === 'grpc' && e.clientId === session.clientId ? [e] : [], rib.others.at(table, prefix));
+      } else if (type === 'EXACT_OR_LONGER') {
+        found = lookupOrder(
+          mine().filter((e) => prefixWithin(e.prefix, prefix)),
+          rib.others.list(table).filter((e) => prefixWithin(e.prefix, prefix)),
+        );
+      } else if (type === 'BEST') {
+        // The routes at the longest prefix that holds the address, whoever's.
+        const containing = lookupOrder(
+          mine().filter((e) => prefixWithin(prefix, e.prefix)),
+          rib.others.list(table).filter((e) => prefixWithin(prefix, e.prefix)),
+        );
+        const length = (e: { prefix: string }): number => Number(e.prefix.split('/')[1]);
+        const longest = containing.reduce((n, e) => Math.max(n, length(e)), -1);
+        found = containing.filter((e) => length(e) === longest);
       } else return [{ ...ribStatus('REQUEST_INVALID', `unknown match_type ${type}`), routes: [] }];
     }
     if (req.route_count > 0) found = found.slice(0, req.route_count);

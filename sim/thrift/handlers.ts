@@ -1,7 +1,9 @@
 /**
  * The simulated router's Thrift JET calls (docs/protocol.md §2) on one session: LoginCheck of
  * AuthenticationService, RouteAdd / RouteDelete / RouteGet of RouteService, on the shared RIB
- * (sim/rib.ts), answered with the err_code table of lib/thrift/protocol.ts.
+ * (sim/rib.ts), answered with the err_code table of lib/thrift/protocol.ts. RouteGet lists the
+ * app id's routes, whichever session added them; for one prefix it is a lookup, and the routes of
+ * other protocols there (sim/other-routes.ts) come with them, with an empty app_id.
  *
  * A slow router (`routeDelayMs` > 0): every call of a session then goes through that session's
  * queue, so calls are processed one after the other in the order read, and a route call's answer
@@ -176,9 +178,11 @@ function routeHandler(session: Session, ctx: ThriftCallContext): RouteService.IH
             return new RouteGetReply({ err_code: ERR.NOT_LOGGED_IN, routes: [], message: NOT_LOGGED_IN });
           }
           noteApp(appId);
-          const r = ctx.rib.list(appId, table, prefix);
+          // A prefix is a lookup: other protocols' routes there come too (sim/other-routes.ts).
+          const r = ctx.rib.lookup(appId, table, prefix);
           countErr(ctx, 'RouteGet', r.errCode);
-          return new RouteGetReply({ err_code: r.errCode, routes: r.routes.map(routeConfigOf), message: r.message });
+          const routes = r.routes.map((e) => routeConfigOf('protocol' in e ? { ...e, appId: '', metric: 0 } : e));
+          return new RouteGetReply({ err_code: r.errCode, routes, message: r.message });
         },
         (r) => (r.err_code === ERR.NOT_LOGGED_IN ? 0 : Math.max(1, r.routes?.length ?? 0)),
       ),

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { parseAlarm, parseArgs, parseScript, toSimulatorOptions, USAGE } from '../../sim/cli';
+import { parseAlarm, parseArgs, parseOtherRoute, parseScript, toSimulatorOptions, USAGE } from '../../sim/cli';
 
 describe('sim CLI arguments', () => {
   it('has defaults', () => {
@@ -15,6 +15,7 @@ describe('sim CLI arguments', () => {
       routeDelayMs: 0,
       purgeTimeS: 0,
       grpcLingerMs: 0,
+      otherRoutes: [],
       hostname: 'jet-sim',
       rates: {},
       script: [],
@@ -139,6 +140,27 @@ describe('sim CLI arguments', () => {
     assert.match(USAGE, /--grpc-port N .*32767/);
     for (const flag of ['--no-thrift', '--no-grpc', '--route-delay', '--purge-time', '--grpc-linger', '--grpc-tls-key', '--grpc-tls-ca']) {
       assert.ok(USAGE.includes(flag), flag);
+    }
+  });
+
+  it('takes routes of other protocols as Junos writes them (--other-route, repeatable)', () => {
+    const o = parseArgs(['--other-route', '1.1.1.1/32 next-hop 10.9.9.9', '--other-route=2001:db8::/32 next-hop 2001:db8::9 next-hop 2001:db8::8 preference 170 protocol bgp table inet6.0']);
+    assert.deepEqual(o.otherRoutes, [
+      { prefix: '1.1.1.1/32', nexthops: ['10.9.9.9'] },
+      { prefix: '2001:db8::/32', nexthops: ['2001:db8::9', '2001:db8::8'], preference: 170, protocol: 'bgp', table: 'inet6.0' },
+    ]);
+    assert.deepEqual(toSimulatorOptions(o, () => undefined).otherRoutes, o.otherRoutes);
+    assert.deepEqual(parseOtherRoute('10.0.0.0/8 protocol direct'), { prefix: '10.0.0.0/8', nexthops: [], protocol: 'direct' });
+    assert.match(USAGE, /--other-route SPEC +a route of another protocol/);
+    assert.match(USAGE, /RouteGet \(a lookup\) returns it/);
+    for (const [bad, re] of [
+      ['1.1.1.1/32', /a static route needs a next hop/],
+      ['1.1.1.1/32 next-hop', /next-hop needs a value/],
+      ['1.1.1.1/32 via 10.9.9.9', /unknown word via/],
+      ['1.1.1.1/32 next-hop 10.9.9.9 preference x', /not a number/],
+      ['bogus next-hop 10.9.9.9', /--other-route: .*bogus/],
+    ] as const) {
+      assert.throws(() => parseArgs(['--other-route', bad]), re);
     }
   });
 

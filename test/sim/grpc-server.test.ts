@@ -410,6 +410,42 @@ describe('sim gRPC server (jnx.jet)', () => {
     assert.equal((await c.get({ key: key('1.1.1.1/32'), match_type: 'EXACT', route_count: 0 })).length, 1);
   });
 
+  it('RouteGet is a lookup: other protocols\' routes at the prefix come too, first on a tie, and JET never touches them', async () => {
+    await start({ otherRoutes: [{ prefix: '1.1.1.1/32', nexthops: ['10.9.9.9'] }, { prefix: '2.2.0.0/16', nexthops: '10.9.9.8', protocol: 'bgp' }] });
+    assert.ok(lines.includes("rib: + inet.0: 1.1.1.1/32 [Static/5] > to 10.9.9.9 (static, not JET's)"), lines.join('\n'));
+    const c = client();
+    await c.open();
+    const exact = (): Promise<Array<[string, string, string[], number]>> => c.get({ key: key('1.1.1.1/32'), match_type: 'EXACT' }).then(shown);
+    assert.deepEqual(await exact(), [['inet.0', '1.1.1.1/32', ['10.9.9.9'], 5]], 'found: another protocol\'s route, no owner named');
+    // A JET route at the same prefix is another route: added, and both are there.
+    assert.equal((await c.add(route('1.1.1.1/32'))).sub_code, 'SUCCESS');
+    assert.deepEqual(await exact(), [
+      ['inet.0', '1.1.1.1/32', ['10.9.9.9'], 5],
+      ['inet.0', '1.1.1.1/32', ['10.1.1.2'], 5],
+    ]);
+    assert.equal((await c.set('RouteUpdate', [route('1.1.1.1/32', ['10.1.1.3'])])).sub_code, 'SUCCESS');
+    sim.rib.others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.7', protocol: 'bgp' });
+    assert.deepEqual((await exact()).map((r) => `${r[2][0]}/${r[3]}`), ['10.9.9.9/5', '10.1.1.3/5', '10.9.9.7/170'], 'by preference');
+    sim.rib.others.remove('inet.0', '1.1.1.1/32', 'bgp');
+    // Listing and BEST see them too; another client sees the other protocol's route, not c1's.
+    assert.deepEqual(shown(await c.get({ key: key('0.0.0.0/0'), match_type: 'EXACT_OR_LONGER' })).map((r) => `${r[1]} ${r[2][0]}`), [
+      '1.1.1.1/32 10.9.9.9',
+      '1.1.1.1/32 10.1.1.3',
+      '2.2.0.0/16 10.9.9.8',
+    ]);
+    assert.deepEqual(shown(await c.get({ key: key('2.2.3.4/32'), match_type: 'BEST' })).map((r) => [r[1], r[3]]), [['2.2.0.0/16', 170]]);
+    const other = client('c2');
+    await other.open();
+    assert.deepEqual(shown(await other.get({ key: key('1.1.1.1/32'), match_type: 'EXACT' })).map((r) => r[2][0]), ['10.9.9.9']);
+    // Deletes, RouteCleanup and purges take the JET routes only.
+    assert.equal((await other.del(key('2.2.0.0/16'))).sub_code, 'ROUTE_NOT_FOUND');
+    assert.equal((await c.del(key('1.1.1.1/32'))).sub_code, 'SUCCESS');
+    assert.equal((await c.cleanup()).sub_code, 'SUCCESS');
+    assert.equal(sim.rib.size, 0);
+    assert.equal(sim.rib.others.size, 2);
+    assert.deepEqual(await exact(), [['inet.0', '1.1.1.1/32', ['10.9.9.9'], 5]]);
+  });
+
   it('accepts addr_bytes and answers in bytes after RouteInitialize asks for them', async () => {
     const c = client();
     assert.equal((await c.login()).status?.code, 'SUCCESS');

@@ -165,3 +165,35 @@ describe('sim HTTP controls: Host header must name the simulator (DNS rebinding)
     for (const bad of ['a:b', 'a:70000', 'a:0', 'user@host', 'h/x', '[::1', '']) assert.equal(parseHostHeader(bad), null, bad);
   });
 });
+
+describe('sim HTTP controls: routes of other protocols', function () {
+  this.timeout(20000);
+  let sim: JetSimulator;
+  const lines: string[] = [];
+
+  before(async () => {
+    sim = await JetSimulator.start({ sampling: false, log: (l) => lines.push(l) });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  it('POST /rib/others adds one (a static route from the CLI), GET /rib shows it apart, DELETE /rib/others removes it', async () => {
+    const json = { 'content-type': 'application/json' };
+    const added = await request(sim.httpPort, 'POST', '/rib/others', json, JSON.stringify({ prefix: '1.1.1.1/32', nexthops: ['10.9.9.9'] }));
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.deepEqual(added.body.route, { table: 'inet.0', prefix: '1.1.1.1/32', family: 'inet', nexthops: ['10.9.9.9'], preference: 5, protocol: 'static' });
+    assert.ok(lines.includes("rib: + inet.0: 1.1.1.1/32 [Static/5] > to 10.9.9.9 (static, not JET's)"), lines.join('\n'));
+    const rib = await request(sim.httpPort, 'GET', '/rib', {});
+    assert.deepEqual([rib.body.routes, rib.body.others.map((r: { prefix: string }) => r.prefix)], [[], ['1.1.1.1/32']]);
+    const bad = await request(sim.httpPort, 'POST', '/rib/others', json, JSON.stringify({ prefix: '1.1.1.1/32', nexthops: 'x' }));
+    assert.deepEqual([bad.status, bad.body.error], [400, 'nexthops: "x" is not an IP address']);
+    assert.equal((await request(sim.httpPort, 'POST', '/rib/others', json, '{')).status, 400);
+    const foreign = await request(sim.httpPort, 'POST', '/rib/others', { ...json, origin: 'http://evil.example' }, JSON.stringify({ prefix: '2.2.2.2/32', nexthops: ['10.9.9.9'] }));
+    assert.equal(foreign.status, 403, 'a page of another origin cannot add one');
+    const gone = await request(sim.httpPort, 'DELETE', '/rib/others?prefix=1.1.1.1/32', {});
+    assert.deepEqual([gone.status, gone.body], [200, { removed: 1 }]);
+    assert.equal(sim.rib.others.size, 0);
+    assert.equal((await request(sim.httpPort, 'DELETE', '/rib/others?prefix=bogus', {})).status, 400);
+  });
+});

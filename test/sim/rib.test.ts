@@ -11,6 +11,7 @@ import {
   RouteConfigLike,
   RouteOwner,
 } from '../../sim/rib';
+import { formatOtherRoute, lookupOrder, OtherRoutes } from '../../sim/other-routes';
 import { ERR } from '../../lib/thrift/protocol';
 
 const T0 = new Date('2024-01-01T00:00:00Z');
@@ -306,5 +307,56 @@ describe('sim RIB', () => {
       errCode: ERR.INVALID,
       message: 'nexthops: next hop 2001:db8::1 is IPv6 but prefix 9.9.9.9/32 is IPv4',
     });
+  });
+});
+
+describe('sim RIB: routes of other protocols', () => {
+  it('checks, replaces per protocol, finds by canonical prefix, removes; never collides with a JET route', () => {
+    const others = new OtherRoutes();
+    const a = others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.9 10.9.9.8' });
+    assert.ok(a.ok);
+    assert.deepEqual(a.value, { table: 'inet.0', prefix: '1.1.1.1/32', family: 'inet', nexthops: ['10.9.9.9', '10.9.9.8'], preference: 5, protocol: 'static' });
+    assert.equal(formatOtherRoute(a.value), 'inet.0: 1.1.1.1/32 [Static/5] > to 10.9.9.9, to 10.9.9.8');
+    assert.ok(others.add({ prefix: '2001:DB8::/32', protocol: 'BGP', nexthops: ['2001:db8::9'] }).ok);
+    assert.equal(others.at('inet6.0', '2001:db8:0::/32')[0].preference, 170, 'bgp by default 170, prefix canonical');
+    assert.ok(others.add({ prefix: '1.1.1.1/32', protocol: 'direct' }).ok, 'a direct route needs no next hop');
+    assert.ok(others.add({ prefix: '1.1.1.1/32', nexthops: ['10.9.9.7'], preference: 20 }).ok, 'replaces the static one');
+    assert.deepEqual(others.at('inet.0', '1.1.1.1/32').map((r) => `${r.protocol}/${r.preference} ${r.nexthops.join(',')}`), ['direct/0 ', 'static/20 10.9.9.7']);
+    for (const [bad, re] of [
+      [{ prefix: '1.1.1.1/33', nexthops: '10.9.9.9' }, /prefix length/],
+      [{ prefix: '1.1.1.1/32' }, /a static route needs a next hop/],
+      [{ prefix: '1.1.1.1/32', nexthops: '2001:db8::1' }, /IPv6/],
+      [{ prefix: '1.1.1.1/32', nexthops: '10.9.9.9', protocol: 'rip' }, /protocol "rip" is none of/],
+      [{ prefix: '1.1.1.1/32', nexthops: '10.9.9.9', table: 'inet6.0' }, /cannot hold IPv4/],
+      [{ prefix: '1.1.1.1/32', nexthops: '10.9.9.9', preference: -1 }, /preference -1 is out of range/],
+    ] as const) {
+      const r = others.add(bad);
+      assert.ok(!r.ok && re.test(r.message), `${JSON.stringify(bad)}: ${JSON.stringify(r)}`);
+    }
+    const rib = new Rib();
+    rib.others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.9' });
+    assert.equal(rib.add(route()).errCode, ERR.SUCCESS, 'another protocol\'s route is another route');
+    assert.equal(rib.size, 1);
+    assert.deepEqual(rib.purgeApp('111:222').length, 1);
+    assert.equal(rib.others.size, 1, 'JET purges leave it');
+    assert.equal(others.remove('inet.0', '1.1.1.1/32', 'static').length, 1);
+    assert.deepEqual(others.at('inet.0', '1.1.1.1/32').map((r) => r.protocol), ['direct']);
+    assert.equal(others.remove('inet.0', '1.1.1.1/32').length, 1);
+    assert.equal(others.size, 1);
+  });
+
+  it('Thrift RouteGet (Rib.lookup): the app id\'s routes, and for one prefix the other protocols\' there, first on a tie', () => {
+    const rib = new Rib();
+    rib.add(route());
+    rib.add(route({ prefix: '2.2.2.2/32' }));
+    rib.others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.9' });
+    rib.others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.8', protocol: 'bgp' });
+    const at = rib.lookup('111:222', '', '1.1.1.1/32');
+    assert.equal(at.errCode, ERR.SUCCESS);
+    assert.deepEqual(at.routes.map((r) => `${'protocol' in r ? r.protocol : `app ${r.appId}`} ${r.nexthops[0]}`), ['static 10.9.9.9', 'app 111:222 10.1.1.2', 'bgp 10.9.9.8']);
+    assert.deepEqual(rib.lookup('other', 'inet.0', '1.1.1.1/32').routes.map((r) => r.nexthops[0]), ['10.9.9.9', '10.9.9.8'], 'another app id: the lookup still shows the other protocols');
+    assert.deepEqual(rib.lookup('111:222', 'inet.0', '').routes.map((r) => r.prefix), ['1.1.1.1/32', '2.2.2.2/32'], 'a listing is the app id\'s own');
+    assert.equal(rib.lookup('111:222', 'inet.0', 'bad').errCode, ERR.INVALID);
+    assert.deepEqual(lookupOrder([], []), []);
   });
 });

@@ -229,6 +229,24 @@ describe('sim Thrift server', () => {
     ]);
   });
 
+  it('RouteGet of a prefix is a lookup: another protocol\'s route there comes too (empty app_id), and RouteAdd does not collide with it', async () => {
+    assert.equal((await login(client)).result, true);
+    sim.rib.others.add({ prefix: '1.1.1.1/32', nexthops: '10.9.9.9' });
+    assert.equal((await routeAdd(client, config('1.1.1.1/32', '10.1.1.2'))).err_code, 0);
+    const got = await routeGet(client, 'inet.0', '1.1.1.1/32');
+    assert.deepEqual(
+      (got.routes ?? []).map((r) => [r.app_id, r.nexthops?.[0].nexthop_address?.nexthop_ip, r.preference]),
+      [
+        ['', '10.9.9.9', [5]],
+        [APP, '10.1.1.2', [5]],
+      ],
+    );
+    assert.equal((await routeGet(client, 'inet.0', '')).routes?.length, 1, 'a listing is the app id\'s own');
+    assert.equal((await routeDelete(client, config('1.1.1.1/32', '10.1.1.2'))).err_code, 0);
+    assert.equal((await routeDelete(client, config('1.1.1.1/32', '10.1.1.2'))).err_code, 3, 'the other protocol\'s route is not JET\'s to delete');
+    assert.equal(sim.rib.others.size, 1);
+  });
+
   it('answers 4 to invalid parameters', async () => {
     await login(client);
     assert.equal((await routeAdd(client, config('1.1.1.1', '10.1.1.2'))).err_code, 4);
