@@ -134,8 +134,18 @@ export interface RouteBackend extends EventEmitter {
   assert(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]>;
   /** Deletes routes; one reply per spec, in order. Never rejects. */
   delete(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]>;
-  /** The installed route(s) of `appId` at `table`/`prefix` (exact match). Rejects when there is no answer or the router refuses. */
+  /**
+   * The routes at `table`/`prefix` (exact match) as the router's lookup returns them: on gRPC every
+   * protocol's (a static route from the CLI, BGP, direct) and nothing names their owner, so an
+   * answer proves presence, never ownership. Rejects when there is no answer or the router refuses.
+   */
   get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]>;
+  /**
+   * Removes every route of this client on the router (gRPC RouteCleanup): the reconcile after a
+   * login that found more routes of this client id than the route state knows. Undefined where the
+   * API has none (Thrift: the router drops an application's routes with its session). Never rejects.
+   */
+  cleanup?(options?: OpOptions): Promise<RouteReply>;
   /** The router's management API on this session (gRPC); undefined where the API has none (Thrift). */
   readonly management?: ManagementApi;
 }

@@ -7,7 +7,10 @@
  *    the owner), used by event nodes, with subscriptions counted per topic filter and per node.
  * A channel opens with its first user and closes after its last; every state change of a channel
  * is fanned out to its users; a user that leaves gets an empty status back. The route state is
- * loaded from and saved to a store the owner gives (a Node-RED context, a map, a file).
+ * loaded from and saved to a store the owner gives (a Node-RED context, a map, a file). A state
+ * saved for another identity of the router node (host, port, API) is not replayed; its routes on
+ * that router are deleted there (lib/core/retire.ts) before the node's own session starts, or kept
+ * as a to-delete list until that router is reachable.
  */
 import { EventEmitter } from 'events';
 import { DEFAULT_CLOSE_BOUND_MS } from './defaults';
@@ -15,6 +18,7 @@ import { SessionStatus } from './backend';
 import type { RouteBackend } from './backend';
 import { JetRoutes, ReplayReport } from './route-client';
 import { describeRouter, RouterIdentity, RouteState } from './route-state';
+import { Retirement } from './retire';
 import type { RouteSpec } from './route-spec';
 import type { NotificationChannel, NotificationHandler } from './notification-channel';
 
@@ -50,6 +54,8 @@ export class SharedChannel<C extends ChannelConnection> {
     private readonly open: () => C | string,
     private readonly closeBoundMs: number,
     private readonly onClosing: (connection: C) => void = () => undefined,
+    /** Starts a connection just made (default: at once); `show` tells the users a state meanwhile. */
+    private readonly starter: (connection: C, show: (s: SessionStatus) => void) => void = (c) => c.start(),
   ) {}
 
   get connection(): C | null {
@@ -107,7 +113,9 @@ export class SharedChannel<C extends ChannelConnection> {
     made.on('state', (s: SessionStatus) => {
       if (this.current === made) this.fanOut(s);
     });
-    made.start();
+    this.starter(made, (s) => {
+      if (this.current === made) this.fanOut(s);
+    });
   }
 
   private shutdown(): Promise<void> {
@@ -141,8 +149,11 @@ export interface HubLog {
 
 export interface RouterHubOptions {
   router: RouterIdentity;
-  /** Makes the request-response backend, or says why there is none (no host set). */
-  createBackend: () => RouteBackend | string;
+  /**
+   * Makes a request-response backend to `router` (the node's own identity, or an earlier one whose
+   * routes are deleted there), or says why there is none (no host set).
+   */
+  createBackend: (router: RouterIdentity) => RouteBackend | string;
   /** Makes the notification session (the owner picks the concrete one), or says why there is none. */
   createNotifications: () => NotificationChannel | string;
   store: RouteStateStore;
@@ -161,11 +172,19 @@ export class RouterHub extends EventEmitter {
   private routesValue: JetRoutes | null = null;
   private saveTimer: NodeJS.Immediate | null = null;
   private refusedValue = 0;
+  /** Sessions deleting the routes left under earlier identities of the router node. */
+  private readonly retirements = new Set<Retirement>();
 
   constructor(private readonly opts: RouterHubOptions) {
     super();
     const bound = opts.closeBoundMs ?? DEFAULT_CLOSE_BOUND_MS;
-    this.rpc = new SharedChannel<RouteBackend>('rpc', () => this.openRpc(), bound, () => this.closingRpc());
+    this.rpc = new SharedChannel<RouteBackend>(
+      'rpc',
+      () => this.openRpc(),
+      bound,
+      () => this.closingRpc(),
+      (backend, show) => this.startRpc(backend, show),
+    );
     this.notifications = new SharedChannel<NotificationChannel>('notifications', () => opts.createNotifications(), bound);
   }
 
@@ -202,14 +221,15 @@ export class RouterHub extends EventEmitter {
   }
 
   private openRpc(): RouteBackend | string {
-    const backend = this.opts.createBackend();
+    const backend = this.opts.createBackend(this.opts.router);
     if (typeof backend === 'string') return backend;
     const { log } = this.opts;
     const { state, rejected, foreign } = RouteState.fromJSON(this.opts.store.load(), this.opts.router);
     if (rejected > 0) log.warn(`ignored ${rejected} stored route(s) that no longer validate`);
-    if (foreign && foreign.routes > 0) {
+    if (foreign && (foreign.routes > 0 || foreign.retiring > 0)) {
+      const retiring = foreign.retiring > 0 ? `; its ${foreign.retiring} route(s) there are deleted there (kept as a to-delete list until that router is reachable)` : '';
       log.warn(
-        `dropped ${foreign.routes} desired route(s) that belonged to ${foreign.router}: this node now programs ${describeRouter(this.opts.router)}, and they are not replayed there`,
+        `dropped ${foreign.routes} desired route(s) that belonged to ${foreign.router}: this node now programs ${describeRouter(this.opts.router)}, and they are not replayed there${retiring}`,
       );
     }
     if (foreign) this.opts.store.save(state.toJSON());
@@ -218,8 +238,21 @@ export class RouterHub extends EventEmitter {
     routes.on('desired', () => this.saveSoon());
     routes.on('replayed', (r: ReplayReport) => {
       const removed = r.removed ? `, removed ${r.removed} no longer desired` : '';
-      log.log(`re-asserted ${r.routes - r.failed} of ${r.routes} desired route(s) after login${r.failed ? `, ${r.failed} refused and dropped` : ''}${removed}`);
+      const cleaned = r.cleaned ? `, after removing ${r.cleaned} route(s) of this client id that this node had no record of (RouteCleanup)` : '';
+      log.log(`re-asserted ${r.routes - r.failed} of ${r.routes} desired route(s) after login${r.failed ? `, ${r.failed} refused and dropped` : ''}${removed}${cleaned}`);
+      if (r.held) {
+        log.warn(`${r.held} desired route(s) exist on the router as another's (another session or app with this app id): not this node's, kept as desired and added again at the next login`);
+      }
       this.setRefused(r.failed);
+    });
+    routes.on('unaccounted', (n: number) => {
+      log.warn(
+        `the router holds ${n} route(s) of this client id that this node has no record of (its saved state is gone: a restart with the memory context store?): ` +
+          'they are kept; an add of one of them takes it as this node\'s, a delete removes it. A persistent context store keeps the record across restarts',
+      );
+    });
+    routes.on('reconcile-failed', (n: number, message: string) => {
+      log.warn(`could not remove ${n} route(s) of this client id that this node has no record of: ${message}`);
     });
     routes.on('replay-error', (spec: RouteSpec, message: string) => {
       log.warn(`the router refused desired route ${spec.table} ${spec.prefix} at the replay after login; it is dropped, not sent again: ${message}`);
@@ -227,7 +260,64 @@ export class RouterHub extends EventEmitter {
     return backend;
   }
 
+  /**
+   * Starts the node's own session, after the first attempt to delete the routes left under its
+   * earlier identities (each on a session of its own) is over.
+   */
+  private startRpc(backend: RouteBackend, show: (s: SessionStatus) => void): void {
+    const state = this.routesValue?.state;
+    const lists = state ? [...state.retired] : [];
+    let waiting = lists.length;
+    let started = false;
+    const go = (): void => {
+      if (started) return;
+      started = true;
+      backend.start();
+    };
+    if (!state || waiting === 0) return go();
+    show({ state: 'connecting', detail: backend.peer });
+    const { log } = this.opts;
+    const mine = (spec: RouteSpec): boolean =>
+      state.desired.has(spec.appId, spec.table, spec.prefix) ||
+      state.acknowledged.has(spec.appId, spec.table, spec.prefix) ||
+      state.desired.otherApps(spec.appId, spec.table, spec.prefix).length > 0;
+    for (const entry of lists) {
+      const made = this.opts.createBackend(entry.router);
+      if (typeof made === 'string') {
+        if (--waiting === 0) go();
+        continue;
+      }
+      const where = describeRouter(entry.router);
+      const retirement = new Retirement(entry, made, mine);
+      this.retirements.add(retirement);
+      const over = (): void => {
+        this.retirements.delete(retirement);
+        state.dropRetired(entry);
+        this.saveSoon();
+      };
+      retirement.once('settled', () => {
+        if (--waiting === 0) go();
+      });
+      retirement.once('done', (n: number) => {
+        log.log(`deleted ${n} route(s) this node had left on ${where}, its earlier router`);
+        over();
+      });
+      retirement.once('gave-up', (why: string) => {
+        log.warn(`gave up deleting ${entry.routes.size} route(s) left on ${where}: ${why}`);
+        over();
+      });
+      retirement.once('kept', (why: string) => {
+        this.retirements.delete(retirement);
+        this.saveSoon();
+        log.warn(`${entry.routes.size} route(s) left on ${where} could not be deleted (${why}): tried again at the next start of this node`);
+      });
+      retirement.start();
+    }
+  }
+
   private closingRpc(): void {
+    for (const r of this.retirements) void r.close();
+    this.retirements.clear();
     if (this.saveTimer) {
       clearImmediate(this.saveTimer);
       this.saveTimer = null;

@@ -8,17 +8,27 @@
  *    confirmed that route to this client before;
  *  - a delete stops the route being desired at once, whatever the answer;
  *  - an older call's answer never overrides a newer intent for the same route;
- *  - after every login the desired routes are asserted again (gRPC RouteUpdate, Thrift RouteAdd)
- *    and, where the router kept this client's routes (gRPC, num_client_routes > 0), the routes it
- *    acknowledged and that are no longer desired are deleted.
+ *  - after every login the desired routes are asserted again and the router's routes of this client
+ *    reconciled with the state (lib/core/replay.ts).
+ * Ownership (docs/protocol.md §6) is what this client added and the router acknowledged, never what
+ * RouteGet shows (a lookup in the routing table: every protocol's routes, no owner named). An add
+ * answered "exists" (gRPC ROUTE_EXISTS, Thrift err 2) for a route this client never had is:
+ *  - this client's, while the router holds routes of this client id that the state cannot name
+ *    (num_client_routes above what it knows, kept without a record): adopted, desired and acknowledged;
+ *  - another's otherwise (another session, app, client or protocol): left as it is, not recorded as
+ *    desired (unless it already was), never deleted by this node (a later delete of it is not sent:
+ *    on Thrift a RouteDelete names the app id, and would take another session's route), reported.
+ * Add with verify reports the route RouteGet returns whose next hops and preference are this
+ * client's acknowledged ones, or says that none is.
  */
 import { EventEmitter } from 'events';
 import { routeKey } from './route-set';
-import type { InstalledRoute, OpOptions, RouteBackend, RouteReply } from './backend';
+import type { InstalledRoute, RouteBackend, RouteReply } from './backend';
 import { API_LABEL, ReadyInfo } from './backend';
-import type { RouteStatus } from './route-status';
-import { DEFAULT_METRIC, RouteSpec } from './route-spec';
+import { noChangeMessage, RouteStatus } from './route-status';
+import { canonicalAddress, DEFAULT_METRIC, RouteSpec } from './route-spec';
 import { RouteState } from './route-state';
+import { replay, ReplayHost, ReplayReport } from './replay';
 
 export type { InstalledRoute };
 
@@ -37,23 +47,23 @@ export interface RouteOutcome {
   warning?: string;
 }
 
-export interface ReplayReport {
-  /** Routes asserted again. */
-  routes: number;
-  /** Of those, refused by the router (dropped from the desired set). */
-  failed: number;
-  /** Routes acknowledged earlier and no longer desired, deleted on the router. */
-  removed: number;
-}
+export type { ReplayReport };
 
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
+/** Route keys known to be another's, remembered at most (about 100 bytes each). */
+const MAX_FOREIGN = 10000;
+
 /**
  * Events: 'desired' (the state changed: save it), 'replayed' (ReplayReport), 'replay-error'
- * (RouteSpec, message: a desired route the router refused at a replay; dropped).
+ * (RouteSpec, message: a desired route the router refused at a replay; dropped), 'unaccounted'
+ * (count: routes of this client id kept without a record of them), 'reconcile-failed' (count,
+ * message: the router refused to remove the routes of this client id the node has no record of).
  */
 export class JetRoutes extends EventEmitter {
-  private readonly onReady = (info: ReadyInfo): void => this.replay(info);
+  private readonly onReady = (info: ReadyInfo): void => {
+    replay(this.replayHost, info).catch((err: Error) => this.emit('reconcile-failed', 0, err.message));
+  };
   /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
   private readonly adding = new Map<string, number>();
   /**
@@ -65,12 +75,43 @@ export class JetRoutes extends EventEmitter {
   /** The keys touched by an add or delete while each replay runs: its answers no longer speak for them. */
   private readonly replays = new Set<Set<string>>();
   private serial = 0;
+  /** Routes the router holds for this client id that the state cannot name, on this session (lib/core/replay.ts). */
+  private unknown = 0;
+  /**
+   * Route keys this node's add of was answered "exists" while the router held none of this
+   * client's that it could not name: another's route. Not deleted by this node; forgotten when
+   * this node's add of it succeeds. Bounded (the oldest go first).
+   */
+  private readonly foreign = new Set<string>();
+  private readonly replayHost: ReplayHost;
 
   constructor(
     readonly backend: RouteBackend,
     readonly state: RouteState,
   ) {
     super();
+    const self = this;
+    this.replayHost = {
+      backend,
+      state,
+      adding: (key) => this.adding.has(key),
+      track: () => {
+        const touched = new Set<string>();
+        this.replays.add(touched);
+        return touched;
+      },
+      untrack: (touched) => {
+        this.replays.delete(touched);
+      },
+      get unknown(): number {
+        return self.unknown;
+      },
+      set unknown(n: number) {
+        self.unknown = n;
+      },
+      markForeign: (key) => this.markForeign(key),
+      emit: (event, ...args) => this.emit(event, ...args),
+    };
     backend.on('ready', this.onReady);
   }
 
@@ -124,78 +165,98 @@ export class JetRoutes extends EventEmitter {
       if (!reply.answered) {
         outcome.message += ' (still desired: it is added when the session is back)';
       } else if (reply.status === 'added') {
+        this.foreign.delete(key);
         if (current && desired.set(spec)) changed = true;
         if (acknowledged.set(spec)) changed = true;
       } else if (reply.status === 'failed') {
         // Refused: not an intent, unless the router had confirmed this route to us before.
         if (current && !acknowledged.has(spec.appId, spec.table, spec.prefix) && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+      } else if (!acknowledged.has(spec.appId, spec.table, spec.prefix)) {
+        if (this.existing(spec, key, current, known, outcome)) changed = true;
       } else if (known && JSON.stringify(known.nexthops) !== JSON.stringify(spec.nexthops)) {
         outcome.message += `; it stays via ${known.nexthops.join(', ')}: delete it first to change its next hops`;
       }
       return outcome;
     });
     if (changed) this.emit('desired');
-    await this.confirmExisting(calls, replies, outcomes);
-    if (verify) {
-      await Promise.all(
-        outcomes.map(async (outcome, i) => {
-          if (outcome.status === 'failed') return;
-          const spec = specs[i];
-          try {
-            const [installed] = await this.backend.get(spec.appId, spec.table, spec.prefix);
-            outcome.installed = installed ? installed.nexthops : [];
-          } catch (err) {
-            outcome.message += ` (read back failed: ${(err as Error).message})`;
-          }
-        }),
-      );
-    }
+    if (verify) await Promise.all(outcomes.map((outcome, i) => (outcome.status === 'failed' ? undefined : this.readBack(specs[i], outcome))));
     return outcomes;
   }
 
   /**
-   * An add answered "exists" for a route the router never confirmed to us: the route may be
-   * another application's (Thrift: another app id; gRPC: another client). Only a route the
-   * router reports as ours (RouteGet with our app id / client id) becomes an intent; another's
-   * is left alone, and neither replayed nor later deleted by us.
+   * An add answered "exists" for a route this client has not acknowledged: its own only while the
+   * router holds routes of this client id that the state cannot name (then adopted); another's
+   * otherwise (reported; not recorded as desired unless it was; never deleted by this node).
+   * True when the state changed.
    */
-  private async confirmExisting(
-    calls: ReadonlyArray<{ spec: RouteSpec; key: string; mine: number; known: RouteSpec | undefined }>,
-    replies: readonly RouteReply[],
-    outcomes: RouteOutcome[],
-  ): Promise<void> {
+  private existing(spec: RouteSpec, key: string, current: boolean, known: RouteSpec | undefined, outcome: RouteOutcome): boolean {
     const { desired, acknowledged } = this.state;
-    // Indexed only for the few unsure ones: this runs after every add.
-    const unsure: Array<(typeof calls)[number] & { i: number }> = [];
-    calls.forEach((c, i) => {
-      if (replies[i].answered && replies[i].status === 'unchanged' && !acknowledged.has(c.spec.appId, c.spec.table, c.spec.prefix)) unsure.push({ ...c, i });
-    });
-    if (unsure.length === 0) return;
     let changed = false;
-    await Promise.all(
-      unsure.map(async ({ spec, key, mine, known, i }) => {
-        let ours: boolean;
-        try {
-          ours = (await this.backend.get(spec.appId, spec.table, spec.prefix)).length > 0;
-        } catch (err) {
-          outcomes[i].message += ` (could not check whose route it is: ${(err as Error).message}; kept as desired)`;
-          return;
-        }
-        if (ours) {
-          if (acknowledged.set(known ?? spec)) changed = true;
-          return;
-        }
-        const current = this.isLatest(key, mine);
-        if (current && !known && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
-        const warning = `${spec.table} ${spec.prefix} exists on the router but is not this node's route (app id ${spec.appId}${this.backend.api === 'grpc' ? ', this client id' : ''}): left as it is, not recorded as desired`;
-        outcomes[i].message += `; ${warning}`;
-        outcomes[i].warning = warning;
-      }),
-    );
-    if (changed) this.emit('desired');
+    if (this.unknown > 0) {
+      this.unknown--;
+      if (this.state.unaccounted > 0) this.state.unaccounted--;
+      if (acknowledged.set(known ?? spec)) changed = true;
+      if (current && !known && desired.set(spec)) changed = true;
+      outcome.message += "; taken as this client's: the router holds routes of this client id that this node had no record of";
+      return true;
+    }
+    this.markForeign(key);
+    if (current && !known && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+    const whose = `app id ${spec.appId}${this.backend.api === 'grpc' ? ', this client id' : ''}`;
+    const intent = known ? 'still desired: added again at the next login' : 'not recorded as desired';
+    const warning = `${spec.table} ${spec.prefix} exists on the router but is not this node's route (${whose}): left as it is, ${intent}, never deleted by this node`;
+    outcome.message += `; ${warning}`;
+    outcome.warning = warning;
+    return changed;
   }
 
-  /** Deletes routes; they stop being desired at once, whatever the answer. Never rejects. */
+  private markForeign(key: string): void {
+    this.foreign.delete(key);
+    this.foreign.add(key);
+    if (this.foreign.size > MAX_FOREIGN) this.foreign.delete(this.foreign.values().next().value as string);
+  }
+
+  /**
+   * Add with verify: RouteGet returns every route at the prefix, whoever's (another protocol's, a
+   * static route from the CLI); the one whose next hops and preference are this client's
+   * acknowledged route is reported (`installed`), or the outcome says none is.
+   */
+  private async readBack(spec: RouteSpec, outcome: RouteOutcome): Promise<void> {
+    const where = `${spec.table} ${spec.prefix}`;
+    const mine = this.state.acknowledged.get(spec.appId, spec.table, spec.prefix);
+    if (!mine) {
+      outcome.installed = [];
+      outcome.message += `; read back: none of the routes at ${where} is this client's`;
+      return;
+    }
+    let routes: InstalledRoute[];
+    try {
+      routes = await this.backend.get(spec.appId, spec.table, spec.prefix);
+    } catch (err) {
+      outcome.message += ` (read back failed: ${(err as Error).message})`;
+      return;
+    }
+    const wanted = new Set(mine.nexthops.map(canonicalAddress));
+    const match = routes.find(
+      (r) =>
+        r.nexthops.length === wanted.size &&
+        r.nexthops.every((n) => wanted.has(canonicalAddress(n))) &&
+        (r.preference.length === 0 || r.preference[0] === mine.preference),
+    );
+    outcome.installed = match ? match.nexthops : [];
+    if (!match) {
+      outcome.message +=
+        routes.length === 0
+          ? `; read back: no route at ${where}`
+          : `; read back: ${routes.length} route(s) at ${where}, none with this client's next hops ${mine.nexthops.join(', ')} and preference ${mine.preference}`;
+    }
+  }
+
+  /**
+   * Deletes routes; they stop being desired at once, whatever the answer. A route known to be
+   * another's (this node's add of it was answered "exists") is not sent: `unchanged`, with a
+   * warning. Never rejects.
+   */
   async delete(specs: readonly RouteSpec[]): Promise<RouteOutcome[]> {
     const { desired, acknowledged } = this.state;
     let changed = false;
@@ -205,25 +266,41 @@ export class JetRoutes extends EventEmitter {
       return mine;
     });
     if (changed) this.emit('desired');
-    let replies: RouteReply[];
+    const others = specs.map((spec) => this.foreign.has(keyOf(spec)) && !acknowledged.has(spec.appId, spec.table, spec.prefix));
+    const sent = specs.filter((_, i) => !others[i]);
+    let answers: RouteReply[];
     try {
-      replies = await this.backend.delete(specs);
+      answers = sent.length > 0 ? await this.backend.delete(sent) : [];
     } catch (err) {
       for (const spec of specs) this.end(keyOf(spec));
       throw err;
     }
+    let next = 0;
+    const kept: RouteReply = { status: 'unchanged', code: null, codeName: '', message: noChangeMessage("another's route: not deleted by this node"), answered: true };
+    const replies = specs.map((_, i) => (others[i] ? kept : answers[next++]));
     changed = false;
     const outcomes = specs.map((spec, i) => {
       const reply = replies[i];
       // Gone from the router (deleted, or not there): no longer ours to clean up at a later login.
       if (reply.answered && reply.status !== 'failed' && this.isLatest(keyOf(spec), serials[i])) {
         if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+        else if (reply.status === 'deleted' && this.unknown > 0) {
+          // One of the routes the router held for this client id without a record of it.
+          this.unknown--;
+          if (this.state.unaccounted > 0) this.state.unaccounted--;
+          changed = true;
+        }
       }
       const outcome = this.outcome(spec, reply);
-      const others = desired.otherApps(spec.appId, spec.table, spec.prefix);
-      if (others.length > 0 && reply.status === 'unchanged') {
+      if (others[i]) {
+        outcome.warning = `${spec.table} ${spec.prefix} is another's route on the router (this node's add of it was answered "exists"): not deleted by this node`;
+        outcome.message += `; ${outcome.warning}`;
+        return outcome;
+      }
+      const apps = desired.otherApps(spec.appId, spec.table, spec.prefix);
+      if (apps.length > 0 && reply.status === 'unchanged') {
         // The router keys a route by (table, prefix); this delete named another app id than the add did.
-        outcome.warning = `${spec.table} ${spec.prefix} is desired under app id ${others.join(', ')}, not ${spec.appId}: this delete left that route in place (use the same app id as the add)`;
+        outcome.warning = `${spec.table} ${spec.prefix} is desired under app id ${apps.join(', ')}, not ${spec.appId}: this delete left that route in place (use the same app id as the add)`;
         outcome.message += `; ${outcome.warning}`;
       }
       return outcome;
@@ -261,7 +338,7 @@ export class JetRoutes extends EventEmitter {
     return this.running.size;
   }
 
-  /** The installed route of `appId` at `table`/`prefix`, as the router reports it. */
+  /** The routes at `table`/`prefix` as the router's lookup returns them: every protocol's, no owner named. */
   get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
     return this.backend.get(appId, table, prefix);
   }
@@ -274,65 +351,4 @@ export class JetRoutes extends EventEmitter {
     }
     return outcome;
   }
-
-  /**
-   * After a login: deletes what the router kept for us and we no longer want, then asserts every
-   * desired route. Its calls are never sent again on a later session (`once`): that session's
-   * login replays the state as it is then. A desired route the router refuses is dropped (and
-   * reported once), not sent again at every login.
-   */
-  private replay(info: ReadyInfo): void {
-    const { desired, acknowledged } = this.state;
-    const once: OpOptions = { once: true };
-    let changed = false;
-    if (info.clientRoutes === undefined || info.clientRoutes === 0) {
-      // The router kept nothing of ours (Thrift drops an app's routes with its session).
-      for (const spec of acknowledged.list()) if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
-    }
-    const stale = acknowledged.list().filter((r) => !desired.has(r.appId, r.table, r.prefix) && !this.adding.has(keyOf(r)));
-    // A route whose own add waits in the queue is made by that call, which reports the outcome.
-    const specs = desired.list().filter((r) => !this.adding.has(keyOf(r)));
-    if (changed) this.emit('desired');
-    if (stale.length === 0 && specs.length === 0) return;
-    const touched = new Set<string>();
-    this.replays.add(touched);
-    const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
-    const removing = stale.length > 0 ? this.backend.delete(stale, once) : Promise.resolve([] as RouteReply[]);
-    const asserting = specs.length > 0 ? this.backend.assert(specs, once) : Promise.resolve([] as RouteReply[]);
-    Promise.all([removing, asserting]).then(([removed, asserted]) => {
-      this.replays.delete(touched);
-      let dirty = false;
-      let interrupted = false;
-      let removedCount = 0;
-      stale.forEach((spec, i) => {
-        const r = removed[i];
-        if (!r.answered) interrupted = true;
-        else if (r.status !== 'failed' && untouched(spec)) {
-          if (r.status === 'deleted') removedCount++;
-          if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
-        }
-      });
-      let failed = 0;
-      specs.forEach((spec, i) => {
-        const r = asserted[i];
-        if (!r.answered) {
-          interrupted = true;
-          return;
-        }
-        if (!untouched(spec)) return;
-        if (r.status === 'failed') {
-          failed++;
-          if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
-          acknowledged.remove(spec.appId, spec.table, spec.prefix);
-          this.emit('replay-error', spec, r.message);
-        } else if (acknowledged.set(spec)) {
-          dirty = true;
-        }
-      });
-      if (dirty) this.emit('desired');
-      // An interrupted replay is made again, whole, by the next login.
-      if (!interrupted) this.emit('replayed', { routes: specs.length, failed, removed: removedCount } satisfies ReplayReport);
-    });
-  }
-
 }

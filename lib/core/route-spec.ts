@@ -138,6 +138,11 @@ export function parseNexthop(text: string, family: Family, prefix: string): stri
   throw new RouteValidationError('nexthops', text, `"${text}" is not an IP address`);
 }
 
+/** An address as text in one form, for comparing addresses a router wrote (IPv6 in RFC 5952 form); anything else as it is. */
+export function canonicalAddress(text: string): string {
+  return ipaddr.IPv6.isValid(text) && !text.includes('%') ? ipaddr.IPv6.parse(text).toRFC5952String() : text;
+}
+
 export function parseTable(value: unknown, family: Family, prefix: string): string {
   if (value === undefined || value === null) return defaultTable(family);
   if (typeof value !== 'string') throw new RouteValidationError('table', value, `expected a table name, got ${show(value)}`);

@@ -29,6 +29,7 @@ import { AUTHORIZATION_FAILED, GRPC_MAX_IN_FLIGHT, GRPC_MAX_ROUTES_PER_REQUEST }
 import type { GrpcWire } from './wire';
 import type { RouteGetResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteGetResponse';
 import type { RouteSetOperResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
+import type { RouteCleanupResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteCleanupResponse';
 
 type GrpcOp = 'add' | 'assert' | 'delete';
 const METHOD: Readonly<Record<GrpcOp, GrpcRouteMethod>> = { add: 'RouteAdd', assert: 'RouteUpdate', delete: 'RouteDelete' };
@@ -70,8 +71,9 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   }
 
   /**
-   * RouteGet, EXACT match: the route(s) of this client id at `table`/`prefix` (every route of the
-   * table when `prefix` is ''). `appId` is not part of gRPC: routes belong to the client id.
+   * RouteGet, EXACT match: the routes at `table`/`prefix` (every route of the table when `prefix`
+   * is ''), of whatever protocol: a lookup in the routing table, which names no owner (docs/protocol.md
+   * §6). `appId` is not part of gRPC: routes belong to the client id.
    */
   async get(_appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
     const all = prefix === '';
@@ -105,6 +107,35 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
       }
       return notFound && routes.length === 0 ? [] : routes;
     });
+  }
+
+  /**
+   * RouteCleanup: every route of this client id goes (the route client's reconcile after a login
+   * that found routes of this client id it has no record of). Never rejects.
+   */
+  async cleanup(options?: OpOptions): Promise<RouteReply> {
+    try {
+      return await this.call(
+        'RouteCleanup',
+        async (wire, deadlineMs): Promise<RouteReply> => {
+          let reply: RouteCleanupResponse__Output;
+          try {
+            reply = await wire.unary<RouteCleanupResponse__Output>((md, o, cb) => wire.rib.RouteCleanup({}, md, o, cb), deadlineMs);
+          } catch (err) {
+            throw await this.callError('RouteCleanup', err as Error, wire);
+          }
+          const sub = ribCode(reply.sub_code);
+          const routerMessage = reply.status?.message ? `: ${reply.status.message}` : '';
+          if (isNotInitialized(sub)) throw new NotLoggedInError(`RouteCleanup: NOT_INITIALIZED${routerMessage}`);
+          if (isRequestSuccess(reply.status, sub)) return { status: 'deleted', code: 0, codeName: 'SUCCESS', message: 'deleted', answered: true };
+          const name = sub.code === 0 ? 'FAILURE' : sub.name;
+          return { status: 'failed', code: sub.code === 0 ? 1 : sub.code, codeName: name, message: `RouteCleanup failed: ${name}${routerMessage}`, answered: true };
+        },
+        options,
+      );
+    } catch (err) {
+      return grpcReplyOfError(err as Error);
+    }
   }
 
   /**

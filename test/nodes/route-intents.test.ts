@@ -70,20 +70,28 @@ describe('route intents bound to their owner', function () {
     assert.equal(sim.rib.get('inet.0', '1.1.1.1/32'), undefined, 'not replayed');
   });
 
-  it('Thrift: a route confirmed as ours by RouteGet becomes an intent even when the add answered "exists"', async () => {
+  it('Thrift: a route is this node\'s by its record of adding it, never by RouteGet: recorded, "exists" is unchanged; unrecorded, it is left alone', async () => {
     await load(flow({ api: 'thrift', port: String(sim.thriftPort) }), CREDS);
     const add = helper.getNode('add');
     await statusMatching(add, /^connected 127\.0\.0\.1:/);
-    // Installed by this app on this session, but the node's record of it was lost (e.g. context cleared).
     const first = await roundTrip(add, helper.getNode('out'), { payload: 1 });
     assert.equal(first.payload.results[0].status, 'added');
-    const state = helper.getNode('r1').hub.routes.state;
-    state.desired.remove('111:222', 'inet.0', '1.1.1.1/32');
-    state.acknowledged.remove('111:222', 'inet.0', '1.1.1.1/32');
+    // Added and acknowledged on this session: an add of it again is "unchanged", its own, no warning.
     const again = await roundTrip(add, helper.getNode('out'), { payload: 1 });
     assert.equal(again.payload.results[0].status, 'unchanged');
     assert.equal(again.payload.results[0].warning, undefined);
     assert.deepEqual(desiredPrefixes(), ['111:222 1.1.1.1/32']);
+    // The node's record of it lost: RouteGet still lists the route under this app id, but a RouteGet
+    // answer names no session (another node sharing the app id would look the same): not adopted.
+    const state = helper.getNode('r1').hub.routes.state;
+    state.desired.remove('111:222', 'inet.0', '1.1.1.1/32');
+    state.acknowledged.remove('111:222', 'inet.0', '1.1.1.1/32');
+    const gets = sim.thrift.counters.calls.RouteGet ?? 0;
+    const lost = await roundTrip(add, helper.getNode('out'), { payload: 1 });
+    assert.equal(lost.payload.results[0].status, 'unchanged');
+    assert.match(lost.payload.results[0].warning, /not this node's route \(app id 111:222\): left as it is, not recorded as desired/);
+    assert.equal(sim.thrift.counters.calls.RouteGet ?? 0, gets, 'no RouteGet asked whose route it is');
+    assert.deepEqual(state.desired.list(), []);
     assert.equal(helper.getNode('r1').routes.runningKeys, 0, 'no per-prefix bookkeeping left once the calls are done');
   });
 

@@ -6,7 +6,9 @@
 import * as assert from 'assert';
 import { EventEmitter } from 'events';
 import { HubUser, IDLE, RouterHub, SharedChannel, ChannelConnection } from '../../../lib/core/hub';
-import type { SessionStatus } from '../../../lib/core/backend';
+import type { RouteReply, SessionStatus } from '../../../lib/core/backend';
+import type { RouteSpec } from '../../../lib/core/route-spec';
+import type { RouterIdentity } from '../../../lib/core/route-state';
 import { ThriftBackend } from '../../../lib/thrift/backend';
 import { RouteState } from '../../../lib/core/route-state';
 import { buildRouteSpecs } from '../../../lib/core/route-spec';
@@ -145,6 +147,131 @@ describe('router hub (lib)', () => {
       const last = saved.at(-1) as { desired: unknown[]; router: unknown };
       assert.equal(last.desired.length, 1);
       assert.deepEqual(last.router, router);
+    });
+  });
+
+  describe('RouterHub re-pointed: the routes left on the earlier router', () => {
+    const [A, B] = buildRouteSpecs({ prefixes: '1.1.1.1/32 2.2.2.2/32', nexthops: '10.1.1.2' }, true);
+    const LAB: RouterIdentity = { api: 'grpc', host: '10.0.0.1', port: 32767 };
+    const PROD: RouterIdentity = { api: 'grpc', host: '10.0.0.2', port: 32767 };
+
+    /** A gRPC backend the test drives: it says when it is up, and answers deletes when told. */
+    class DrivenBackend extends EventEmitter {
+      readonly api = 'grpc' as const;
+      readonly carriesMetric = false;
+      readonly load = { queued: 0, inFlight: 0 };
+      status: SessionStatus = { state: 'idle', detail: '' };
+      started = 0;
+      closed = 0;
+      deletes: Array<{ specs: readonly RouteSpec[]; answer: (status: RouteReply['status']) => void }> = [];
+      constructor(readonly router: RouterIdentity) {
+        super();
+      }
+      get peer(): string {
+        return `${this.router.host}:${this.router.port}`;
+      }
+      start(): void {
+        this.started++;
+        this.set('connecting', this.peer);
+      }
+      close(): Promise<void> {
+        this.closed++;
+        this.set('closed', 'closed');
+        return Promise.resolve();
+      }
+      set(state: SessionStatus['state'], detail: string): void {
+        this.status = { state, detail };
+        this.emit('state', this.status);
+      }
+      up(): void {
+        this.set('connected', this.peer);
+        this.emit('ready', { clientRoutes: 2 });
+      }
+      delete(specs: readonly RouteSpec[]): Promise<RouteReply[]> {
+        return new Promise((resolve) =>
+          this.deletes.push({ specs, answer: (status) => resolve(specs.map(() => ({ status, code: 0, codeName: 'SUCCESS', message: status, answered: true }))) }),
+        );
+      }
+      add = (): Promise<RouteReply[]> => Promise.resolve([]);
+      assert = (): Promise<RouteReply[]> => Promise.resolve([]);
+      get = (): Promise<never[]> => Promise.resolve([]);
+    }
+
+    function repointed(desiredHere: RouteSpec[] = []): { hub: RouterHub; made: DrivenBackend[]; saved: any[]; logs: string[] } {
+      const made: DrivenBackend[] = [];
+      const saved: any[] = [];
+      const logs: string[] = [];
+      const stored = { v: 2, router: LAB, desired: [A], acknowledged: [A, B] };
+      const hub = new RouterHub({
+        router: PROD,
+        createBackend: (to) => {
+          const b = new DrivenBackend(to);
+          made.push(b);
+          return b as never;
+        },
+        createNotifications: () => 'not used',
+        store: { load: () => stored, save: (st) => saved.push(JSON.parse(JSON.stringify(st))) },
+        log: { log: (t) => logs.push(t), warn: (t) => logs.push(`warn: ${t}`) },
+        closeBoundMs: 1000,
+      });
+      hub.register(user('n1'));
+      for (const spec of desiredHere) hub.routes!.state.desired.set(spec);
+      return { hub, made, saved, logs };
+    }
+
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('deletes them there first, on a session to the old identity, then starts its own session', async () => {
+      const { hub, made, saved, logs } = repointed();
+      const [main, old] = made;
+      assert.deepEqual([main.router, old?.router], [PROD, LAB], 'a session to the old router too');
+      assert.match(logs[0], /warn: dropped 1 desired route\(s\) that belonged to grpc 10\.0\.0\.1:32767: .*its 2 route\(s\) there are deleted there/);
+      assert.deepEqual([main.started, old.started], [0, 1], 'its own session waits');
+      assert.equal(hub.rpc.status.state, 'connecting');
+      old.up();
+      assert.deepEqual(old.deletes.map((d) => d.specs.map((x) => x.prefix)), [['1.1.1.1/32', '2.2.2.2/32']]);
+      old.deletes[0].answer('deleted');
+      await turn();
+      assert.equal(main.started, 1);
+      assert.equal(old.closed, 1, 'the old session closed');
+      assert.ok(logs.includes('deleted 2 route(s) this node had left on grpc 10.0.0.1:32767, its earlier router'), logs.join('\n'));
+      assert.equal(hub.routes!.state.retired.length, 0);
+      await turn();
+      assert.equal(saved.at(-1).retired, undefined, 'the to-delete list is gone from the store');
+      await hub.close();
+    });
+
+    it('an unreachable old router does not hold the new session back; the list is kept and worked off once it answers', async () => {
+      const { hub, made, saved } = repointed();
+      const [main, old] = made;
+      old.set('disconnected', 'connection refused');
+      assert.equal(main.started, 1, 'started after the first attempt failed');
+      assert.equal(saved.at(-1).retired.length, 1, 'kept as a to-delete list');
+      assert.equal(old.closed, 0, 'still trying (its own capped backoff)');
+      old.up();
+      old.deletes[0].answer('unchanged');
+      await turn();
+      assert.equal(hub.routes!.state.retired.length, 0);
+      await hub.close();
+    });
+
+    it('leaves alone a route the node programs again under its new identity (one router under two names)', async () => {
+      const { hub, made } = repointed([A]);
+      const [, old] = made;
+      old.up();
+      assert.deepEqual(old.deletes.map((d) => d.specs.map((x) => x.prefix)), [['2.2.2.2/32']]);
+      old.deletes[0].answer('deleted');
+      await turn();
+      assert.equal(hub.routes!.state.retired.length, 0);
+      await hub.close();
+    });
+
+    it('closing the node closes the old router\'s session too', async () => {
+      const { hub, made } = repointed();
+      const [, old] = made;
+      old.set('disconnected', 'connection refused');
+      await hub.close();
+      assert.equal(old.closed, 1);
     });
   });
 });

@@ -1,0 +1,158 @@
+/**
+ * The desired-state replay after each login, run by the route client (lib/core/route-client.ts) on
+ * its backend's 'ready'. What the router holds of this client's then (ReadyInfo.clientRoutes:
+ * gRPC num_client_routes; Thrift none, the router drops an application's routes with its session)
+ * against what the route state knows of it (acknowledged and desired routes, and the routes it kept
+ * without a record of them: `unaccounted`) decides what happens (docs/protocol.md §6):
+ *  - the router holds nothing of ours: nothing is acknowledged any more; every desired route is
+ *    asserted, and a route the router then says "exists" for is another's (another session's on
+ *    Thrift, such as a node sharing the app id): kept as desired, not acknowledged, not deleted by us;
+ *  - no more than the state knows: the acknowledged routes no longer desired are deleted, the
+ *    desired ones asserted (gRPC RouteUpdate, Thrift RouteAdd);
+ *  - more than the state knows, and the state is the node's record for this router (loaded, or
+ *    started afresh on purpose after a re-point): the extra routes are nobody's intent (left under
+ *    an earlier name of this router, or by a lost delete). RouteCleanup removes every route of this
+ *    client id, and the desired routes are asserted in the very next request: a desired route is
+ *    withdrawn for that one request at most;
+ *  - more than the state knows and no record at all (a restart with the memory context store): the
+ *    router's routes are kept (they are this client id's, and wanted when they were added), counted
+ *    as `unaccounted`; an add answered "exists" then takes one of them as the node's.
+ * Every call is sent once (`once`): a replay interrupted by a drop is made again, whole, by the next login.
+ */
+import type { OpOptions, ReadyInfo, RouteBackend, RouteReply } from './backend';
+import { routeKey } from './route-set';
+import type { RouteSpec } from './route-spec';
+import { routerKeys, RouteState } from './route-state';
+
+export interface ReplayReport {
+  /** Routes asserted again. */
+  routes: number;
+  /** Of those, refused by the router (dropped from the desired set). */
+  failed: number;
+  /** Routes acknowledged earlier and no longer desired, deleted on the router. */
+  removed: number;
+  /** Routes of this client id the node had no record of, removed by RouteCleanup (absent when none). */
+  cleaned?: number;
+  /** Desired routes the router answered "exists" for and holds for another (absent when none). */
+  held?: number;
+}
+
+/** What the replay needs of the route client. */
+export interface ReplayHost {
+  readonly backend: RouteBackend;
+  readonly state: RouteState;
+  /** Whether an add of this route key waits for its answer: that call makes the route. */
+  adding(key: string): boolean;
+  /** Starts collecting the keys that adds and deletes touch while the replay runs: their answers no longer speak for them. */
+  track(): Set<string>;
+  untrack(touched: Set<string>): void;
+  /** Routes the router holds for this client id that it cannot name, on this session. */
+  unknown: number;
+  /** This route key is another's on the router: not adopted, not deleted by this node. */
+  markForeign(key: string): void;
+  /**
+   * 'desired' (save), 'replayed' (ReplayReport), 'replay-error' (spec, message), 'unaccounted'
+   * (count: routes kept without a record), 'reconcile-failed' (count, message: RouteCleanup refused).
+   */
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
+
+export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
+  const { backend, state } = host;
+  const { desired, acknowledged } = state;
+  const once: OpOptions = { once: true };
+  let changed = false;
+  const holdsNone = info.clientRoutes === undefined || info.clientRoutes === 0;
+  let reconcile = 0;
+  if (holdsNone) {
+    for (const spec of acknowledged.list()) if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+    host.unknown = 0;
+  } else {
+    const excess = (info.clientRoutes ?? 0) - routerKeys(acknowledged, desired);
+    host.unknown = Math.max(0, excess);
+    if (excess > state.unaccounted && state.recorded && backend.cleanup) reconcile = excess;
+    else if (excess > state.unaccounted) host.emit('unaccounted', excess);
+  }
+  const unaccounted = reconcile > 0 ? state.unaccounted : host.unknown;
+  if (state.unaccounted !== unaccounted) {
+    state.unaccounted = unaccounted;
+    changed = true;
+  }
+  // From now on the state is this router's record: what it does not know may be removed later.
+  state.recorded = true;
+  if (changed) host.emit('desired');
+  const touched = host.track();
+  const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
+  let cleaned = 0;
+  if (reconcile > 0) {
+    const reply = await backend.cleanup!(once);
+    if (!reply.answered) {
+      host.untrack(touched);
+      return;
+    }
+    if (reply.status !== 'failed') {
+      // Every route of this client id is gone; the desired ones go back in the next request.
+      for (const spec of acknowledged.list()) if (untouched(spec)) acknowledged.remove(spec.appId, spec.table, spec.prefix);
+      host.unknown = 0;
+      state.unaccounted = 0;
+      cleaned = reconcile;
+      host.emit('desired');
+    } else {
+      host.emit('reconcile-failed', reconcile, reply.message);
+    }
+  }
+  const stale = acknowledged.list().filter((r) => !desired.has(r.appId, r.table, r.prefix) && !host.adding(keyOf(r)));
+  // A route whose own add waits in the queue is made by that call, which reports the outcome.
+  const specs = desired.list().filter((r) => !host.adding(keyOf(r)));
+  if (stale.length === 0 && specs.length === 0) {
+    host.untrack(touched);
+    if (cleaned > 0) host.emit('replayed', { routes: 0, failed: 0, removed: 0, cleaned } satisfies ReplayReport);
+    return;
+  }
+  const removing = stale.length > 0 ? backend.delete(stale, once) : Promise.resolve([] as RouteReply[]);
+  const asserting = specs.length > 0 ? backend.assert(specs, once) : Promise.resolve([] as RouteReply[]);
+  const [removed, asserted] = await Promise.all([removing, asserting]);
+  host.untrack(touched);
+  let dirty = false;
+  let interrupted = false;
+  let removedCount = 0;
+  stale.forEach((spec, i) => {
+    const r = removed[i];
+    if (!r.answered) interrupted = true;
+    else if (r.status !== 'failed' && untouched(spec)) {
+      if (r.status === 'deleted') removedCount++;
+      if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
+    }
+  });
+  let failed = 0;
+  let held = 0;
+  specs.forEach((spec, i) => {
+    const r = asserted[i];
+    if (!r.answered) {
+      interrupted = true;
+      return;
+    }
+    if (!untouched(spec)) return;
+    if (r.status === 'failed') {
+      failed++;
+      if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
+      acknowledged.remove(spec.appId, spec.table, spec.prefix);
+      host.emit('replay-error', spec, r.message);
+    } else if (r.status === 'unchanged' && holdsNone) {
+      // The router holds none of ours, yet the route exists: another's (session, app, client).
+      held++;
+      host.markForeign(keyOf(spec));
+    } else if (acknowledged.set(spec)) {
+      dirty = true;
+    }
+  });
+  if (dirty) host.emit('desired');
+  // An interrupted replay is made again, whole, by the next login.
+  if (interrupted) return;
+  const report: ReplayReport = { routes: specs.length, failed, removed: removedCount };
+  if (cleaned > 0) report.cleaned = cleaned;
+  if (held > 0) report.held = held;
+  host.emit('replayed', report);
+}
