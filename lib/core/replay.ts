@@ -48,8 +48,8 @@ export interface ReplayHost {
   untrack(touched: Set<string>): void;
   /** Routes the router holds for this client id that it cannot name, on this session. */
   unknown: number;
-  /** This route key is another's on the router: not adopted, not deleted by this node. */
-  markForeign(key: string): void;
+  /** This route key is another's on the router: not adopted, not deleted by this node (true: newly known). */
+  markForeign(key: string): boolean;
   /**
    * 'desired' (save), 'replayed' (ReplayReport), 'replay-error' (spec, message), 'unaccounted'
    * (count: routes kept without a record), 'reconcile-failed' (count, message: RouteCleanup refused).
@@ -143,7 +143,7 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
     } else if (r.status === 'unchanged' && holdsNone) {
       // The router holds none of ours, yet the route exists: another's (session, app, client).
       held++;
-      host.markForeign(keyOf(spec));
+      if (host.markForeign(keyOf(spec))) dirty = true;
     } else if (acknowledged.set(spec)) {
       dirty = true;
     }

@@ -51,9 +51,6 @@ export type { ReplayReport };
 
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
-/** Route keys known to be another's, remembered at most (about 100 bytes each). */
-const MAX_FOREIGN = 10000;
-
 /**
  * Events: 'desired' (the state changed: save it), 'replayed' (ReplayReport), 'replay-error'
  * (RouteSpec, message: a desired route the router refused at a replay; dropped), 'unaccounted'
@@ -77,12 +74,6 @@ export class JetRoutes extends EventEmitter {
   private serial = 0;
   /** Routes the router holds for this client id that the state cannot name, on this session (lib/core/replay.ts). */
   private unknown = 0;
-  /**
-   * Route keys this node's add of was answered "exists" while the router held none of this
-   * client's that it could not name: another's route. Not deleted by this node; forgotten when
-   * this node's add of it succeeds. Bounded (the oldest go first).
-   */
-  private readonly foreign = new Set<string>();
   private readonly replayHost: ReplayHost;
 
   constructor(
@@ -109,7 +100,7 @@ export class JetRoutes extends EventEmitter {
       set unknown(n: number) {
         self.unknown = n;
       },
-      markForeign: (key) => this.markForeign(key),
+      markForeign: (key) => this.state.markForeign(key),
       emit: (event, ...args) => this.emit(event, ...args),
     };
     backend.on('ready', this.onReady);
@@ -165,7 +156,7 @@ export class JetRoutes extends EventEmitter {
       if (!reply.answered) {
         outcome.message += ' (still desired: it is added when the session is back)';
       } else if (reply.status === 'added') {
-        this.foreign.delete(key);
+        if (this.state.clearForeign(key)) changed = true;
         if (current && desired.set(spec)) changed = true;
         if (acknowledged.set(spec)) changed = true;
       } else if (reply.status === 'failed') {
@@ -200,7 +191,7 @@ export class JetRoutes extends EventEmitter {
       outcome.message += "; taken as this client's: the router holds routes of this client id that this node had no record of";
       return true;
     }
-    this.markForeign(key);
+    if (this.state.markForeign(key)) changed = true;
     if (current && !known && desired.remove(spec.appId, spec.table, spec.prefix)) changed = true;
     const whose = `app id ${spec.appId}${this.backend.api === 'grpc' ? ', this client id' : ''}`;
     const intent = known ? 'still desired: added again at the next login' : 'not recorded as desired';
@@ -208,12 +199,6 @@ export class JetRoutes extends EventEmitter {
     outcome.message += `; ${warning}`;
     outcome.warning = warning;
     return changed;
-  }
-
-  private markForeign(key: string): void {
-    this.foreign.delete(key);
-    this.foreign.add(key);
-    if (this.foreign.size > MAX_FOREIGN) this.foreign.delete(this.foreign.values().next().value as string);
   }
 
   /**
@@ -266,7 +251,7 @@ export class JetRoutes extends EventEmitter {
       return mine;
     });
     if (changed) this.emit('desired');
-    const others = specs.map((spec) => this.foreign.has(keyOf(spec)) && !acknowledged.has(spec.appId, spec.table, spec.prefix));
+    const others = specs.map((spec) => this.state.isForeign(keyOf(spec)) && !acknowledged.has(spec.appId, spec.table, spec.prefix));
     const sent = specs.filter((_, i) => !others[i]);
     let answers: RouteReply[];
     try {

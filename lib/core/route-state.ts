@@ -12,6 +12,8 @@
  *    routes appear there;
  *  - `unaccounted` (gRPC): how many routes the router holds for this client id that the node has no
  *    record of and keeps (its record was lost: a restart with the memory context store);
+ *  - `foreign`: the route keys this node's add of was answered "exists" for another's route: never
+ *    deleted by this node (a Thrift RouteDelete names the app id, and would take another session's);
  *  - `retired` (gRPC): for each earlier identity of the node (another host, port or API), the routes
  *    it had there, to be deleted there (lib/core/retire.ts) and kept as a to-delete list until that
  *    router is reachable. Thrift needs none: the router drops an application's routes with its session.
@@ -25,6 +27,8 @@ import type { RouteSpec } from './route-spec';
 export const ROUTE_STATE_VERSION = 3;
 /** Earlier identities whose routes wait to be deleted, at most (the oldest list goes first). */
 export const MAX_RETIRED = 8;
+/** Route keys known to be another's, remembered at most (the oldest go first). */
+export const MAX_FOREIGN = 10000;
 
 export interface RouterIdentity {
   api: JetApi;
@@ -53,6 +57,7 @@ export interface StoredRouteState {
   acknowledged: unknown;
   unaccounted?: number;
   retired?: StoredRetired[];
+  foreign?: string[];
 }
 
 export function sameRouter(a: RouterIdentity, b: RouterIdentity): boolean {
@@ -71,6 +76,7 @@ function identityOf(value: unknown): RouterIdentity | null {
 export interface RouteStateParts {
   unaccounted?: number;
   retired?: RetiredRoutes[];
+  foreign?: readonly string[];
   /** See {@link RouteState.recorded}; default false (a state made afresh is nobody's record yet). */
   recorded?: boolean;
 }
@@ -80,6 +86,7 @@ export class RouteState {
   private readonly json: StoredRouteState;
   private unaccountedValue = 0;
   private retiredValue: RetiredRoutes[];
+  private readonly foreignKeys: Set<string>;
   /**
    * Whether this state is the node's record of its routes on this router: loaded from the store,
    * or started afresh on purpose (the node was re-pointed). Only then may routes of this client id
@@ -97,8 +104,37 @@ export class RouteState {
     this.json = { v: ROUTE_STATE_VERSION, router, desired: desired.toJSON(), acknowledged: acknowledged.toJSON() };
     this.recorded = parts.recorded ?? false;
     this.retiredValue = [...(parts.retired ?? [])];
+    this.foreignKeys = new Set((parts.foreign ?? []).slice(-MAX_FOREIGN));
     this.unaccounted = parts.unaccounted ?? 0;
     this.syncRetired();
+    this.syncForeign();
+  }
+
+  /** Whether the route key (lib/core/route-set.ts routeKey) is known to be another's on the router. */
+  isForeign(key: string): boolean {
+    return this.foreignKeys.has(key);
+  }
+
+  /** Records a route key as another's (its add was answered "exists"); true when it was not yet. */
+  markForeign(key: string): boolean {
+    if (this.foreignKeys.has(key)) return false;
+    this.foreignKeys.add(key);
+    if (this.foreignKeys.size > MAX_FOREIGN) this.foreignKeys.delete(this.foreignKeys.values().next().value as string);
+    this.syncForeign();
+    return true;
+  }
+
+  /** Forgets that a route key is another's (this node's add of it succeeded); true when it was known. */
+  clearForeign(key: string): boolean {
+    if (!this.foreignKeys.delete(key)) return false;
+    this.syncForeign();
+    return true;
+  }
+
+  /** Rare (an "exists" answer, or an add of such a route): the array is built anew. */
+  private syncForeign(): void {
+    if (this.foreignKeys.size === 0) delete this.json.foreign;
+    else this.json.foreign = [...this.foreignKeys];
   }
 
   toJSON(): StoredRouteState {
@@ -152,6 +188,7 @@ export class RouteState {
     let owner: RouterIdentity | null;
     let unaccounted = 0;
     let retiredJson: unknown = undefined;
+    let foreignKeys: string[] = [];
     if (Array.isArray(stored)) {
       desiredJson = stored;
       owner = router.api === 'thrift' ? router : null;
@@ -162,6 +199,7 @@ export class RouteState {
       owner = identityOf(s.router);
       unaccounted = typeof s.unaccounted === 'number' ? s.unaccounted : 0;
       retiredJson = s.retired;
+      if (Array.isArray(s.foreign)) foreignKeys = s.foreign.filter((k): k is string => typeof k === 'string');
     } else {
       return { state: new RouteState(router), rejected: 1 };
     }
@@ -185,6 +223,7 @@ export class RouteState {
       mine = new DesiredRoutes();
       wanted = new DesiredRoutes();
       unaccounted = 0;
+      foreignKeys = [];
       rejected = 0;
     }
     // Back on an identity it left: what it had there is its own, to delete unless desired.
@@ -192,7 +231,7 @@ export class RouteState {
       for (const spec of entry.routes.list()) if (!mine.has(spec.appId, spec.table, spec.prefix)) mine.set(spec);
     }
     lists = lists.filter((e) => !sameRouter(e.router, router)).slice(-MAX_RETIRED);
-    const state = new RouteState(router, wanted, mine, { unaccounted, retired: lists, recorded: true });
+    const state = new RouteState(router, wanted, mine, { unaccounted, retired: lists, foreign: foreignKeys, recorded: true });
     return foreign ? { state, rejected, foreign } : { state, rejected };
   }
 

@@ -209,6 +209,19 @@ describe('route ownership: what this client added, never what RouteGet shows (li
     const [gone] = await deleting;
     assert.equal(gone.status, 'unchanged');
     assert.match(gone.warning ?? '', /inet\.0 1\.1\.1\.1\/32 is another's route on the router \(this node's add of it was answered "exists"\): not deleted by this node/);
+    // Known across a redeploy (the state as stored), until this node's own add of it succeeds.
+    const stored = JSON.parse(JSON.stringify(routes.state.toJSON()));
+    const after = setup('thrift', RouteState.fromJSON(stored, { api: 'thrift', host: 'r', port: 1 }).state);
+    const again = after.routes.delete([spec]);
+    assert.deepEqual(after.backend.pending.map((p) => p.op), [], 'still not sent after a redeploy');
+    await again;
+    const mine = after.routes.add([spec]);
+    after.backend.answer('add', added);
+    await mine;
+    const now = after.routes.delete([spec]);
+    assert.deepEqual(after.backend.pending.map((p) => p.op), ['delete'], 'its own now: deleted');
+    after.backend.answer('delete', (specs) => specs.map(() => ({ status: 'deleted', code: 0, codeName: 'SUCCESS', message: 'deleted', answered: true })));
+    assert.equal((await now)[0].status, 'deleted');
   });
 
   it('gRPC: the router holds more routes of this client id than a recorded state knows: RouteCleanup, then the desired routes at once', async () => {

@@ -76,6 +76,16 @@ describe('route state (lib/core/route-state.ts)', () => {
     assert.equal(last.retired[MAX_RETIRED - 1].router.host, `r${MAX_RETIRED + 2}`, 'the newest kept');
     last.dropRetired(last.retired[0]);
     assert.equal((last.toJSON().retired ?? []).length, MAX_RETIRED - 1);
+    // Route keys known to be another's travel with the state of their router only.
+    const f = RouteState.fromJSON(undefined, LAB).state;
+    assert.equal(f.markForeign('111:222|inet.0|1.1.1.1/32'), true);
+    assert.equal(f.markForeign('111:222|inet.0|1.1.1.1/32'), false);
+    const fj = JSON.parse(JSON.stringify(f.toJSON()));
+    assert.deepEqual(fj.foreign, ['111:222|inet.0|1.1.1.1/32']);
+    assert.equal(RouteState.fromJSON(fj, LAB).state.isForeign('111:222|inet.0|1.1.1.1/32'), true);
+    assert.equal(RouteState.fromJSON(fj, PROD).state.isForeign('111:222|inet.0|1.1.1.1/32'), false);
+    assert.equal(f.clearForeign('111:222|inet.0|1.1.1.1/32'), true);
+    assert.equal('foreign' in f.toJSON(), false);
     const bad = RouteState.fromJSON({ v: 3, router: LAB, desired: [], acknowledged: [], retired: [{ router: 'x', routes: [A], since: 1 }, 7] }, LAB);
     assert.deepEqual([bad.rejected, bad.state.retired.length], [2, 0]);
   });
