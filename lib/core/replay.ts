@@ -88,11 +88,7 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
   let cleaned = 0;
   if (reconcile > 0) {
     const reply = await backend.cleanup!(once);
-    if (!reply.answered) {
-      host.untrack(touched);
-      return;
-    }
-    if (reply.status !== 'failed') {
+    if (reply.answered && reply.status !== 'failed') {
       // Every route of this client id is gone; the desired ones go back in the next request.
       for (const spec of acknowledged.list()) if (untouched(spec)) acknowledged.remove(spec.appId, spec.table, spec.prefix);
       host.unknown = 0;
@@ -100,6 +96,8 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
       cleaned = reconcile;
       host.emit('desired');
     } else {
+      // Refused, or no answer: whether the routes went is not known. The desired ones are asserted
+      // all the same (RouteUpdate makes them be, present or not); the next login reconciles again.
       host.emit('reconcile-failed', reconcile, reply.message);
     }
   }

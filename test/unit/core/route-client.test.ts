@@ -43,9 +43,11 @@ class ScriptedBackend extends EventEmitter {
   delete(specs: readonly RouteSpec[]): Promise<RouteReply[]> {
     return this.wait('delete', specs);
   }
+  /** What RouteCleanup answers. */
+  cleanupReply: RouteReply = { status: 'deleted', code: 0, codeName: 'SUCCESS', message: 'deleted', answered: true };
   cleanup(): Promise<RouteReply> {
     this.cleanups++;
-    return this.wait('cleanup', []).then(() => ({ status: 'deleted', code: 0, codeName: 'SUCCESS', message: 'deleted', answered: true }));
+    return this.wait('cleanup', []).then(() => this.cleanupReply);
   }
   get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
     this.gets++;
@@ -238,6 +240,20 @@ describe('route ownership: what this client added, never what RouteGet shows (li
     await report;
     assert.equal(backend.cleanups, 1);
     assert.deepEqual(routes.state.acknowledged.list().map((s) => s.prefix), ['1.1.1.1/32']);
+  });
+
+  it('gRPC: a RouteCleanup that got no answer still asserts the desired routes, and warns', async () => {
+    const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2' }, true);
+    const router = { api: 'grpc' as const, host: 'r', port: 1 };
+    const { backend, routes } = setup('grpc', RouteState.fromJSON({ v: 2, router, desired: [spec], acknowledged: [spec] }, router).state);
+    backend.cleanupReply = { status: 'failed', code: null, codeName: '', message: 'RouteCleanup: no reply from the router within 10 s', answered: false };
+    const failed = new Promise<unknown[]>((resolve) => routes.once('reconcile-failed', (...args: unknown[]) => resolve(args)));
+    backend.emit('ready', { clientRoutes: 3 });
+    backend.answer('cleanup', added);
+    assert.deepEqual(await failed, [2, 'RouteCleanup: no reply from the router within 10 s']);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(backend.pending.map((p) => p.op), ['assert']);
+    backend.answer('assert', added);
   });
 
   it('gRPC: with no record at all (lost state), routes the router holds for this client id are kept, and an add answered "exists" is this client\'s', async () => {
