@@ -6,7 +6,7 @@
  * up (a CONNACK alone no longer starts the backoff again).
  */
 import { strict as assert } from 'assert';
-import { helper, load } from '../support/nodered';
+import { load } from '../support/nodered';
 import { eventually, nodeCalls, runtimeFixture } from '../support/fault';
 import { NotificationSession } from '../../lib/mqtt/session';
 import type { BackoffOptions } from '../../lib/core/reconnect';
