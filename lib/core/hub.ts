@@ -241,7 +241,10 @@ export class RouterHub extends EventEmitter {
       const cleaned = r.cleaned ? `, after removing ${r.cleaned} route(s) of this client id that this node had no record of (RouteCleanup)` : '';
       log.log(`re-asserted ${r.routes - r.failed} of ${r.routes} desired route(s) after login${r.failed ? `, ${r.failed} refused and dropped` : ''}${removed}${cleaned}`);
       if (r.held) {
-        log.warn(`${r.held} desired route(s) exist on the router as another's (another session or app with this app id): not this node's, kept as desired and added again at the next login`);
+        log.warn(
+          `${r.held} desired route(s) exist on the router as another's (another session with this app id, or this node's own old session the router has not dropped yet): ` +
+            "not this node's; kept as desired and added again once that route is gone",
+        );
       }
       this.setRefused(r.failed);
     });

@@ -6,7 +6,9 @@
  * without a record of them: `unaccounted`) decides what happens (docs/protocol.md §6):
  *  - the router holds nothing of ours: nothing is acknowledged any more; every desired route is
  *    asserted, and a route the router then says "exists" for is another's (another session's on
- *    Thrift, such as a node sharing the app id): kept as desired, not acknowledged, not deleted by us;
+ *    Thrift, such as a node sharing the app id, or this node's own session that the router has not
+ *    yet seen end): kept as desired, not acknowledged, not deleted by us, and added again, with a
+ *    capped backoff, once the other's route is gone;
  *  - no more than the state knows: the acknowledged routes no longer desired are deleted, the
  *    desired ones asserted (gRPC RouteUpdate, Thrift RouteAdd);
  *  - more than the state knows, and the state is the node's record for this router (loaded, or
@@ -50,6 +52,8 @@ export interface ReplayHost {
   unknown: number;
   /** This route key is another's on the router: not adopted, not deleted by this node (true: newly known). */
   markForeign(key: string): boolean;
+  /** Desired routes another holds on the router: added again once the other's route is gone. */
+  holdBack(specs: RouteSpec[]): void;
   /**
    * 'desired' (save), 'replayed' (ReplayReport), 'replay-error' (spec, message), 'unaccounted'
    * (count: routes kept without a record), 'reconcile-failed' (count, message: RouteCleanup refused).
@@ -125,7 +129,7 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
     }
   });
   let failed = 0;
-  let held = 0;
+  const heldBack: RouteSpec[] = [];
   specs.forEach((spec, i) => {
     const r = asserted[i];
     if (!r.answered) {
@@ -140,7 +144,7 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
       host.emit('replay-error', spec, r.message);
     } else if (r.status === 'unchanged' && holdsNone) {
       // The router holds none of ours, yet the route exists: another's (session, app, client).
-      held++;
+      heldBack.push(spec);
       if (host.markForeign(keyOf(spec))) dirty = true;
     } else if (acknowledged.set(spec)) {
       dirty = true;
@@ -151,6 +155,9 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
   if (interrupted) return;
   const report: ReplayReport = { routes: specs.length, failed, removed: removedCount };
   if (cleaned > 0) report.cleaned = cleaned;
-  if (held > 0) report.held = held;
+  if (heldBack.length > 0) {
+    report.held = heldBack.length;
+    host.holdBack(heldBack);
+  }
   host.emit('replayed', report);
 }

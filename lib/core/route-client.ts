@@ -49,6 +49,14 @@ export interface RouteOutcome {
 
 export type { ReplayReport };
 
+/** Adding again a desired route another holds: first after this, then twice as long each time, up to the cap. */
+export interface HeldRetryOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_HELD_RETRY: HeldRetryOptions = { initialMs: 15000, maxMs: 300000 };
+
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
 /**
@@ -59,6 +67,7 @@ const keyOf = (r: { appId: string; table: string; prefix: string }): string => r
  */
 export class JetRoutes extends EventEmitter {
   private readonly onReady = (info: ReadyInfo): void => {
+    this.cancelHeld();
     replay(this.replayHost, info).catch((err: Error) => this.emit('reconcile-failed', 0, err.message));
   };
   /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
@@ -75,10 +84,15 @@ export class JetRoutes extends EventEmitter {
   /** Routes the router holds for this client id that the state cannot name, on this session (lib/core/replay.ts). */
   private unknown = 0;
   private readonly replayHost: ReplayHost;
+  /** The next try to add the desired routes another held at the last replay (lib/core/replay.ts). */
+  private heldTimer: NodeJS.Timeout | null = null;
+  /** Counts holdBack() and cancelHeld(): an answer of an older try schedules nothing. */
+  private heldRound = 0;
 
   constructor(
     readonly backend: RouteBackend,
     readonly state: RouteState,
+    private readonly heldRetry: HeldRetryOptions = DEFAULT_HELD_RETRY,
   ) {
     super();
     const self = this;
@@ -101,6 +115,7 @@ export class JetRoutes extends EventEmitter {
         self.unknown = n;
       },
       markForeign: (key) => this.state.markForeign(key),
+      holdBack: (specs) => this.holdBack(specs, heldRetry.initialMs),
       emit: (event, ...args) => this.emit(event, ...args),
     };
     backend.on('ready', this.onReady);
@@ -112,8 +127,47 @@ export class JetRoutes extends EventEmitter {
 
   /** Stops listening to the backend (the backend itself is closed by its owner). */
   dispose(): void {
+    this.cancelHeld();
     this.backend.off('ready', this.onReady);
     this.removeAllListeners();
+  }
+
+  /**
+   * Desired routes the router answered "exists" for at the replay while it held none of this
+   * client's: another's (another session's, perhaps this node's own old one, not yet dropped).
+   * Added again after `delayMs`, then twice as long each time up to the cap, while they are still
+   * desired, not this client's and held; until the next login, which replays anew.
+   */
+  private holdBack(specs: RouteSpec[], delayMs: number): void {
+    this.cancelHeld();
+    const round = this.heldRound;
+    this.heldTimer = setTimeout(() => {
+      this.heldTimer = null;
+      const { desired, acknowledged } = this.state;
+      const still = specs.filter((s) => desired.has(s.appId, s.table, s.prefix) && !acknowledged.has(s.appId, s.table, s.prefix) && !this.adding.has(keyOf(s)));
+      if (still.length === 0) return;
+      void this.backend.add(still, { once: true }).then((replies) => {
+        let changed = false;
+        const held: RouteSpec[] = [];
+        still.forEach((spec, i) => {
+          const r = replies[i];
+          if (r.answered && r.status === 'added') {
+            if (acknowledged.set(spec)) changed = true;
+            if (this.state.clearForeign(keyOf(spec))) changed = true;
+          } else if (r.answered && r.status === 'unchanged') {
+            held.push(spec);
+          }
+        });
+        if (changed) this.emit('desired');
+        if (held.length > 0 && round === this.heldRound) this.holdBack(held, Math.min(this.heldRetry.maxMs, delayMs * 2));
+      });
+    }, delayMs);
+  }
+
+  private cancelHeld(): void {
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = null;
+    this.heldRound++;
   }
 
   /** Adds routes (batched by the backend); one outcome per spec, in order. Never rejects. */

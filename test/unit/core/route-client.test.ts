@@ -193,6 +193,31 @@ describe('route ownership: what this client added, never what RouteGet shows (li
     await report;
     assert.equal(routes.desired.has(spec.appId, spec.table, spec.prefix), true, 'the intent stands');
     assert.equal(routes.state.acknowledged.has(spec.appId, spec.table, spec.prefix), false, 'not believed installed by this client');
+    routes.dispose();
+  });
+
+  it('Thrift: a desired route another session holds at the replay is added again, with a growing delay, once that route is gone', async () => {
+    const backend = new ScriptedBackend('thrift');
+    const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2' }, true);
+    const routes = new JetRoutes(backend as unknown as RouteBackend, new RouteState({ api: 'thrift', host: 'r', port: 1 }), { initialMs: 5, maxMs: 20 });
+    routes.desired.set(spec);
+    const report = new Promise((resolve) => routes.once('replayed', resolve));
+    backend.emit('ready', {});
+    backend.answer('assert', exists);
+    assert.deepEqual(await report, { routes: 1, failed: 0, removed: 0, held: 1 });
+    const next = async (): Promise<void> => {
+      while (backend.pending.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    await next();
+    backend.answer('add', exists); // still held
+    await next();
+    backend.answer('add', added); // gone: ours now
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(routes.state.acknowledged.has(spec.appId, spec.table, spec.prefix), true);
+    assert.equal(routes.state.isForeign(`${spec.appId}|${spec.table}|${spec.prefix}`), false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(backend.pending, [], 'no further try once it is this client\'s');
+    routes.dispose();
   });
 
   it('Thrift: two nodes sharing an app id: the one answered "exists" neither adopts the route nor deletes it', async () => {
