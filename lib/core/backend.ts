@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'events';
 import type { ConnectionOptions } from 'tls';
-import type { BackoffOptions } from './reconnect';
+import type { BackoffOptions, SessionState, SessionStatus } from './reconnect';
 import type { RouteSpec } from './route-spec';
 import type { RouteStatus } from './route-status';
 import type { JetApi } from './defaults';
@@ -28,13 +28,7 @@ export function apiOf(value: unknown): JetApi {
   return value === 'grpc' ? 'grpc' : 'thrift';
 }
 
-export type SessionState = 'idle' | 'connecting' | 'connected' | 'login-failed' | 'disconnected' | 'closed';
-
-export interface SessionStatus {
-  state: SessionState;
-  /** Words for the node status: the peer (`host:port`, never the user name) when connected, the reason otherwise. */
-  detail: string;
-}
+export type { SessionState, SessionStatus };
 
 export interface BackendOptions {
   host: string;
