@@ -86,6 +86,7 @@ class TrackedCredentials extends grpc.ChannelCredentials {
 
   _createSecureConnector(...args: Parameters<grpc.ChannelCredentials['_createSecureConnector']>): SecureConnector {
     const connector = this.inner._createSecureConnector(...args);
+    withoutAddressServername(connector);
     const sockets = this.sockets;
     return {
       connect(socket) {
@@ -100,6 +101,19 @@ class TrackedCredentials extends grpc.ChannelCredentials {
       destroy: () => connector.destroy(),
     };
   }
+}
+
+/**
+ * grpc-js (1.14) sends the channel's host as the TLS server name (SNI) when no server name is set,
+ * an IP address too; TLS allows only host names there (RFC 6066), Node.js 24 warns (DEP0123) and
+ * Node.js 26 refuses the connection. For a router given by its address, send no server name: Node.js
+ * then checks the certificate against the address, as before. A server name from the TLS config
+ * (grpc.ssl_target_name_override) is a name and stays. The connector keeps its TLS options in a
+ * private `connectionOptions`; when a grpc-js version has none, nothing changes.
+ */
+function withoutAddressServername(connector: SecureConnector): void {
+  const options = (connector as { connectionOptions?: tls.ConnectionOptions }).connectionOptions;
+  if (options && typeof options.servername === 'string' && net.isIP(options.servername) !== 0) delete options.servername;
 }
 
 type UnaryStart<T> = (metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<T>) => grpc.ClientUnaryCall;
