@@ -8,19 +8,25 @@ import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
 import { apiOf, RouteBackend } from '../lib/core/backend';
-import { DEFAULT_CLOSE_BOUND_MS, DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../lib/core/defaults';
+import {
+  DEFAULT_CLOSE_BOUND_MS,
+  DEFAULT_NOTIFICATION_PORT,
+  DEFAULT_PORTS,
+  DEFAULT_QUEUE_LIMIT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  PURGE_TIME_MAX_S,
+  PURGE_TIME_MIN_S,
+  ROUTER_PURGE_TIME_S,
+} from '../lib/core/defaults';
 import { createBackend } from '../lib/router/backends';
 import { RouterHub, HubUser } from '../lib/core/hub';
 import { NotificationSession } from '../lib/mqtt/session';
-import { toBool, toInteger } from '../lib/flow-props';
+import { show, toBool, toInteger } from '../lib/flow-props';
 import { testConnection } from '../lib/router/probe';
 import { defaultClientId, notificationClientId } from '../lib/core/client-id';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
 
 const STATE_KEY = 'desiredRoutes';
-/** Node-RED waits up to 15 s for a node's close; each channel closes within this. */
-/** Longest purge time accepted (a day): longer would keep a forgotten client's routes for too long. */
-const MAX_PURGE_S = 86400;
 
 interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
@@ -57,7 +63,7 @@ export = function (RED: NodeAPI): void {
     const clientId = String(def.clientId ?? '').trim() || defaultClientId(os.hostname(), instanceKey(RED), node.id);
     const notificationHost = String(def.notificationHost ?? '').trim() || host;
     const purgeText = String(def.purgeTime ?? '').trim();
-    const purgeTimeS = api === 'grpc' && purgeText !== '' ? safeInt('purgeTime', purgeText, 0, 0, MAX_PURGE_S) : undefined;
+    const purgeTimeS = api === 'grpc' ? purgeTime(purgeText) : undefined;
     if (api !== 'grpc' && purgeText !== '') node.warn(`purgeTime ${purgeText} is ignored: it is a gRPC setting, and this router uses Thrift`);
 
     function safeInt(field: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -66,6 +72,24 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         node.warn(`${(err as Error).message}; using ${fallback}`);
         return fallback;
+      }
+    }
+
+    /**
+     * The purge time to send (RoutePurgeTimerAdd), or undefined for the router's default: empty, or
+     * a value outside the API's range (an imported flow), which the router would refuse at every
+     * login (docs/protocol.md §6).
+     */
+    function purgeTime(text: string): number | undefined {
+      if (text === '') return undefined;
+      try {
+        return toInteger('purgeTime', text, ROUTER_PURGE_TIME_S, PURGE_TIME_MIN_S, PURGE_TIME_MAX_S);
+      } catch {
+        node.warn(
+          `purgeTime: ${show(text)} is not a whole number of seconds ${PURGE_TIME_MIN_S}..${PURGE_TIME_MAX_S} (the range of RoutePurgeTimerAdd); ` +
+            `not sent: the router keeps this client's routes for its own default purge time (${ROUTER_PURGE_TIME_S} s) after a session ends`,
+        );
+        return undefined;
       }
     }
 
@@ -82,7 +106,7 @@ export = function (RED: NodeAPI): void {
       createBackend: (): RouteBackend | string => {
         if (!host) return 'no host set in the jet-router node';
         const creds = node.credentials ?? {};
-        return createBackend(api, {
+        const backend = createBackend(api, {
           host,
           port,
           username: creds.username ?? '',
@@ -93,6 +117,8 @@ export = function (RED: NodeAPI): void {
           queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
           purgeTimeS,
         });
+        backend.on('warning', (text: string) => node.warn(text));
+        return backend;
       },
       createNotifications: (): NotificationSession | string => {
         if (!notificationHost) return 'no host set in the jet-router node';

@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
+import { ROUTER_PURGE_TIME_S } from '../lib/core/defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
 import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 
@@ -34,7 +35,7 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --route-delay MS      a slow router: each route call (Thrift and gRPC) is answered MS ms per route later,
                         the calls of one session one after the other (default 0)
   --purge-time S        gRPC: seconds a client's routes outlive its session when it set no purge timer
-                        (RoutePurgeTimerAdd); default 0 = purged when the session ends
+                        (RoutePurgeTimerAdd); default ${ROUTER_PURGE_TIME_S}, as the API; 0 = purged when the session ends
   --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
                         (new logins with that id are refused meanwhile; default 0)
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
@@ -227,7 +228,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     mqttPort: 1883,
     users: {},
     routeDelayMs: 0,
-    purgeTimeS: 0,
+    purgeTimeS: ROUTER_PURGE_TIME_S,
     grpcLingerMs: 0,
     hostname: 'jet-sim',
     rates: {},

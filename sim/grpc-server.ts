@@ -23,11 +23,11 @@
  * to a new Login), before they end; endLingeringSessions() ends them at once.
  *
  * Routes belong to the client id (Rib api 'grpc'). When a session ends its client's routes are
- * purged after the client's purge time (RoutePurgeTimerAdd, seconds; kept per client id until the
- * server stops). A client that never set one gets `defaultPurgeTimeS`, 0 in the simulator (purged
- * at once): a real router's default is not documented publicly (it keeps them for some time), so
- * a client that wants its routes to survive a reconnect must set the timer, as on a router. A new
- * Login of the same client id stops a pending purge; its RouteInitialize reports the routes as
+ * purged after the client's purge time (RoutePurgeTimerAdd, seconds, 1 to 1000 as the IDL says:
+ * any other time is refused INVALID_PARAMS; kept per client id until the server stops). A client
+ * that never set one (or deleted it) gets `defaultPurgeTimeS`, the IDL's default of 120 s unless
+ * a test asks for another (0: purged at once), so a reconnect finds the routes, as on a router. A
+ * new Login of the same client id stops a pending purge; its RouteInitialize reports the routes as
  * num_client_routes, and they are its own again (RouteModify, RouteDelete, RouteGet).
  *
  * A slow router: `routeDelayMs` delays each answer by routeDelayMs per route processed, with a
@@ -81,6 +81,7 @@ import {
   RouteOwner,
   SetMode,
 } from './rib';
+import { PURGE_TIME_MAX_S, PURGE_TIME_MIN_S, ROUTER_PURGE_TIME_S } from '../lib/core/defaults';
 import { handlesSettled } from './settle';
 import { Delays, listenOrCleanUp, TrackedSockets } from './sockets';
 
@@ -119,7 +120,7 @@ export interface GrpcServerOptions {
   log?: (line: string) => void;
   /** Delay each answer by this many ms per route processed (a slow router; default 0). */
   routeDelayMs?: number;
-  /** Purge time (s) of a client id that set none (default 0: its routes go when its session ends). */
+  /** Purge time (s) of a client id that set none (default 120, the IDL's; 0: its routes go when its session ends). */
   defaultPurgeTimeS?: number;
   /** Length of one purge-time second in ms (default 1000; tests shorten it). */
   purgeSecondMs?: number;
@@ -449,7 +450,7 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
 
   /** The purge time (s) that applies to a client id. */
   purgeTimeOf(clientId: string): number {
-    return this.purgeTimes.get(clientId) ?? this.options.defaultPurgeTimeS ?? 0;
+    return this.purgeTimes.get(clientId) ?? this.options.defaultPurgeTimeS ?? ROUTER_PURGE_TIME_S;
   }
 
   /** How many `method` calls were answered with `subCode`. */
@@ -722,6 +723,9 @@ export class GrpcServer extends EventEmitter<GrpcServerEvents> {
   private baseHandlers(): BaseHandlers {
     return {
       RoutePurgeTimerAdd: this.unary('RoutePurgeTimerAdd', (session, req) => {
+        if (req.time < PURGE_TIME_MIN_S || req.time > PURGE_TIME_MAX_S) {
+          return { reply: baseStatus('INVALID_PARAMS', `time ${req.time} s is out of range ${PURGE_TIME_MIN_S}..${PURGE_TIME_MAX_S}`), routes: 0 };
+        }
         this.purgeTimes.set(session.clientId, req.time);
         this.log(`grpc: client ${session.clientId}: purge time ${req.time} s`);
         return { reply: baseStatus('SUCCESS'), routes: 0 };

@@ -7,8 +7,8 @@
  *  - every open() makes a fresh channel with its own subchannel (a new TCP connection is a new,
  *    not-logged-in JET session): the wire closes the channel as soon as it leaves READY, so grpc-js
  *    never reconnects silently under a logged-in session;
- *  - Login, RoutePurgeTimerAdd (when a purge time is set) and RouteInitialize, all within the
- *    connect bound; `client-id` metadata on every call;
+ *  - Login, RoutePurgeTimerAdd (when a purge time is set; a refusal is a 'warning', not a failed
+ *    connect) and RouteInitialize, all within the connect bound; `client-id` metadata on every call;
  *  - a port that fails at the HTTP/2 level is probed with a raw HTTP/2 preface: a Thrift JET port
  *    gets "speaks Thrift JET, not gRPC";
  *  - a request's routes are processed in order and stop at the first error: routes before it
@@ -466,6 +466,9 @@ function channelTarget(host: string, port: number): string {
 
 export class GrpcConnector implements Connector<GrpcWire> {
   readonly api = 'grpc' as const;
+  /** Told (once per connector) that the router refused RoutePurgeTimerAdd. */
+  onWarning: (text: string) => void = () => undefined;
+  private purgeRefusalTold = false;
 
   constructor(private readonly opts: GrpcBackendOptions) {}
 
@@ -609,19 +612,27 @@ export class GrpcConnector implements Connector<GrpcWire> {
     return new Error(describeGrpcFailure(reason, this.opts.port));
   }
 
+  /**
+   * RoutePurgeTimerAdd. A refusal, for whatever reason (the time out of the IDL's range, a router
+   * without the call), does not fail the connect: that would log in again and be refused again,
+   * forever. The router's default purge time applies; the first refusal is told. Only a lost
+   * connection fails the connect, as for any call of the login.
+   */
   private async purgeTimer(wire: GrpcWire, deadline: number): Promise<void> {
     const time = this.opts.purgeTimeS!;
-    let reply: RoutePurgeTimerAddResponse__Output;
+    let refusal: string;
     try {
-      reply = await wire.unary<RoutePurgeTimerAddResponse__Output>((md, o, cb) => wire.base.RoutePurgeTimerAdd({ time }, md, o, cb), deadline);
+      const reply = await wire.unary<RoutePurgeTimerAddResponse__Output>((md, o, cb) => wire.base.RoutePurgeTimerAdd({ time }, md, o, cb), deadline);
+      if (isSuccess(reply.status)) return;
+      refusal = `${baseCode(reply.sub_code).name}${reply.status?.message ? `: ${reply.status.message}` : ''}`;
     } catch (err) {
-      throw setupError('RoutePurgeTimerAdd', err as Error, this.opts.port);
+      const lost = !isServiceError(err) || [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED].includes(err.code);
+      if (lost) throw setupError('RoutePurgeTimerAdd', err as Error, this.opts.port);
+      refusal = `${statusName(err.code)}: ${err.details}`;
     }
-    if (!isSuccess(reply.status)) {
-      const sub = baseCode(reply.sub_code);
-      const message = reply.status?.message ? `: ${reply.status.message}` : '';
-      throw new Error(`RoutePurgeTimerAdd ${time} s failed: ${sub.name}${message}`);
-    }
+    if (this.purgeRefusalTold) return;
+    this.purgeRefusalTold = true;
+    this.onWarning(`RoutePurgeTimerAdd ${time} s refused: ${refusal}; the router keeps this client's routes for its own default purge time after a session ends`);
   }
 
   private async initialize(wire: GrpcWire, deadline: number): Promise<number> {
@@ -691,7 +702,9 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   readonly carriesMetric = false;
 
   constructor(opts: GrpcBackendOptions) {
-    super(new GrpcConnector(opts), { ...opts, maxInFlight: GRPC_MAX_IN_FLIGHT });
+    const connector = new GrpcConnector(opts);
+    super(connector, { ...opts, maxInFlight: GRPC_MAX_IN_FLIGHT });
+    connector.onWarning = (text) => this.emit('warning', text);
   }
 
   add(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
