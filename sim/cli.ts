@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import { parseArgs as parseArgv, type ParseArgsConfig } from 'util';
-import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../lib/core/defaults';
+import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, ROUTER_PURGE_TIME_S } from '../lib/core/defaults';
 import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
@@ -38,7 +38,7 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --route-delay MS      a slow router: each route call (Thrift and gRPC) is answered MS ms per route later,
                         the calls of one session one after the other (default 0)
   --purge-time S        gRPC: seconds a client's routes outlive its session when it set no purge timer
-                        (RoutePurgeTimerAdd); default 0 = purged when the session ends
+                        (RoutePurgeTimerAdd); default ${ROUTER_PURGE_TIME_S}, as the API; 0 = purged when the session ends
   --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
                         (new logins with that id are refused meanwhile; default 0)
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
@@ -291,7 +291,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     mqttPort: DEFAULT_NOTIFICATION_PORT,
     users: {},
     routeDelayMs: 0,
-    purgeTimeS: 0,
+    purgeTimeS: ROUTER_PURGE_TIME_S,
     grpcLingerMs: 0,
     hostname: DEFAULT_HOSTNAME,
     rates: {},

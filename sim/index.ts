@@ -53,7 +53,7 @@ export interface JetSimulatorOptions {
   routeDelayMs?: number;
   /** gRPC: how long a session outlives its connection, holding its client id (default 0). */
   grpcLingerMs?: number;
-  /** gRPC: purge time (s) of a client that set none (default 0: routes go with the session). */
+  /** gRPC: purge time (s) of a client that set none (default 120, the IDL's; 0: routes go with the session). */
   defaultPurgeTimeS?: number;
   /** gRPC: ms per purge-time second (default 1000; tests shorten it). */
   purgeSecondMs?: number;

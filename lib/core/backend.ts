@@ -105,7 +105,8 @@ export interface OpOptions {
 /**
  * A request-response session to one router. Events: 'state' (SessionStatus) on every change;
  * 'ready' (ReadyInfo) after each login (and, on gRPC, RouteInitialize), before queued calls are
- * sent, so that a listener's calls (the desired-state replay) go first.
+ * sent, so that a listener's calls (the desired-state replay) go first; 'warning' (text) for what
+ * the user should know and that does not stop the session (gRPC: a refused RoutePurgeTimerAdd).
  */
 export interface RouteBackend extends EventEmitter {
   readonly api: JetApi;

@@ -53,7 +53,9 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   readonly carriesMetric = false;
 
   constructor(opts: GrpcBackendOptions) {
-    super(new GrpcConnector(opts), { ...opts, maxInFlight: GRPC_MAX_IN_FLIGHT });
+    const connector = new GrpcConnector(opts);
+    super(connector, { ...opts, maxInFlight: GRPC_MAX_IN_FLIGHT });
+    connector.onWarning = (text) => this.emit('warning', text);
   }
 
   add(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {

@@ -25,6 +25,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_PREFERENCE } from '../../lib/core/route-spec';
 import { BaseSubCode, RibSubCode, statusOf } from '../../lib/grpc/codes';
+import { PURGE_TIME_MAX_S, PURGE_TIME_MIN_S } from '../../lib/core/defaults';
 import { toRouteEntry } from '../../lib/grpc/convert';
 import { AUTHORIZATION_FAILED, GRPC_MAX_ROUTES_PER_REQUEST } from '../../lib/grpc/protocol';
 import { ERR } from '../../lib/thrift/protocol';
@@ -207,6 +208,9 @@ export class GrpcCalls {
     const { sessions } = this.ctx;
     return {
       RoutePurgeTimerAdd: this.unary('RoutePurgeTimerAdd', (session, req) => {
+        if (req.time < PURGE_TIME_MIN_S || req.time > PURGE_TIME_MAX_S) {
+          return { reply: baseStatus('INVALID_PARAMS', `time ${req.time} s is out of range ${PURGE_TIME_MIN_S}..${PURGE_TIME_MAX_S}`), routes: 0 };
+        }
         sessions.setPurgeTime(session.clientId, req.time);
         this.ctx.log(`grpc: client ${session.clientId}: purge time ${req.time} s`);
         return { reply: baseStatus('SUCCESS'), routes: 0 };

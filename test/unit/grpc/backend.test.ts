@@ -201,7 +201,7 @@ describe('gRPC backend against the simulator', function () {
   });
 
   it('reconnects and logs in again after the server restarts (ready twice); the routes the router kept are reported', async function () {
-    const b = await start({ purgeTimeS: 3600 });
+    const b = await start({ purgeTimeS: 1000 });
     await b.add([spec('10.8.0.0/24', ['192.0.2.1'])]);
     const lost = stateIs(b, 'disconnected');
     const again = connected(b);
