@@ -3,9 +3,9 @@
  * `jnx.jet.management`: docs/protocol.md §6). A router session that offers it exposes it as
  * `RouteBackend.management`; on a Thrift router it is undefined.
  *
- * How a call fails, for its caller to tell apart:
- * - {@link ManagementRefusedError}: the router answered and refused (its own words);
- * - {@link OutcomeUnknownError} (a SessionError): a configuration load was written to the router
+ * How a call fails, for its caller to tell apart (the errors are lib/core/management-errors.ts):
+ * - ManagementRefusedError: the router answered and refused (its own words);
+ * - OutcomeUnknownError (a SessionError): a configuration load was written to the router
  *   and no answer came (connection lost, deadline passed, session closed): whether the router
  *   loaded and committed it is unknown. It is never sent again on its own: read the configuration
  *   back before loading it again;
@@ -14,7 +14,6 @@
  * - anything else: the transport's error for a call the router answered in its own way (a gRPC
  *   status such as UNIMPLEMENTED), its message in words.
  */
-import { SessionError } from './backend';
 
 /** An operational command: CLI text (`show interfaces ge-0/0/0.0`) or an XML RPC. */
 export type OpCommand = { cli: string } | { xml: string };
@@ -32,36 +31,7 @@ export interface ManagementApi {
   /**
    * Loads configuration text (`set` / `delete` lines, load type set) and commits it with `comment`.
    * Rejects with the router's own message when it refuses the load or the commit, and with an
-   * {@link OutcomeUnknownError} when it was sent and no answer came.
+   * OutcomeUnknownError when it was sent and no answer came.
    */
   configure(text: string, comment: string): Promise<void>;
-}
-
-/** The router answered a management call and refused it; the message is the router's own words. */
-export class ManagementRefusedError extends Error {
-  constructor(
-    /** The call: 'OpCommandGet', 'ConfigSet'. */
-    readonly call: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ManagementRefusedError';
-  }
-}
-
-/**
- * A configuration load was written to the router and no answer came: whether the router loaded and
- * committed it is unknown. `code` is the session's reason ('disconnected', 'timeout', 'closed').
- */
-export class OutcomeUnknownError extends SessionError {
-  readonly outcomeUnknown = true;
-
-  constructor(unanswered: SessionError) {
-    super(
-      `${unanswered.message}; whether the router loaded and committed the configuration is unknown ` +
-        '(it is not sent again: read the configuration back before loading it again)',
-      unanswered.code,
-    );
-    this.name = 'OutcomeUnknownError';
-  }
 }

@@ -27,7 +27,7 @@ import type { ConfigLoadType } from '../gen-grpc/jnx/jet/management/ConfigLoadTy
 import type { OpCommandOutputFormat } from '../gen-grpc/jnx/jet/management/OpCommandOutputFormat';
 import type { RpcStatus__Output } from '../gen-grpc/jnx/jet/common/RpcStatus';
 
-import { ManagementRefusedError } from '../core/management';
+import { ManagementRefusedError } from '../core/management-errors';
 import type { OpCommand, OutputFormat } from '../core/management';
 
 export type { ManagementClient };

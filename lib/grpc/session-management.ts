@@ -19,7 +19,8 @@
  */
 import { NotLoggedInError, SessionError } from '../core/backend';
 import type { CallRunner } from '../core/backend';
-import { ManagementApi, ManagementRefusedError, OpCommand, OutcomeUnknownError, OutputFormat } from '../core/management';
+import type { ManagementApi, OpCommand, OutputFormat } from '../core/management';
+import { ManagementRefusedError, OutcomeUnknownError } from '../core/management-errors';
 import { configSetRequest, configSetResult, OpCommandOutput, opCommandRequest } from './management';
 import type { GrpcWire } from './wire';
 import type { ConfigSetRequest } from '../gen-grpc/jnx/jet/management/ConfigSetRequest';

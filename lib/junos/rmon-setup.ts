@@ -20,7 +20,8 @@
  */
 import { SessionError } from '../core/backend';
 import { PACKAGE_NAME } from '../core/defaults';
-import { ManagementApi, ManagementRefusedError, OutcomeUnknownError, OutputFormat } from '../core/management';
+import type { ManagementApi, OutputFormat } from '../core/management';
+import { ManagementRefusedError, OutcomeUnknownError } from '../core/management-errors';
 import { Problem, RmonConfigInput, rmonReplaceConfig } from './config-commands';
 import { InterfaceKind, InterfaceLookup, isInterfaceName, lookupFailure, parseInterfaceIndex, showInterfacesCommand } from './interfaces';
 import { compareRmon, parseRmonConfiguration, RmonRead, SHOW_RMON_CONFIGURATION } from './rmon-config';

@@ -34,7 +34,7 @@ import type { RouteInitializeResponse__Output } from '../../lib/gen-grpc/jnx/jet
 import type { RouteMatch } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteMatch';
 import type { RouteSetOperResponse__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
 import { GrpcBackend } from '../../lib/grpc/backend';
-import { ManagementRefusedError } from '../../lib/core/management';
+import { ManagementRefusedError } from '../../lib/core/management-errors';
 import { rmonReplaceConfig } from '../../lib/junos/config-commands';
 import { interfaceInformationRpc, parseInterfaceIndex } from '../../lib/junos/interfaces';
 import { until, waitFor } from '../support/wait';

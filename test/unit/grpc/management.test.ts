@@ -10,7 +10,7 @@ import { EventEmitter } from 'events';
 import * as grpc from '@grpc/grpc-js';
 import { jetGrpc, SERVICES } from '../../../lib/grpc/proto';
 import { configSet, loadTypeOf, ManagementClient, ManagementError, opCommand, outputFormatOf } from '../../../lib/grpc/management';
-import { ManagementRefusedError } from '../../../lib/core/management';
+import { ManagementRefusedError } from '../../../lib/core/management-errors';
 import { lookupFailure, parseInterfaceIndex } from '../../../lib/junos/interfaces';
 import type { ManagementHandlers } from '../../../lib/gen-grpc/jnx/jet/management/Management';
 import type { OpCommandGetRequest__Output } from '../../../lib/gen-grpc/jnx/jet/management/OpCommandGetRequest';
