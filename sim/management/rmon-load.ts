@@ -19,12 +19,14 @@
  * known ("syntax error", "Value … is not within range", "Missing mandatory statement"); the exact
  * text a router's ConfigSet status carries is not documented.
  */
+import type { LoadType } from '../../lib/grpc/management';
 import { ConfigStatement, parseCurlyText, parseSetLines } from '../../lib/junos/config-text';
 import { applyStatements } from '../../lib/junos/rmon-config';
 import { checkValue, cloneRmonConfiguration, emptyRmonConfiguration, findEntry, locateRmon, RmonConfiguration, RmonEntry, statementSpec } from '../../lib/junos/rmon-statements';
 import { normalizeAlarm, RmonAlarm, RmonAlarmSpec, sameAlarm, SIM_DEFAULT_STARTUP } from '../rmon';
 
-export type LoadType = 'set' | 'merge' | 'replace' | 'override' | 'update';
+/** ConfigSet's load types, as the client names them. */
+export type { LoadType };
 
 export type LoadResult =
   | { ok: true; config: RmonConfiguration; warnings: string[] }
