@@ -24,7 +24,8 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --grpc-port N         JET gRPC (jnx.jet) port (default ${DEFAULT_PORTS.grpc}, as Junos; 0 = any free port)
   --no-thrift           no Thrift server
   --no-grpc             no gRPC server
-  --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
+  --http-port N         HTTP port for the status page (/) and /rib, /health, /interfaces, /alarms, /events/rmon,
+                        /commits (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
   --mqtt-port N         MQTT (notification) port (default ${DEFAULT_NOTIFICATION_PORT}; 0 = any free port)
   --mqtt-host ADDR      address for MQTT (default: --host)
   --user NAME:PASSWORD  accepted login, repeatable (default ${Object.entries(DEFAULT_USERS).map(([user, password]) => `${user}:${password}`).join(' ')})
@@ -391,6 +392,7 @@ async function main(): Promise<void> {
   const grpcText = cli.grpc ? `gRPC (jnx.jet) on ${sim.host}:${sim.grpcPort}${cli.grpcTlsKey ? (cli.grpcTlsCa ? ' (mutual TLS)' : ' (TLS)') : ''}` : 'gRPC off';
   log(`JET simulator: ${thriftText}, ${grpcText}, HTTP on http://${sim.host}:${sim.httpPort}/rib; users: ${Object.keys(cli.users).join(', ')}`);
   if (cli.routeDelayMs > 0) log(`JET simulator: slow router, route calls answered ${cli.routeDelayMs} ms per route later`);
+  if (cli.grpc) log(`JET simulator: management API on the gRPC port (show interfaces, show configuration snmp rmon, ConfigSet of snmp rmon); commits on http://${sim.host}:${sim.httpPort}/commits`);
   log(`JET simulator: MQTT on ${sim.broker.url}${cli.mqttUser ? ` (user ${cli.mqttUser.username})` : ''}, RMON events on ${RMON_TOPIC}; POST http://${sim.host}:${sim.httpPort}/interfaces/<ifIndex>/rate to change a rate`);
   for (const a of sim.rmon.alarms()) {
     log(

@@ -1,8 +1,9 @@
 /**
  * The simulated JET router: one RIB behind both request-response servers, Thrift (docs/protocol.md §2,
  * Junos up to 16.1) and gRPC jnx.jet (§6, current Junos), with the same users; an MQTT broker
- * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a small
- * HTTP server to look at the RIB and drive the interface rates. Used by the tests and by
+ * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), the management
+ * API (§6) on the gRPC port whose commits reconfigure that engine, and a small HTTP server to look at
+ * the RIB, the alarms and the commits and to drive the interface rates. Used by the tests and by
  * `node dist/sim/cli.js`.
  *
  *   const sim = await JetSimulator.start({ log: console.log });
@@ -21,6 +22,8 @@ import { GrpcServer, GrpcTlsOptions } from './grpc/server';
 import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { addRmonRoutes } from './rmon-http';
+import { ManagementModel, rmonStartConfig } from './management';
+import { addManagementRoutes } from './management-http';
 import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
@@ -33,6 +36,8 @@ export * from './http';
 export * from './broker';
 export * from './rmon';
 export * from './rmon-http';
+export * from './management-http';
+export * from './management';
 
 export interface JetSimulatorOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -84,6 +89,8 @@ export class JetSimulator {
   readonly http: SimHttpServer;
   readonly broker: SimBroker;
   readonly rmon: RmonEngine;
+  /** The management API's model (gRPC Management): interfaces, the committed RMON configuration, commits. */
+  readonly management: ManagementModel;
   readonly host: string;
   private readonly onChange: (change: RibChange) => void;
   private stopped = false;
@@ -96,6 +103,14 @@ export class JetSimulator {
     this.onChange = (change) => log?.(formatRibChange(change));
     this.rib.on('change', this.onChange);
     const users = options.users ?? DEFAULT_USERS;
+    this.rmon = new RmonEngine({
+      publish: (topic, payload) => this.broker.publish(topic, payload),
+      alarms: options.alarms,
+      interfaces: options.interfaces,
+      hostname: options.hostname,
+      log,
+    });
+    this.management = this.managementFor(this.rmon, log);
     this.thrift = new ThriftServer({ rib: this.rib, users, tls: options.tls, routeDelayMs: options.routeDelayMs, log });
     this.grpc = new GrpcServer({
       rib: this.rib,
@@ -105,18 +120,33 @@ export class JetSimulator {
       lingerMs: options.grpcLingerMs,
       defaultPurgeTimeS: options.defaultPurgeTimeS,
       purgeSecondMs: options.purgeSecondMs,
+      management: this.management,
       log,
     });
     this.http = new SimHttpServer({ rib: this.rib, log });
     this.broker = new SimBroker({ username: options.mqttAuth?.username, password: options.mqttAuth?.password, tls: options.mqttTls, log });
-    this.rmon = new RmonEngine({
-      publish: (topic, payload) => this.broker.publish(topic, payload),
-      alarms: options.alarms,
-      interfaces: options.interfaces,
-      hostname: options.hostname,
-      log,
-    });
     addRmonRoutes(this.http, this.rmon);
+    addManagementRoutes(this.http, { rib: this.rib, rmon: this.rmon, management: this.management });
+  }
+
+  /**
+   * The management model whose committed `snmp rmon` is what the engine runs at start, and whose
+   * every commit reconfigures the engine live (alarms it cannot run are logged and left out).
+   */
+  private managementFor(rmon: RmonEngine, log: ((line: string) => void) | undefined): ManagementModel {
+    const start = rmonStartConfig(rmon.alarms());
+    for (const s of start.skipped) log?.(`mgmt: alarm ${s.index} is not in the committed configuration (${s.reason}); the first commit removes it from the engine`);
+    const model = new ManagementModel({ rmon: start.text });
+    model.on('commit', (record, engine) => {
+      log?.(`mgmt: commit ${record.sequence} by ${record.user}${record.comment ? `: ${record.comment}` : ''}`);
+      for (const s of engine.skipped) log?.(`mgmt: alarm ${s.index} is not run by the simulator: ${s.reason}`);
+      try {
+        rmon.replaceAlarms(engine.alarms);
+      } catch (err) {
+        log?.(`mgmt: the RMON engine refused the committed alarms: ${(err as Error).message}`);
+      }
+    });
+    return model;
   }
 
   /** Starts the servers, then the alarms' sampling; on failure, whatever started is stopped again. */

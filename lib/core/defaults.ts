@@ -5,6 +5,9 @@
  * can use it.
  */
 
+/** This package's name as npm knows it (it signs the router commits it makes). */
+export const PACKAGE_NAME = '@jetflows/node-red-junos-jet';
+
 /** The request-response APIs: gRPC `jnx.jet` (every Junos in service) and Thrift (Junos up to 16.1). */
 export type JetApi = 'grpc' | 'thrift';
 

@@ -8,6 +8,7 @@
  *  - the small calls of one event-loop turn share requests of up to 1,000 routes;
  *  - a request's routes are processed in order and stop at the first error: routes before it
  *    succeeded, it gets the sub_code, the routes after it go again in a following request.
+ * The management API (`management`) runs on the same session: lib/grpc/session-management.ts.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { RouteSpec } from '../core/route-spec';
@@ -20,12 +21,14 @@ import {
   RouteReply,
   SessionError,
 } from '../core/backend';
+import type { ManagementApi } from '../core/management';
 import { RpcSession } from '../core/rpc-session';
 import { GrpcRouteMethod, isNotInitialized, isRequestSuccess, isServiceError, isSuccess, ribCode, statusName, subCodeReply, successReply } from './codes';
 import { installedOf, toRouteEntry, toRouteMatch } from './convert';
 import { GrpcBackendOptions, GrpcConnector } from './connector';
 import { callFailedMessage, describeGrpcFailure, GrpcCallError, grpcReplyOfError } from './errors';
 import { AUTHORIZATION_FAILED, GRPC_MAX_IN_FLIGHT, GRPC_MAX_ROUTES_PER_REQUEST } from './protocol';
+import { GrpcManagement } from './session-management';
 import type { GrpcWire } from './wire';
 import type { RouteGetResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteGetResponse';
 import type { RouteSetOperResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
@@ -51,6 +54,11 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   readonly api = 'grpc' as const;
   /** `jnx.jet` routes have no metric: the route client warns when one is given. */
   readonly carriesMetric = false;
+  /** The router's management API on this session (lib/grpc/session-management.ts). */
+  readonly management: ManagementApi = new GrpcManagement(
+    (name, fn, options) => this.call(name, fn, options),
+    (method, err, wire) => this.callError(method, err, wire),
+  );
 
   constructor(opts: GrpcBackendOptions) {
     const connector = new GrpcConnector(opts);

@@ -1,9 +1,9 @@
 /**
  * The gRPC connection of one JET session (docs/protocol.md §6): one HTTP/2 channel of its own (a new
  * TCP connection is a new, not-logged-in JET session) carrying the Authentication, Base and Rib
- * clients, its credentials (TLS, server name), and the calls on it with `client-id` metadata and a
- * deadline. The channel is closed as soon as it leaves READY, so grpc-js never reconnects silently
- * under a logged-in session.
+ * clients (and Management, made on first use), its credentials (TLS, server name), and the calls on
+ * it with `client-id` metadata and a deadline. The channel is closed as soon as it leaves READY, so
+ * grpc-js never reconnects silently under a logged-in session.
  */
 import * as net from 'net';
 import * as tls from 'tls';
@@ -15,6 +15,7 @@ import { CLIENT_ID_METADATA, GRPC_KEEPALIVE_TIME_MS, GRPC_KEEPALIVE_TIMEOUT_MS }
 import type { AuthenticationClient } from '../gen-grpc/jnx/jet/authentication/Authentication';
 import type { BaseClient } from '../gen-grpc/jnx/jet/routing/base/Base';
 import type { RibClient } from '../gen-grpc/jnx/jet/routing/rib/Rib';
+import type { ManagementClient } from '../gen-grpc/jnx/jet/management/Management';
 
 /** The largest setTimeout delay: grpc-js's idle timer must never fire (entering IDLE would drop the session). */
 const NEVER_IDLE_MS = 0x7fffffff;
@@ -127,6 +128,7 @@ export class GrpcWire implements Wire {
   private readonly listeners: ((reason: string) => void)[] = [];
   private closedReason: string | null = null;
   private wasReady = false;
+  private managementClient: ManagementClient | null = null;
 
   constructor(
     readonly rib: RibClient,
@@ -137,6 +139,16 @@ export class GrpcWire implements Wire {
   ) {
     this.channel = rib.getChannel() as grpc.Channel;
     this.watch();
+  }
+
+  /** The Management client (docs/protocol.md §6) on this wire's channel, made on first use. */
+  get management(): ManagementClient {
+    if (!this.managementClient) {
+      const Management = jetGrpc().jnx.jet.management.Management;
+      // The channel is the wire's own: address and credentials are not used with channelOverride.
+      this.managementClient = new Management(this.channel.getTarget(), grpc.credentials.createInsecure(), { channelOverride: this.channel });
+    }
+    return this.managementClient;
   }
 
   /** Why the connection is gone; null while it is open. */

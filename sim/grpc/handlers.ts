@@ -101,8 +101,11 @@ const NOT_INITIALIZED = 'RouteInitialize must be called first';
 export class GrpcCalls {
   constructor(private readonly ctx: GrpcCallContext) {}
 
-  /** The session of a call (its connection and its `client-id`), or undefined: counted and logged as refused. */
-  private authorize(method: string, call: SurfaceCall): Session | undefined {
+  /**
+   * The session of a call (its connection and its `client-id`), or undefined: counted and logged as
+   * refused. The management calls (sim/grpc/management.ts) are authorized here too.
+   */
+  authorize(method: string, call: SurfaceCall): Session | undefined {
     const { counters } = this.ctx;
     counters.calls[method] = (counters.calls[method] ?? 0) + 1;
     const peer = call.getPeer();

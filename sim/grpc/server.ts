@@ -1,8 +1,9 @@
 /**
  * The simulated router's JET gRPC server: the `jnx.jet` API of Junos 19.4 and later (docs/protocol.md
- * §6) — Authentication/Login, routing.base.Base (the purge timer) and routing.rib.Rib — on the
- * same Rib and with the same users as the Thrift server, so that both APIs see one router. The
- * calls are sim/grpc/handlers.ts, the sessions and purge timers sim/grpc/sessions.ts.
+ * §6) — Authentication/Login, routing.base.Base (the purge timer), routing.rib.Rib and management
+ * — on the same Rib and with the same users as the Thrift server, so that both APIs see one router.
+ * The calls are sim/grpc/handlers.ts and sim/grpc/management.ts (on the model of sim/management),
+ * the sessions and purge timers sim/grpc/sessions.ts.
  *
  * How the end of a connection is seen. grpc-js's Server has no public connection events (its
  * http2 sessions are private), and a call only tells its peer (`call.getPeer()`). So this server
@@ -18,7 +19,9 @@ import * as grpc from '@grpc/grpc-js';
 import { jetGrpc } from '../../lib/grpc/proto';
 import type { RibEntry } from '../rib';
 import { Listener, SimServer, SimServerOptions, SimTlsOptions } from '../server-base';
+import { ManagementModel } from '../management';
 import { emptyGrpcCounters, GrpcCallInfo, GrpcCalls, GrpcCounters } from './handlers';
+import { managementHandlers } from './management';
 import { GrpcConnectionInfo, GrpcSessionInfo, SessionTable } from './sessions';
 
 export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo };
@@ -31,6 +34,8 @@ export interface GrpcServerOptions extends SimServerOptions {
   purgeSecondMs?: number;
   /** How long a session outlives its connection, holding its client id (default 0: not at all). */
   lingerMs?: number;
+  /** The management API's model (interfaces, RMON configuration, commits); default a ManagementModel of its own. */
+  management?: ManagementModel;
 }
 
 export interface GrpcServerEvents {
@@ -53,6 +58,8 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   private injector?: grpc.ConnectionInjector;
   private readonly sessions: SessionTable;
   private readonly calls: GrpcCalls;
+  /** What the Management service serves: interfaces, the RMON configuration and its commits. */
+  readonly management: ManagementModel;
 
   constructor(options: GrpcServerOptions) {
     super('grpc', options, emptyGrpcCounters);
@@ -72,6 +79,7 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
       onCall: (call) => this.emit('call', call),
       onLogin: (session) => this.emit('login', session),
     });
+    this.management = options.management ?? new ManagementModel();
   }
 
   /** Open connections. */
@@ -123,6 +131,10 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
     grpcServer.addService(jet.jnx.jet.authentication.Authentication.service, this.calls.authentication());
     grpcServer.addService(jet.jnx.jet.routing.base.Base.service, this.calls.base());
     grpcServer.addService(jet.jnx.jet.routing.rib.Rib.service, this.calls.rib());
+    grpcServer.addService(
+      jet.jnx.jet.management.Management.service,
+      managementHandlers({ authorize: (method, call) => this.calls.authorize(method, call), model: this.management, log: this.log }),
+    );
     const injector = grpcServer.createConnectionInjector(this.credentials());
     this.grpcServer = grpcServer;
     this.injector = injector;

@@ -4,7 +4,10 @@
  * an implementation that is not ours reads what we send and answers what we read.
  *  - wire: a plain @grpc/grpc-js client on the project's protos and proto-loader options
  *    (lib/grpc/proto.ts) against protoc's reading of the same files;
- *  - nodes: jet-router (api grpc) with jet-route-add / jet-route-delete in a Node-RED runtime.
+ *  - nodes: jet-router (api grpc) with jet-route-add / jet-route-delete in a Node-RED runtime;
+ *  - management: a router session's management API (GrpcBackend.management, lib/grpc) against the
+ *    Python Management service: OpCommandGet's streamed output joined, ConfigSet's request as protoc
+ *    reads it.
  * .ci/run installs protobuf-compiler, protobuf-compiler-grpc, libprotobuf-dev (google/protobuf/
  * wrappers.proto for protoc), python3-grpcio and python3-protobuf.
  */
@@ -30,6 +33,10 @@ import type { RouteGetResponse__Output } from '../../lib/gen-grpc/jnx/jet/routin
 import type { RouteInitializeResponse__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteInitializeResponse';
 import type { RouteMatch } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteMatch';
 import type { RouteSetOperResponse__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
+import { GrpcBackend } from '../../lib/grpc/backend';
+import { ManagementRefusedError } from '../../lib/core/management-errors';
+import { rmonReplaceConfig } from '../../lib/junos/config-commands';
+import { interfaceInformationRpc, parseInterfaceIndex } from '../../lib/junos/interfaces';
 import { until, waitFor } from '../support/wait';
 import { ROOT } from '../support/paths';
 
@@ -465,6 +472,70 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
       const d2 = await nr.roundTrip(del, out, { payload: Date.now() });
       assert.deepEqual(d2.payload.results.map((r: Rec) => [r.prefix, r.status]), [['1.1.1.1/32', 'unchanged']]);
       assert.equal(d2.payload.changed, false);
+    });
+  });
+
+  describe("management: a router session's management API (GrpcBackend.management) against the Python Management service", function () {
+    let server: PythonJet;
+    let backend: GrpcBackend;
+    const CLIENT_ID = 'nr-mgmt';
+
+    before(async function () {
+      server = await PythonJet.start(stubs);
+      backend = new GrpcBackend({
+        host: '127.0.0.1',
+        port: server.port,
+        username: 'lab',
+        password: 'lab123',
+        clientId: CLIENT_ID,
+        requestTimeoutMs: 5000,
+        queueLimit: 100,
+        backoff: { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 },
+      });
+      const ready = waitFor(backend, 'ready', () => true, 15000, 'ready');
+      backend.start();
+      await ready;
+    });
+
+    after(async function () {
+      await backend?.close(2000);
+      if (server) await server.stop();
+    });
+
+    it("OpCommandGet: the command and format go out as protoc reads them; the pieces come back joined and parse", async () => {
+      const api = backend.management!;
+      const formats = [['json', 0], ['xml', 1], ['cli', 2]] as const;
+      for (const [format, wire] of formats) {
+        const out = await api.command({ cli: 'show interfaces ge-0/0/0.0' }, format);
+        assert.deepEqual(parseInterfaceIndex(out, 'ge-0/0/0.0'), { found: true, name: 'ge-0/0/0.0', kind: 'logical', ifIndex: 541 }, format);
+        const logged = await server.call((c) => c.call === 'OpCommandGet' && c.out_format === wire && c.command_field === 'cli_command', `OpCommandGet ${format}`);
+        assert.equal(logged.client_id, CLIENT_ID);
+        assert.equal(logged.command, 'show interfaces ge-0/0/0.0');
+        assert.ok(logged.messages >= 4, `${format}: ${logged.messages} messages joined`);
+      }
+      const xml = await api.command({ xml: interfaceInformationRpc('ge-0/0/0.0') }, 'json');
+      assert.equal((parseInterfaceIndex(xml, 'ge-0/0/0.0') as { ifIndex: number }).ifIndex, 541);
+      assert.ok(server.calls.some((c) => c.call === 'OpCommandGet' && c.command_field === 'xml_command' && c.ok === true));
+      await assert.rejects(
+        api.command({ cli: 'show interfaces ge-9/9/9' }, 'json'),
+        (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: device ge-9/9/9 not found',
+      );
+    });
+
+    it('ConfigSet: text_config, load type SET and the commit with its comment as protoc reads them; a refusal in the server\'s words', async () => {
+      const api = backend.management!;
+      const load = rmonReplaceConfig({ ifIndex: 541, rising: 2048 }).text;
+      await api.configure(load, '@jetflows/node-red-junos-jet: jet-rmon-event interop');
+      const logged = await server.call((c) => c.call === 'ConfigSet' && c.ok === true, 'ConfigSet logged');
+      assert.deepEqual(
+        [logged.client_id, logged.config_field, logged.text, logged.load_type, logged.commit, logged.commit_type, logged.comment],
+        [CLIENT_ID, 'text_config', load, 4, true, 0, '@jetflows/node-red-junos-jet: jet-rmon-event interop'],
+      );
+      await assert.rejects(
+        api.configure('commit confirmed\n', 'bad'),
+        (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: syntax error: commit',
+      );
+      assert.equal(server.calls.filter((c) => c.call === 'ConfigSet').length, 2, 'each sent once');
     });
   });
 });
