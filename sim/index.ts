@@ -21,6 +21,8 @@ import { GrpcServer, GrpcTlsOptions } from './grpc/server';
 import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { addRmonRoutes } from './rmon-http';
+import { addGrpcRoutes } from './grpc/http';
+import type { GrpcFaultSpec } from './grpc/faults';
 import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
@@ -28,6 +30,7 @@ export * from './server-base';
 export * from './thrift/server';
 export * from './grpc/server';
 export * from './grpc/wire';
+export * from './grpc/faults';
 export { ROUTES_PER_GET_REPLY } from './grpc/handlers';
 export * from './http';
 export * from './broker';
@@ -57,6 +60,10 @@ export interface JetSimulatorOptions {
   defaultPurgeTimeS?: number;
   /** gRPC: ms per purge-time second (default 1000; tests shorten it). */
   purgeSecondMs?: number;
+  /** gRPC: faults in force from the start (sim/grpc/faults.ts; more through sim.grpc.faults or POST /grpc/faults). */
+  grpcFaults?: GrpcFaultSpec[];
+  /** gRPC: the status name of a call without a login (default UNAUTHENTICATED; a router's is not documented). */
+  grpcNotLoggedInStatus?: string;
   /** MQTT port; 0 (default) = a free port. */
   mqttPort?: number;
   /** MQTT address (default: `host`). */
@@ -105,6 +112,8 @@ export class JetSimulator {
       lingerMs: options.grpcLingerMs,
       defaultPurgeTimeS: options.defaultPurgeTimeS,
       purgeSecondMs: options.purgeSecondMs,
+      faults: options.grpcFaults,
+      notLoggedInStatus: options.grpcNotLoggedInStatus,
       log,
     });
     this.http = new SimHttpServer({ rib: this.rib, log });
@@ -117,6 +126,7 @@ export class JetSimulator {
       log,
     });
     addRmonRoutes(this.http, this.rmon);
+    addGrpcRoutes(this.http, this.grpc);
   }
 
   /** Starts the servers, then the alarms' sampling; on failure, whatever started is stopped again. */

@@ -19,9 +19,10 @@ import { jetGrpc } from '../../lib/grpc/proto';
 import type { RibEntry } from '../rib';
 import { Listener, SimServer, SimServerOptions, SimTlsOptions } from '../server-base';
 import { emptyGrpcCounters, GrpcCallInfo, GrpcCalls, GrpcCounters } from './handlers';
+import { GrpcFaultInfo, GrpcFaults, GrpcFaultSpec, statusCode } from './faults';
 import { GrpcConnectionInfo, GrpcSessionInfo, SessionTable } from './sessions';
 
-export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo };
+export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo, GrpcFaultInfo, GrpcFaultSpec };
 export type GrpcTlsOptions = SimTlsOptions;
 
 export interface GrpcServerOptions extends SimServerOptions {
@@ -31,6 +32,10 @@ export interface GrpcServerOptions extends SimServerOptions {
   purgeSecondMs?: number;
   /** How long a session outlives its connection, holding its client id (default 0: not at all). */
   lingerMs?: number;
+  /** Faults in force from the start (sim/grpc/faults.ts). */
+  faults?: GrpcFaultSpec[];
+  /** gRPC status name of a call without a logged-in session (default UNAUTHENTICATED). */
+  notLoggedInStatus?: string;
 }
 
 export interface GrpcServerEvents {
@@ -46,6 +51,11 @@ export interface GrpcServerEvents {
   call: [call: GrpcCallInfo];
 }
 
+/** A gRPC status by name (RangeError for an unknown one); UNAUTHENTICATED when none is given. */
+export function notLoggedInStatus(name: string | undefined): grpc.status {
+  return name === undefined ? grpc.status.UNAUTHENTICATED : statusCode(name);
+}
+
 const toBuffer = (v: string | Buffer): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
 
 export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
@@ -53,6 +63,8 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   private injector?: grpc.ConnectionInjector;
   private readonly sessions: SessionTable;
   private readonly calls: GrpcCalls;
+  /** Answers given instead of the server's own (tests, --grpc-fault, POST /grpc/faults). */
+  readonly faults = new GrpcFaults();
 
   constructor(options: GrpcServerOptions) {
     super('grpc', options, emptyGrpcCounters);
@@ -66,9 +78,12 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
       onSessionEnd: (session) => this.emit('sessionEnd', session),
       onPurge: (clientId, routes) => this.emit('purge', clientId, routes),
     });
+    for (const f of options.faults ?? []) this.faults.add(f);
     this.calls = new GrpcCalls({
       ...this.callContext(),
       sessions: this.sessions,
+      faults: this.faults,
+      notLoggedInStatus: notLoggedInStatus(options.notLoggedInStatus),
       onCall: (call) => this.emit('call', call),
       onLogin: (session) => this.emit('login', session),
     });
@@ -92,6 +107,14 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   /** How many `method` calls were answered with `subCode`. */
   subCodeCount(method: string, subCode: string): number {
     return this.counters.subCodes[method]?.[subCode] ?? 0;
+  }
+
+  /**
+   * Forgets every login, as a restart of the router's JET daemon that keeps the RIB: the open
+   * connections stay, their calls fail "Authorization failed", the routes stay the client ids'.
+   */
+  forgetLogins(): number {
+    return this.sessions.forgetLogins();
   }
 
   /** Ends every lingering session now, as a router that finally noticed its clients are gone. */
