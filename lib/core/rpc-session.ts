@@ -27,7 +27,7 @@
  *  - close() ends it all within a bound.
  * No Node-RED, no protocol here.
  */
-import { ReconnectingSession } from './reconnect';
+import { backoffDelay, ReconnectingSession } from './reconnect';
 import {
   BackendOptions,
   ConnectionLostError,
@@ -58,11 +58,50 @@ interface Call {
   settled: boolean;
   once: boolean;
   relogged: boolean;
+  /** Its deadline once it is the oldest call in flight (ms): requestTimeoutMs, more for a call carrying many routes. */
+  budgetMs: number;
+  group: CallGroup;
+}
+
+/**
+ * The calls of one operation (a message's routes, a replay): admitted or refused together while a
+ * session is up, and aged together: an operation the router started on moves at the router's pace.
+ */
+export interface CallGroup {
+  /** When its first call was made (Date.now()). */
+  readonly createdAt: number;
+  /** null until its first call is made; then whether it was let in (while a session was up). */
+  refusal: SessionError | null | undefined;
+  /** One of its calls was written: no maximum age any more. */
+  started: boolean;
+}
+
+/** A new operation's group of calls. */
+export function callGroup(): CallGroup {
+  return { createdAt: Date.now(), refusal: undefined, started: false };
+}
+
+/** How the session queues and times one call: the backends' own knowledge, not the route client's. */
+export interface CallShape {
+  /** Routes the call carries (default 1): its deadline grows by `msPerRoute` for each. */
+  routes?: number;
+  /** The operation it belongs to (default: an operation of its own). */
+  group?: CallGroup;
 }
 
 export interface RpcSessionOptions extends BackendOptions {
   /** Calls written and unanswered at a time (the API's choice: many one-route Thrift calls, few 1,000-route gRPC calls). */
   maxInFlight: number;
+  /** A call's deadline grows by this much per route it carries beyond requestTimeoutMs (default 0). */
+  msPerRoute?: number;
+  /** Most routes one call carries (default 1): bounds the protocol's own deadline. */
+  maxRoutesPerCall?: number;
+  /**
+   * Whether a deadline that passes with nothing at all received since the call was written means
+   * the connection is half-open (default true: Thrift has no keepalive of its own). gRPC says no:
+   * HTTP/2 keepalive finds a dead connection, and a router may be silent while it works.
+   */
+  silenceMeansDead?: boolean;
 }
 
 export class RpcSession<W extends Wire> extends ReconnectingSession {
@@ -76,6 +115,13 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private readonly inFlight = new Set<Call>();
   private closing: Promise<void> | null = null;
   private wireClosed: Promise<void> = Promise.resolve();
+  /** Operations with calls waiting and none written yet, oldest first (their maximum age while a session is up). */
+  private readonly unstarted = new Set<CallGroup>();
+  private ageTimer: NodeJS.Timeout | null = null;
+  /** When the current session came up. */
+  private upSince = 0;
+  /** Re-logins for "not logged in" since a call last got an answer: the second and later ones back off. */
+  private relogins = 0;
 
   constructor(
     private readonly connector: Connector<W>,
@@ -98,6 +144,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     if (this.closing) return this.closing;
     this.cancelRetry();
     this.clearQueueTimer();
+    this.clearAgeTimer();
     this.setState('closed', 'closed');
     this.failAll(new SessionError('the connection to the router was closed (node stopped or redeployed)', 'closed'));
     const wire = this.wire;
@@ -121,18 +168,27 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
    * deadline; resolves with its answer. Rejects with a SessionError when no answer came (the code
    * says why), or with the error `fn` rejected with.
    */
-  call<T>(name: string, fn: WireCall<W, T>, options: OpOptions = {}): Promise<T> {
+  call<T>(name: string, fn: WireCall<W, T>, options: OpOptions = {}, shape: CallShape = {}): Promise<T> {
     const state = this.status.state;
     if (state === 'closed') return Promise.reject(new SessionError('the connection to the router is closed', 'closed'));
     if (this.loginFailure !== null) return Promise.reject(new SessionError(this.loginFailure, 'login-failed'));
     const up = this.wire !== null && state === 'connected';
     const room = up && this.inFlight.size < this.opts.maxInFlight && this.queue.size === 0;
-    // The bound is on what waits for a session; with one up, waiting calls move at the router's pace.
+    const group = shape.group ?? callGroup();
     if (!up && this.queue.size >= this.opts.queueLimit) {
       return Promise.reject(
         new SessionError(`${this.opts.queueLimit} calls already wait for a session with the router (${this.status.detail || state}); call refused`, 'queue-full'),
       );
     }
+    if (up && group.refusal === undefined) {
+      // With a session up the bound applies to operations: one admitted goes whole (a message of 20,000 routes).
+      group.refusal =
+        this.queue.size >= this.opts.queueLimit
+          ? new SessionError(`${this.opts.queueLimit} calls already wait for the router, which answers slower than they come; call refused`, 'queue-full')
+          : null;
+    }
+    if (up && group.refusal) return Promise.reject(group.refusal);
+    const routes = Math.max(1, shape.routes ?? 1);
     return new Promise<T>((resolve, reject) => {
       const call: Call = {
         name,
@@ -146,12 +202,16 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
         settled: false,
         once: options.once === true,
         relogged: false,
+        budgetMs: this.opts.requestTimeoutMs + (routes - 1) * (this.opts.msPerRoute ?? 0),
+        group,
       };
       if (room) {
         this.write(call);
       } else {
         this.queue.add(call);
+        if (!group.started) this.unstarted.add(group);
         this.armQueueTimer();
+        this.armAgeTimer();
       }
     });
   }
@@ -203,6 +263,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     });
     this.sessionUp();
     this.clearQueueTimer();
+    this.upSince = Date.now();
     this.setState('connected', this.peer);
     // The calls of 'ready' listeners (the desired-state replay) go before the calls that waited.
     const waiting = this.queue;
@@ -210,6 +271,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     this.emit('ready', info);
     if (waiting.size > 0) this.queue = this.queue.size === 0 ? waiting : new Set([...this.queue, ...waiting]);
     this.pump();
+    this.armAgeTimer();
   }
 
   private onLoginRejected(err: LoginRejectedError): void {
@@ -228,6 +290,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   /** The connection, or the attempt to make one, is gone: re-queue its calls, back off, retry. */
   private connectionLost(reason: string, delayMs?: number): void {
     if (this.isClosed()) return;
+    this.clearAgeTimer();
     this.dropConnection(reason);
     if (this.loginFailure === null) this.setState('disconnected', reason);
     this.retryLater(delayMs);
@@ -269,6 +332,10 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     const wire = this.wire!;
     const attempt = ++call.attempt;
     call.writtenAt = Date.now();
+    if (!call.group.started) {
+      call.group.started = true;
+      this.unstarted.delete(call.group);
+    }
     call.receivedAtWrite = wire.received;
     this.inFlight.add(call);
     if (this.head === null) this.armHead();
@@ -276,7 +343,8 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     try {
       // The session's own timer decides (it starts when the call reaches the head); the protocol's
       // deadline is only the outer bound: every call ahead of it may take the whole timeout.
-      pending = call.fn(wire, call.writtenAt + this.opts.requestTimeoutMs * (this.opts.maxInFlight + 1));
+      const longest = this.opts.requestTimeoutMs + ((this.opts.maxRoutesPerCall ?? 1) - 1) * (this.opts.msPerRoute ?? 0);
+      pending = call.fn(wire, call.writtenAt + longest * (this.opts.maxInFlight + 1));
     } catch (err) {
       pending = Promise.reject(err);
     }
@@ -303,12 +371,18 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
       }
       return;
     }
-    if (err instanceof NotLoggedInError && !call.relogged && this.wire === wire) {
-      // The router lost our login (e.g. restarted its JET daemon): log in again, send this call once more.
-      call.relogged = true;
-      this.inFlight.add(call);
-      this.connectionLost(`the router says this session is not logged in (${err.message}): logging in again`, 0);
-      return;
+    if (err instanceof NotLoggedInError) {
+      if (!call.relogged && this.wire === wire) {
+        // The router lost our login (e.g. restarted its JET daemon): log in again, send this call once more.
+        // A login that did not cure it (no answer since) waits the backoff: never a login storm.
+        call.relogged = true;
+        this.inFlight.add(call);
+        const delay = this.relogins++ === 0 ? 0 : backoffDelay(this.relogins - 2, this.backoff);
+        this.connectionLost(`the router says this session is not logged in (${err.message}): logging in again`, delay);
+        return;
+      }
+    } else {
+      this.relogins = 0;
     }
     this.settle(call, err, value);
     this.pump();
@@ -321,7 +395,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     const wire = this.wire;
     if (!oldest || !wire) return;
     this.head = oldest;
-    this.headTimer = setTimeout(() => this.expire(oldest, wire), this.opts.requestTimeoutMs);
+    this.headTimer = setTimeout(() => this.expire(oldest, wire), oldest.budgetMs);
   }
 
   private clearHead(): void {
@@ -338,9 +412,9 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
       return;
     }
     this.inFlight.delete(call);
-    const s = this.seconds();
+    const s = this.seconds(call.budgetMs);
     this.settle(call, new SessionError(`${call.name}: no reply from the router within ${s} s`, 'timeout'));
-    if (this.wire === wire && wire.received === call.receivedAtWrite) {
+    if (this.opts.silenceMeansDead !== false && this.wire === wire && wire.received === call.receivedAtWrite) {
       // Nothing at all came back since this call was written: the connection is half-open.
       this.connectionLost(`no reply from the router within ${s} s (connection not answering)`);
       return;
@@ -362,6 +436,42 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   }
 
   private disconnectedSince = 0;
+
+  /** While a session is up, an operation whose calls all still wait fails once it waited requestTimeoutMs. */
+  private armAgeTimer(): void {
+    if (this.ageTimer || this.unstarted.size === 0 || this.status.state !== 'connected' || this.isClosed()) return;
+    const oldest = this.unstarted.values().next().value as CallGroup;
+    const due = Math.max(oldest.createdAt, this.upSince) + this.opts.requestTimeoutMs;
+    this.ageTimer = setTimeout(() => {
+      this.ageTimer = null;
+      this.expireOld();
+    }, Math.max(0, due - Date.now()));
+  }
+
+  private clearAgeTimer(): void {
+    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer = null;
+  }
+
+  private expireOld(): void {
+    if (this.status.state !== 'connected' || this.isClosed()) return;
+    const cutoff = Date.now() - this.opts.requestTimeoutMs;
+    const old = new Set<CallGroup>();
+    for (const group of this.unstarted) {
+      if (Math.max(group.createdAt, this.upSince) > cutoff) break;
+      old.add(group);
+      this.unstarted.delete(group);
+    }
+    if (old.size > 0) {
+      const s = this.seconds();
+      for (const call of this.queue) {
+        if (!old.has(call.group)) continue;
+        this.queue.delete(call);
+        this.settle(call, new SessionError(`${call.name}: waited ${s} s for the router, busy with the calls before it; not sent`, 'queue-full'));
+      }
+    }
+    this.armAgeTimer();
+  }
 
   private expireQueued(): void {
     if (this.status.state === 'connected' || this.isClosed()) return;
@@ -389,6 +499,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private failQueued(err: Error): void {
     const queued = this.queue;
     this.queue = new Set();
+    this.unstarted.clear();
     for (const call of queued) this.settle(call, err);
   }
 
@@ -412,7 +523,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     this.queueTimer = null;
   }
 
-  protected seconds(): string {
-    return String(Math.round(this.opts.requestTimeoutMs / 100) / 10);
+  protected seconds(ms = this.opts.requestTimeoutMs): string {
+    return String(Math.round(ms / 100) / 10);
   }
 }
