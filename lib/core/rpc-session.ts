@@ -11,23 +11,25 @@
  *  - flow control: at most `maxInFlight` calls are written and unanswered at a time; the others
  *    wait in one FIFO queue. While no session is up, at most `queueLimit` calls wait (calls
  *    re-queued after a drop count too) and a further call is refused at once; with a session up,
- *    waiting calls move at the router's pace (a message of 20,000 prefixes is not refused);
- *  - a call's deadline counts from when the router can be working on it: from its write, or, when
- *    calls written before it are still unanswered, from when the last of those was answered (a
- *    router that works through one session's requests in order must not be blamed for the time a
- *    call waits behind the others: 8 gRPC requests of 1,000 routes at 2 ms a route take 16 s). One
- *    timer, on the oldest call in flight. A call whose deadline passes fails; the connection is
- *    declared half-open only when nothing at all arrived on it since that call was written (a slow
- *    router that still answers keeps its session);
+ *    `queueLimit` and a maximum age bound the operations that wait (lib/core/call-queue.ts): one
+ *    let in goes whole, at the router's pace (a message of 20,000 prefixes is not refused);
+ *  - a call's deadline (requestTimeoutMs, plus `msPerRoute` for each route it carries beyond the
+ *    first) counts from when the router can be working on it: from its write, or, when calls
+ *    written before it are still unanswered, from when the last of those was answered (8 gRPC
+ *    requests of 1,000 routes at 2 ms a route take 16 s). One timer, on the oldest call in flight.
+ *    A call whose deadline passes fails; with `silenceMeansDead` (Thrift) the connection is
+ *    declared half-open when nothing at all arrived on it since that call was written;
  *  - a queued call fails when no session comes within `requestTimeoutMs` (one timer for the
  *    queue, calls leave from its front: O(1) each);
  *  - calls in flight when a connection drops are sent again, in order, on the next session,
  *    except calls made with `once`, which fail unanswered instead;
- *  - a call the router answers with "not logged in" logs in again and is retried once;
+ *  - a call the router answers with "not logged in" logs in again and is retried once; a login
+ *    that did not cure it (no call answered since) waits the backoff before the next one;
  *  - close() ends it all within a bound.
  * No Node-RED, no protocol here.
  */
 import { backoffDelay, ReconnectingSession } from './reconnect';
+import { Call, callGroup, CallGroup, CallShape, OperationAges } from './call-queue';
 import {
   BackendOptions,
   ConnectionLostError,
@@ -41,53 +43,6 @@ import {
   Wire,
   WireCall,
 } from './backend';
-
-interface Call {
-  name: string;
-  fn: WireCall<Wire, unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  /** When it entered the queue the first time (Date.now()): the queue is in this order. */
-  queuedAt: number;
-  /** When it was last written; 0 while queued. */
-  writtenAt: number;
-  /** The connection's `received` count when it was written. */
-  receivedAtWrite: number;
-  /** Increments on every write: the answer of an older write is ignored. */
-  attempt: number;
-  settled: boolean;
-  once: boolean;
-  relogged: boolean;
-  /** Its deadline once it is the oldest call in flight (ms): requestTimeoutMs, more for a call carrying many routes. */
-  budgetMs: number;
-  group: CallGroup;
-}
-
-/**
- * The calls of one operation (a message's routes, a replay): admitted or refused together while a
- * session is up, and aged together: an operation the router started on moves at the router's pace.
- */
-export interface CallGroup {
-  /** When its first call was made (Date.now()). */
-  readonly createdAt: number;
-  /** null until its first call is made; then whether it was let in (while a session was up). */
-  refusal: SessionError | null | undefined;
-  /** One of its calls was written: no maximum age any more. */
-  started: boolean;
-}
-
-/** A new operation's group of calls. */
-export function callGroup(): CallGroup {
-  return { createdAt: Date.now(), refusal: undefined, started: false };
-}
-
-/** How the session queues and times one call: the backends' own knowledge, not the route client's. */
-export interface CallShape {
-  /** Routes the call carries (default 1): its deadline grows by `msPerRoute` for each. */
-  routes?: number;
-  /** The operation it belongs to (default: an operation of its own). */
-  group?: CallGroup;
-}
 
 export interface RpcSessionOptions extends BackendOptions {
   /** Calls written and unanswered at a time (the API's choice: many one-route Thrift calls, few 1,000-route gRPC calls). */
@@ -115,11 +70,8 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private readonly inFlight = new Set<Call>();
   private closing: Promise<void> | null = null;
   private wireClosed: Promise<void> = Promise.resolve();
-  /** Operations with calls waiting and none written yet, oldest first (their maximum age while a session is up). */
-  private readonly unstarted = new Set<CallGroup>();
-  private ageTimer: NodeJS.Timeout | null = null;
-  /** When the current session came up. */
-  private upSince = 0;
+  /** The maximum age of operations waiting while a session is up. */
+  private readonly ages: OperationAges;
   /** Re-logins for "not logged in" since a call last got an answer: the second and later ones back off. */
   private relogins = 0;
 
@@ -128,6 +80,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     protected readonly opts: RpcSessionOptions,
   ) {
     super(opts);
+    this.ages = new OperationAges(opts.requestTimeoutMs, (groups) => this.expireOld(groups));
   }
 
   get load(): { queued: number; inFlight: number } {
@@ -144,7 +97,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     if (this.closing) return this.closing;
     this.cancelRetry();
     this.clearQueueTimer();
-    this.clearAgeTimer();
+    this.ages.stop();
     this.setState('closed', 'closed');
     this.failAll(new SessionError('the connection to the router was closed (node stopped or redeployed)', 'closed'));
     const wire = this.wire;
@@ -209,9 +162,8 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
         this.write(call);
       } else {
         this.queue.add(call);
-        if (!group.started) this.unstarted.add(group);
+        this.ages.waiting(group);
         this.armQueueTimer();
-        this.armAgeTimer();
       }
     });
   }
@@ -263,7 +215,6 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     });
     this.sessionUp();
     this.clearQueueTimer();
-    this.upSince = Date.now();
     this.setState('connected', this.peer);
     // The calls of 'ready' listeners (the desired-state replay) go before the calls that waited.
     const waiting = this.queue;
@@ -271,7 +222,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     this.emit('ready', info);
     if (waiting.size > 0) this.queue = this.queue.size === 0 ? waiting : new Set([...this.queue, ...waiting]);
     this.pump();
-    this.armAgeTimer();
+    this.ages.sessionUp();
   }
 
   private onLoginRejected(err: LoginRejectedError): void {
@@ -290,7 +241,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   /** The connection, or the attempt to make one, is gone: re-queue its calls, back off, retry. */
   private connectionLost(reason: string, delayMs?: number): void {
     if (this.isClosed()) return;
-    this.clearAgeTimer();
+    this.ages.stop();
     this.dropConnection(reason);
     if (this.loginFailure === null) this.setState('disconnected', reason);
     this.retryLater(delayMs);
@@ -332,10 +283,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     const wire = this.wire!;
     const attempt = ++call.attempt;
     call.writtenAt = Date.now();
-    if (!call.group.started) {
-      call.group.started = true;
-      this.unstarted.delete(call.group);
-    }
+    this.ages.started(call.group);
     call.receivedAtWrite = wire.received;
     this.inFlight.add(call);
     if (this.head === null) this.armHead();
@@ -437,40 +385,14 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
 
   private disconnectedSince = 0;
 
-  /** While a session is up, an operation whose calls all still wait fails once it waited requestTimeoutMs. */
-  private armAgeTimer(): void {
-    if (this.ageTimer || this.unstarted.size === 0 || this.status.state !== 'connected' || this.isClosed()) return;
-    const oldest = this.unstarted.values().next().value as CallGroup;
-    const due = Math.max(oldest.createdAt, this.upSince) + this.opts.requestTimeoutMs;
-    this.ageTimer = setTimeout(() => {
-      this.ageTimer = null;
-      this.expireOld();
-    }, Math.max(0, due - Date.now()));
-  }
-
-  private clearAgeTimer(): void {
-    if (this.ageTimer) clearTimeout(this.ageTimer);
-    this.ageTimer = null;
-  }
-
-  private expireOld(): void {
-    if (this.status.state !== 'connected' || this.isClosed()) return;
-    const cutoff = Date.now() - this.opts.requestTimeoutMs;
-    const old = new Set<CallGroup>();
-    for (const group of this.unstarted) {
-      if (Math.max(group.createdAt, this.upSince) > cutoff) break;
-      old.add(group);
-      this.unstarted.delete(group);
+  /** Operations that waited the maximum age while a session was up, none of their calls written: they fail, not sent. */
+  private expireOld(groups: ReadonlySet<CallGroup>): void {
+    const s = this.seconds();
+    for (const call of this.queue) {
+      if (!groups.has(call.group)) continue;
+      this.queue.delete(call);
+      this.settle(call, new SessionError(`${call.name}: waited ${s} s for the router, busy with the calls before it; not sent`, 'queue-full'));
     }
-    if (old.size > 0) {
-      const s = this.seconds();
-      for (const call of this.queue) {
-        if (!old.has(call.group)) continue;
-        this.queue.delete(call);
-        this.settle(call, new SessionError(`${call.name}: waited ${s} s for the router, busy with the calls before it; not sent`, 'queue-full'));
-      }
-    }
-    this.armAgeTimer();
   }
 
   private expireQueued(): void {
@@ -499,7 +421,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private failQueued(err: Error): void {
     const queued = this.queue;
     this.queue = new Set();
-    this.unstarted.clear();
+    this.ages.clear();
     for (const call of queued) this.settle(call, err);
   }
 

@@ -28,7 +28,8 @@ import {
   RouteReply,
   SessionError,
 } from '../core/backend';
-import { callGroup, CallGroup, RpcSession } from '../core/rpc-session';
+import { RpcSession } from '../core/rpc-session';
+import { callGroup, CallGroup } from '../core/call-queue';
 import {
   GrpcRouteMethod,
   isNotInitialized,
