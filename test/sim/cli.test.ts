@@ -15,6 +15,7 @@ describe('sim CLI arguments', () => {
       routeDelayMs: 0,
       purgeTimeS: 0,
       grpcLingerMs: 0,
+      grpcFaults: [],
       hostname: 'jet-sim',
       rates: {},
       script: [],
