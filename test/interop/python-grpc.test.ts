@@ -506,7 +506,7 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
       await ready;
       return routes;
     }
-    const route = (prefix: string): RouteSpec => ({ appId: 'x', prefix, family: 'inet', table: 'inet.0', nexthops: ['10.1.1.2'], preference: 5, metric: 1 });
+    const route = (prefix: string): RouteSpec => ({ appId: 'x', prefix, family: 'inet', table: 'inet.0', nexthops: ['10.1.1.2'], preference: 5, metric: 3 });
     // Acknowledged means the server answered SUCCESS for the route: its RIB holds it by then.
     const ribHas = async (n: number, what: string): Promise<void> => assert.equal((await server.rib()).length, n, what);
 
