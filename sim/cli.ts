@@ -6,7 +6,7 @@
  *                        [--http-port 8080] [--mqtt-port 1883] [--user lab:lab123 ...]
  *                        [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
  *                        [--grpc-tls-key FILE --grpc-tls-cert FILE [--grpc-tls-ca FILE]]
- *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS]
+ *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS] [--grpc-fault SPEC ...]
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
@@ -16,6 +16,7 @@ import { parseSampleType, parseStartupAlarm } from '../lib/rmon/alarm';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
 import type { SimTlsOptions } from './server-base';
+import { GrpcFaultSpec, parseFault, statusName } from './grpc/faults';
 import { checkIfIndex, checkRate, DEFAULT_INTERFACES, normalizeAlarm, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 
 export const USAGE = `usage: node dist/sim/cli.js [options]
@@ -42,6 +43,13 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
                         (RoutePurgeTimerAdd); default ${ROUTER_PURGE_TIME_S}, as the API; 0 = purged when the session ends
   --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
                         (new logins with that id are refused meanwhile; default 0)
+  --grpc-fault SPEC     gRPC: answer chosen calls with a gRPC status or a sub-code, repeatable. SPEC: key=value
+                        pairs joined by commas: method (names joined by |, or *), status (gRPC status name) or
+                        sub-code (routing.rib sub-code name), details, count (calls; default 1), for (ms), e.g.
+                        "method=RouteAdd|RouteUpdate,sub-code=TRY_AGAIN,for=10000". At run time: /grpc/faults
+                        (GET, DELETE; POST {method, status|subCode, details, count, forMs}); POST
+                        /grpc/forget-logins forgets every login (a JET daemon restart; the RIB is kept)
+  --grpc-unauth-status NAME  gRPC: status of a call without a login (default UNAUTHENTICATED)
   --mqtt-tls-key FILE   serve MQTT over TLS with this private key (PEM) ...
   --mqtt-tls-cert FILE  ... and this certificate (PEM)
   --hostname NAME       router host name in notifications (default ${DEFAULT_HOSTNAME})
@@ -88,6 +96,10 @@ export interface CliOptions {
   purgeTimeS: number;
   /** gRPC: ms a vanished client's session keeps its client id. */
   grpcLingerMs: number;
+  /** gRPC: faults in force from the start. */
+  grpcFaults: GrpcFaultSpec[];
+  /** gRPC: status name of a call without a login. */
+  grpcUnauthStatus?: string;
   mqttTlsKey?: string;
   mqttTlsCert?: string;
   hostname: string;
@@ -248,6 +260,8 @@ const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
   'route-delay': (o, v, f) => (o.routeDelayMs = parseCount(f, v)),
   'purge-time': (o, v, f) => (o.purgeTimeS = parseCount(f, v)),
   'grpc-linger': (o, v, f) => (o.grpcLingerMs = parseCount(f, v)),
+  'grpc-fault': (o, v) => o.grpcFaults.push(parseFault(v)),
+  'grpc-unauth-status': (o, v, f) => (o.grpcUnauthStatus = statusName(f, v)),
   'mqtt-tls-key': (o, v) => (o.mqttTlsKey = v),
   'mqtt-tls-cert': (o, v) => (o.mqttTlsCert = v),
   hostname: (o, v) => (o.hostname = v),
@@ -270,7 +284,7 @@ const FLAGS: Readonly<Record<string, (out: CliOptions) => unknown>> = {
 /** The options of each server that its off switch contradicts. */
 const OFF_SWITCHES = [
   ['--no-thrift', ['--thrift-port', '--tls-key', '--tls-cert', '--tls-ca']],
-  ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger']],
+  ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger', '--grpc-fault', '--grpc-unauth-status']],
 ] as const;
 
 /** util.parseArgs's reading of the options above (every value option repeatable: each use is applied in order). */
@@ -294,6 +308,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     routeDelayMs: 0,
     purgeTimeS: ROUTER_PURGE_TIME_S,
     grpcLingerMs: 0,
+    grpcFaults: [],
     hostname: DEFAULT_HOSTNAME,
     rates: {},
     script: [],
@@ -352,6 +367,8 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     routeDelayMs: cli.routeDelayMs,
     defaultPurgeTimeS: cli.purgeTimeS,
     grpcLingerMs: cli.grpcLingerMs,
+    grpcFaults: cli.grpcFaults,
+    grpcNotLoggedInStatus: cli.grpcUnauthStatus,
     grpcTls: tlsFiles(cli.grpcTlsKey, cli.grpcTlsCert, cli.grpcTlsCa),
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,

@@ -24,6 +24,8 @@ import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { addRmonRoutes } from './rmon-http';
 import { ManagementModel, rmonStartConfig } from './management';
 import { addManagementRoutes } from './management-http';
+import { addGrpcRoutes } from './grpc/http';
+import type { GrpcFaultSpec } from './grpc/faults';
 import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
@@ -31,6 +33,7 @@ export * from './server-base';
 export * from './thrift/server';
 export * from './grpc/server';
 export * from './grpc/wire';
+export * from './grpc/faults';
 export { ROUTES_PER_GET_REPLY } from './grpc/handlers';
 export * from './http';
 export * from './broker';
@@ -62,6 +65,10 @@ export interface JetSimulatorOptions {
   defaultPurgeTimeS?: number;
   /** gRPC: ms per purge-time second (default 1000; tests shorten it). */
   purgeSecondMs?: number;
+  /** gRPC: faults in force from the start (sim/grpc/faults.ts; more through sim.grpc.faults or POST /grpc/faults). */
+  grpcFaults?: GrpcFaultSpec[];
+  /** gRPC: the status name of a call without a login (default UNAUTHENTICATED; a router's is not documented). */
+  grpcNotLoggedInStatus?: string;
   /** MQTT port; 0 (default) = a free port. */
   mqttPort?: number;
   /** MQTT address (default: `host`). */
@@ -121,11 +128,14 @@ export class JetSimulator {
       defaultPurgeTimeS: options.defaultPurgeTimeS,
       purgeSecondMs: options.purgeSecondMs,
       management: this.management,
+      faults: options.grpcFaults,
+      notLoggedInStatus: options.grpcNotLoggedInStatus,
       log,
     });
     this.http = new SimHttpServer({ rib: this.rib, log });
     this.broker = new SimBroker({ username: options.mqttAuth?.username, password: options.mqttAuth?.password, tls: options.mqttTls, log });
     addRmonRoutes(this.http, this.rmon);
+    addGrpcRoutes(this.http, this.grpc);
     addManagementRoutes(this.http, { rib: this.rib, rmon: this.rmon, management: this.management });
   }
 

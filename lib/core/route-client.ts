@@ -2,11 +2,14 @@
  * Route programming on a JET backend, whichever API it speaks (lib/core/backend.ts): adds, deletes
  * and reads with the nodes' semantics, and the routes' state (lib/core/route-state.ts) kept in step
  * with the router across sessions:
- *  - an add records its intent before the call; an add that gets no answer (session down,
- *    deadline, queue full) stays desired and is made at the next login, because the router will
- *    not send the event again; a route the router refuses is not desired, unless the router had
- *    confirmed that route to this client before;
- *  - a delete stops the route being desired at once, whatever the answer;
+ *  - an add records its intent before the call; an add that gets no answer for its route (session
+ *    down, deadline, queue full, a gRPC status of the whole call, a sub-code such as TRY_AGAIN
+ *    that says nothing about the route) stays desired, because the router will not send the event
+ *    again: it is made at the next login, or, while the session stays up, by a retry (capped
+ *    backoff); a route the router refuses (a code that says the route itself is invalid) is not
+ *    desired, unless the router had confirmed that route to this client before;
+ *  - a delete stops the route being desired at once, whatever the answer; the route stays
+ *    acknowledged until the router confirms it gone, and a delete left unanswered is retried;
  *  - an older call's answer never overrides a newer intent for the same route;
  *  - after every login the desired routes are asserted again (gRPC RouteUpdate, Thrift RouteAdd)
  *    and, where the router kept this client's routes (gRPC, num_client_routes > 0), the routes it
@@ -19,6 +22,7 @@ import { API_LABEL, ReadyInfo } from './backend';
 import type { RouteStatus } from './route-status';
 import { DEFAULT_METRIC, RouteSpec } from './route-spec';
 import { RouteState } from './route-state';
+import { backoffDelay, BackoffOptions } from './reconnect';
 
 export type { InstalledRoute };
 
@@ -46,6 +50,14 @@ export interface ReplayReport {
   removed: number;
 }
 
+/** How a retry of unanswered routes backs off while the session stays up: 1 s, doubling, capped at 60 s. */
+export const RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60000, factor: 2, jitter: 0.2 };
+
+export interface JetRoutesOptions {
+  /** How the routes the router left unanswered while the session is up are sent again (default {@link RETRY_BACKOFF}). */
+  retry?: BackoffOptions;
+}
+
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
 /**
@@ -65,10 +77,19 @@ export class JetRoutes extends EventEmitter {
   /** The keys touched by an add or delete while each replay runs: its answers no longer speak for them. */
   private readonly replays = new Set<Set<string>>();
   private serial = 0;
+  /** The retry of unanswered routes while the session stays up: its timer, its backoff step, whether one runs. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryStep = 0;
+  private retrying = false;
+  private retryAgain = false;
+  /** A replay after a login was left unanswered while the session stayed up: the retry makes it whole. */
+  private replayOwed = false;
+  private disposed = false;
 
   constructor(
     readonly backend: RouteBackend,
     readonly state: RouteState,
+    readonly options: JetRoutesOptions = {},
   ) {
     super();
     backend.on('ready', this.onReady);
@@ -80,6 +101,9 @@ export class JetRoutes extends EventEmitter {
 
   /** Stops listening to the backend (the backend itself is closed by its owner). */
   dispose(): void {
+    this.disposed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.backend.off('ready', this.onReady);
     this.removeAllListeners();
   }
@@ -122,7 +146,7 @@ export class JetRoutes extends EventEmitter {
       const outcome = this.outcome(spec, reply);
       const current = this.isLatest(key, mine);
       if (!reply.answered) {
-        outcome.message += ' (still desired: it is added when the session is back)';
+        outcome.message += this.unansweredNote();
       } else if (reply.status === 'added') {
         if (current && desired.set(spec)) changed = true;
         if (acknowledged.set(spec)) changed = true;
@@ -135,6 +159,7 @@ export class JetRoutes extends EventEmitter {
       return outcome;
     });
     if (changed) this.emit('desired');
+    this.retryUnanswered(replies);
     await this.confirmExisting(calls, replies, outcomes);
     if (verify) {
       await Promise.all(
@@ -230,7 +255,46 @@ export class JetRoutes extends EventEmitter {
     });
     for (const spec of specs) this.end(keyOf(spec));
     if (changed) this.emit('desired');
+    this.retryUnanswered(replies);
     return outcomes;
+  }
+
+  /** Words for an add's outcome when the router did not answer for its route. */
+  private unansweredNote(): string {
+    return this.backend.status.state === 'connected' ? ' (still desired: it is sent again shortly)' : ' (still desired: it is added when the session is back)';
+  }
+
+  /**
+   * Some routes got no answer: while the session is up, the routes desired and not acknowledged
+   * are asserted again, and those acknowledged and no longer desired deleted, after a capped
+   * backoff (the next login's replay does it otherwise).
+   */
+  private retryUnanswered(replies: readonly RouteReply[]): void {
+    if (replies.some((r) => !r.answered)) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed || this.backend.status.state !== 'connected') return;
+    if (this.retrying) {
+      this.retryAgain = true;
+      return;
+    }
+    if (this.retryTimer) return;
+    const delay = backoffDelay(this.retryStep++, this.options.retry ?? RETRY_BACKOFF);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retry();
+    }, delay);
+  }
+
+  private retry(): void {
+    if (this.disposed || this.backend.status.state !== 'connected') return;
+    this.retrying = true;
+    this.retryAgain = false;
+    this.reconcile(this.replayOwed, () => {
+      this.retrying = false;
+      if (this.retryAgain) this.scheduleRetry();
+    });
   }
 
   /** A call for `key` starts: it is now the latest for that route. */
@@ -282,18 +346,37 @@ export class JetRoutes extends EventEmitter {
    * reported once), not sent again at every login.
    */
   private replay(info: ReadyInfo): void {
-    const { desired, acknowledged } = this.state;
-    const once: OpOptions = { once: true };
-    let changed = false;
+    const { acknowledged } = this.state;
+    // A login replays everything: a retry scheduled before it has nothing left to do.
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryStep = 0;
     if (info.clientRoutes === undefined || info.clientRoutes === 0) {
       // The router kept nothing of ours (Thrift drops an app's routes with its session).
+      let changed = false;
       for (const spec of acknowledged.list()) if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
+      if (changed) this.emit('desired');
     }
+    this.reconcile(true);
+  }
+
+  /**
+   * Deletes what the router holds for us and we no longer want, then asserts the desired routes:
+   * all of them (`whole`: a replay, reported with 'replayed' once every route got an answer), or
+   * those the router has not acknowledged (a retry). Routes left unanswered while the session
+   * stays up are retried; `done` runs when the answers are in.
+   */
+  private reconcile(whole: boolean, done?: () => void): void {
+    const { desired, acknowledged } = this.state;
+    const once: OpOptions = { once: true };
     const stale = acknowledged.list().filter((r) => !desired.has(r.appId, r.table, r.prefix) && !this.adding.has(keyOf(r)));
     // A route whose own add waits in the queue is made by that call, which reports the outcome.
-    const specs = desired.list().filter((r) => !this.adding.has(keyOf(r)));
-    if (changed) this.emit('desired');
-    if (stale.length === 0 && specs.length === 0) return;
+    const specs = desired.list().filter((r) => !this.adding.has(keyOf(r)) && (whole || !acknowledged.has(r.appId, r.table, r.prefix)));
+    if (stale.length === 0 && specs.length === 0) {
+      if (whole) this.replayOwed = false;
+      done?.();
+      return;
+    }
     const touched = new Set<string>();
     this.replays.add(touched);
     const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
@@ -321,6 +404,7 @@ export class JetRoutes extends EventEmitter {
         }
         if (!untouched(spec)) return;
         if (r.status === 'failed') {
+          // The router says the route itself is invalid: no longer an intent.
           failed++;
           if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
           acknowledged.remove(spec.appId, spec.table, spec.prefix);
@@ -330,9 +414,19 @@ export class JetRoutes extends EventEmitter {
         }
       });
       if (dirty) this.emit('desired');
-      // An interrupted replay is made again, whole, by the next login.
-      if (!interrupted) this.emit('replayed', { routes: specs.length, failed, removed: removedCount } satisfies ReplayReport);
+      if (interrupted) {
+        // Made again by the next login or, while this session stays up, by a retry (whole when it was a replay).
+        if (whole) this.replayOwed = true;
+        done?.();
+        this.scheduleRetry();
+        return;
+      }
+      this.retryStep = 0;
+      if (whole) {
+        this.replayOwed = false;
+        this.emit('replayed', { routes: specs.length, failed, removed: removedCount } satisfies ReplayReport);
+      }
+      done?.();
     });
   }
-
 }

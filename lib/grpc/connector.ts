@@ -85,13 +85,13 @@ export class GrpcConnector implements Connector<GrpcWire> {
     } catch (err) {
       throw await this.loginFailure(err as Error, wire, where, deadline, total, signal);
     }
-    if (!isSuccess(reply.status)) throw loginRejected(this.opts.username, reply.status?.message ?? '');
+    if (!isSuccess(reply.status)) throw loginRejected(reply.status?.message ?? '');
   }
 
   /** Why Login got no answer: a refused login, the wrong API on that port, or the connection in words. */
   private async loginFailure(err: Error, wire: GrpcWire, where: string, deadline: number, total: number, signal: AbortSignal): Promise<Error> {
     if (!isServiceError(err)) return err instanceof ConnectionLostError ? new Error(err.message) : err;
-    const answered = loginCallError(err, where, this.opts.username);
+    const answered = loginCallError(err, where);
     if (answered) return answered;
     // The connection failed at the HTTP/2 level (or never got an HTTP/2 answer): is it a Thrift port?
     const reason = wire.closed ?? err.details;

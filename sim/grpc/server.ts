@@ -22,9 +22,10 @@ import { Listener, SimServer, SimServerOptions, SimTlsOptions } from '../server-
 import { ManagementModel } from '../management';
 import { emptyGrpcCounters, GrpcCallInfo, GrpcCalls, GrpcCounters } from './handlers';
 import { managementHandlers } from './management';
+import { GrpcFaultInfo, GrpcFaults, GrpcFaultSpec, statusCode } from './faults';
 import { GrpcConnectionInfo, GrpcSessionInfo, SessionTable } from './sessions';
 
-export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo };
+export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo, GrpcFaultInfo, GrpcFaultSpec };
 export type GrpcTlsOptions = SimTlsOptions;
 
 export interface GrpcServerOptions extends SimServerOptions {
@@ -36,6 +37,10 @@ export interface GrpcServerOptions extends SimServerOptions {
   lingerMs?: number;
   /** The management API's model (interfaces, RMON configuration, commits); default a ManagementModel of its own. */
   management?: ManagementModel;
+  /** Faults in force from the start (sim/grpc/faults.ts). */
+  faults?: GrpcFaultSpec[];
+  /** gRPC status name of a call without a logged-in session (default UNAUTHENTICATED). */
+  notLoggedInStatus?: string;
 }
 
 export interface GrpcServerEvents {
@@ -51,6 +56,11 @@ export interface GrpcServerEvents {
   call: [call: GrpcCallInfo];
 }
 
+/** A gRPC status by name (RangeError for an unknown one); UNAUTHENTICATED when none is given. */
+export function notLoggedInStatus(name: string | undefined): grpc.status {
+  return name === undefined ? grpc.status.UNAUTHENTICATED : statusCode(name);
+}
+
 const toBuffer = (v: string | Buffer): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
 
 export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
@@ -60,6 +70,8 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   private readonly calls: GrpcCalls;
   /** What the Management service serves: interfaces, the RMON configuration and its commits. */
   readonly management: ManagementModel;
+  /** Answers given instead of the server's own (tests, --grpc-fault, POST /grpc/faults). */
+  readonly faults = new GrpcFaults();
 
   constructor(options: GrpcServerOptions) {
     super('grpc', options, emptyGrpcCounters);
@@ -73,9 +85,12 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
       onSessionEnd: (session) => this.emit('sessionEnd', session),
       onPurge: (clientId, routes) => this.emit('purge', clientId, routes),
     });
+    for (const f of options.faults ?? []) this.faults.add(f);
     this.calls = new GrpcCalls({
       ...this.callContext(),
       sessions: this.sessions,
+      faults: this.faults,
+      notLoggedInStatus: notLoggedInStatus(options.notLoggedInStatus),
       onCall: (call) => this.emit('call', call),
       onLogin: (session) => this.emit('login', session),
     });
@@ -100,6 +115,14 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   /** How many `method` calls were answered with `subCode`. */
   subCodeCount(method: string, subCode: string): number {
     return this.counters.subCodes[method]?.[subCode] ?? 0;
+  }
+
+  /**
+   * Forgets every login, as a restart of the router's JET daemon that keeps the RIB: the open
+   * connections stay, their calls fail "Authorization failed", the routes stay the client ids'.
+   */
+  forgetLogins(): number {
+    return this.sessions.forgetLogins();
   }
 
   /** Ends every lingering session now, as a router that finally noticed its clients are gone. */

@@ -188,6 +188,25 @@ export class SessionTable {
     else this.purgeTimes.set(clientId, seconds);
   }
 
+  /**
+   * A restart of the router's JET daemon that keeps the RIB: every session is forgotten (its
+   * connection stays open, and its calls fail "Authorization failed" from now on), nothing is
+   * purged and no purge timer starts; a new Login of a client id starts a new session, whose
+   * RouteInitialize counts the routes it kept. Returns how many sessions were forgotten.
+   */
+  forgetLogins(): number {
+    const all = [...this.byClient.values()];
+    for (const s of all) {
+      s.ended = true;
+      s.lingering = false;
+      clearTimeout(s.lingerTimer);
+      s.connection.sessions.delete(s.clientId);
+      this.byClient.delete(s.clientId);
+      this.options.log(`grpc: session ${s.id} (client ${s.clientId}) forgotten (JET daemon restart), its ${this.options.rib.clientRoutes(s.clientId).length} route(s) kept`);
+    }
+    return all.length;
+  }
+
   /** Ends every lingering session now. */
   endLingering(): void {
     for (const s of [...this.byClient.values()]) if (s.lingering) this.end(s, 'lingering session dropped');

@@ -38,6 +38,9 @@ import { ManagementRefusedError } from '../../lib/core/management-errors';
 import { rmonReplaceConfig } from '../../lib/junos/config-commands';
 import { interfaceInformationRpc, parseInterfaceIndex } from '../../lib/junos/interfaces';
 import { until, waitFor } from '../support/wait';
+import { JetRoutes } from '../../lib/core/route-client';
+import { RouteState } from '../../lib/core/route-state';
+import type { RouteSpec } from '../../lib/core/route-spec';
 import { ROOT } from '../support/paths';
 
 const PYTHON = '/usr/bin/python3';
@@ -116,6 +119,13 @@ class PythonJet {
     this.child.stdin.write('rib\n');
     const [rec] = await got;
     return rec.rib as RibRoute[];
+  }
+
+  /** Sends a command (`fault ...`, `forget`, `unauth-status ...`) and waits for its {"ok"} answer. */
+  async command(line: string): Promise<void> {
+    const got = waitFor<[Rec]>(this.lines, 'line', (rec) => rec.ok === line, 5000, `answer to ${line}`);
+    this.child.stdin.write(`${line}\n`);
+    await got;
   }
 
   /** Resolves once a logged call satisfies `check`, returning it. */
@@ -535,7 +545,86 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
         api.configure('commit confirmed\n', 'bad'),
         (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: syntax error: commit',
       );
+      // The server logs a call on its stdout before it answers, but the two reach this process on
+      // different pipes: wait for the refusal's line before counting.
+      await server.call((c) => c.call === 'ConfigSet' && c.ok === false, 'refused ConfigSet logged');
       assert.equal(server.calls.filter((c) => c.call === 'ConfigSet').length, 2, 'each sent once');
+    });
+  });
+
+  describe('route safety (issue 20): the route client on the gRPC backend, faults switched on in the server', function () {
+    this.timeout(60000);
+    let server: PythonJet;
+    let backend: GrpcBackend | null = null;
+    let routes: JetRoutes | null = null;
+    const RETRY = { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 };
+
+    beforeEach(async function () {
+      server = await PythonJet.start(stubs);
+    });
+
+    afterEach(async function () {
+      routes?.dispose();
+      await backend?.close(2000);
+      routes = null;
+      backend = null;
+      if (server) await server.stop();
+    });
+
+    async function start(clientId: string, backoff = { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 }): Promise<JetRoutes> {
+      backend = new GrpcBackend({ host: '127.0.0.1', port: server.port, username: 'lab', password: 'lab123', clientId, requestTimeoutMs: 5000, queueLimit: 1000, backoff });
+      routes = new JetRoutes(backend, new RouteState({ api: 'grpc', host: '127.0.0.1', port: server.port }), { retry: RETRY });
+      const ready = waitFor(backend, 'ready', () => true, 15000, 'ready');
+      backend.start();
+      await ready;
+      return routes;
+    }
+    const route = (prefix: string): RouteSpec => ({ appId: 'x', prefix, family: 'inet', table: 'inet.0', nexthops: ['10.1.1.2'], preference: 5, metric: 3 });
+    // Acknowledged means the server answered SUCCESS for the route: its RIB holds it by then.
+    const ribHas = async (n: number, what: string): Promise<void> => assert.equal((await server.rib()).length, n, what);
+
+    it('1. RESOURCE_EXHAUSTED to a RouteAdd of 3 routes: unanswered, still desired, added by a retry; acknowledged only then', async () => {
+      const r = await start('py-safety-1');
+      await server.command('fault RouteAdd|RouteUpdate status RESOURCE_EXHAUSTED 1');
+      const outcomes = await r.add([route('10.1.0.0/24'), route('10.2.0.0/24'), route('10.3.0.0/24')]);
+      assert.deepEqual(outcomes.map((o) => [o.status, o.errCode]), [['failed', null], ['failed', null], ['failed', null]]);
+      assert.match(outcomes[0].message, /RouteAdd failed: RESOURCE_EXHAUSTED: simulated RESOURCE_EXHAUSTED \(still desired/);
+      assert.equal(r.state.desired.size, 3);
+      await until(r, 'desired', () => r.state.acknowledged.size === 3, 20000, 'all three acknowledged');
+      await ribHas(3, 'three routes in the RIB');
+    });
+
+    it('2. TRY_AGAIN and NOT_READY to RouteAdd: retried, never dropped', async () => {
+      const r = await start('py-safety-2');
+      await server.command('fault RouteAdd|RouteUpdate sub TRY_AGAIN 1');
+      await server.command('fault RouteAdd|RouteUpdate sub NOT_READY 1');
+      const [o] = await r.add([route('10.4.0.0/24')]);
+      assert.match(o.message, /TRY_AGAIN.*still desired/);
+      await until(r, 'desired', () => r.state.acknowledged.size === 1, 20000, 'acknowledged');
+      await ribHas(1, 'the route in the RIB');
+      assert.ok(server.calls.some((c) => c.fault === 'NOT_READY'), 'the second try met NOT_READY');
+    });
+
+    it('3. the login forgotten, calls answered UNKNOWN "Authorization failed": one re-login, the call sent again', async () => {
+      const r = await start('py-safety-3');
+      await r.add([route('10.5.0.0/24')]);
+      await server.command('unauth-status UNKNOWN');
+      await server.command('forget');
+      const [o] = await r.add([route('10.6.0.0/24')]);
+      assert.equal(o.status, 'added', o.message);
+      assert.equal(server.calls.filter((c) => c.call === 'Login' && c.ok).length, 2);
+      await ribHas(2, 'both routes in the RIB');
+    });
+
+    it('3. NOT_INITIALIZED after every login: the re-logins back off instead of looping', async () => {
+      const r = await start('py-safety-3b', { initialMs: 100, maxMs: 800, factor: 2, jitter: 0 });
+      await r.add([route('10.7.0.0/24')]);
+      await server.command('fault RouteAdd|RouteUpdate sub NOT_INITIALIZED 8');
+      const [o] = await r.add([route('10.8.0.0/24')]);
+      assert.equal(o.status, 'failed');
+      await until(r, 'desired', () => r.state.acknowledged.size === 2, 30000, 'both acknowledged once the fault is used up');
+      const logins = server.calls.filter((c) => c.call === 'Login' && c.ok).length;
+      assert.ok(logins <= 10, `${logins} logins for 8 NOT_INITIALIZED answers`);
     });
   });
 });

@@ -12,7 +12,12 @@ Usage: jet_grpc_server.py GEN_PY_DIR PORT [USER PASSWORD]   (PORT 0: any free po
 
 stdout, one JSON line each (flushed): {"listening": <bound port>} once it serves, then one line per
 call ({"call": ..., "client_id": ..., "sub_code": ...}).
-stdin, one command a line: `rib` answers {"rib": [routes]} on stdout. End of stdin stops the server.
+stdin, one command a line: `rib` answers {"rib": [routes]} on stdout;
+  `fault METHODS status NAME COUNT` fails the next COUNT calls of METHODS (names joined by |) with gRPC
+  status NAME, `fault METHODS sub NAME COUNT` answers them with sub_code NAME (FAILURE, nothing done);
+  `forget` forgets every login (a JET daemon restart keeping the RIB);
+  `unauth-status NAME` is the status of a call without a login (default UNAUTHENTICATED);
+  each answers {"ok": command}. End of stdin stops the server.
 """
 import ipaddress
 import json
@@ -48,6 +53,9 @@ SESSIONS = {}
 RIB = {}
 
 S = rib_pb.StatusCode  # the RIB's sub codes
+# [{'methods': set, 'kind': 'status' | 'sub', 'name': str, 'left': int}], first match answers
+FAULTS = []
+UNAUTH = [grpc.StatusCode.UNAUTHENTICATED]
 
 
 def say(**fields):
@@ -70,8 +78,23 @@ def session_of(context, call):
         session = SESSIONS.get(cid)
     if session is None:
         say(call=call, client_id=cid, error='Authorization failed')
-        context.abort(grpc.StatusCode.UNAUTHENTICATED, 'Authorization failed')
+        context.abort(UNAUTH[0], 'Authorization failed')
     return cid, session
+
+
+def fault_of(context, call, cid):
+    """A fault in force for `call`: aborts with its status, or returns its sub code (None: no fault)."""
+    with LOCK:
+        fault = next((f for f in FAULTS if call in f['methods'] or '*' in f['methods']), None)
+        if fault is None:
+            return None
+        fault['left'] -= 1
+        if fault['left'] <= 0:
+            FAULTS.remove(fault)
+    say(call=call, client_id=cid, fault=fault['name'])
+    if fault['kind'] == 'status':
+        context.abort(getattr(grpc.StatusCode, fault['name']), 'simulated ' + fault['name'])
+    return S.Value(fault['name'])
 
 
 def status(ok, message=''):
@@ -283,6 +306,8 @@ class Rib(rib_grpc.RibServicer):
         message = ''
         keys = []
         if sub is None:
+            sub = fault_of(context, call, cid)
+        if sub is None:
             sub = S.SUCCESS
             if len(request.routes) == 0:
                 sub, message = S.REQUEST_INVALID, 'no routes'
@@ -325,6 +350,8 @@ class Rib(rib_grpc.RibServicer):
         done = 0
         message = ''
         keys = []
+        if sub is None:
+            sub = fault_of(context, 'RouteDelete', cid)
         if sub is None:
             sub = S.SUCCESS
             if len(request.keys) == 0:
@@ -479,10 +506,22 @@ def main():
     say(listening=port)
     for line in sys.stdin:
         command = line.strip()
+        words = command.split()
         if command == 'rib':
             with LOCK:
                 routes = [describe(k, r) for k, r in sorted(RIB.items())]
             say(rib=routes)
+        elif len(words) == 5 and words[0] == 'fault' and words[2] in ('status', 'sub'):
+            with LOCK:
+                FAULTS.append({'methods': set(words[1].split('|')), 'kind': words[2], 'name': words[3], 'left': int(words[4])})
+            say(ok=command)
+        elif command == 'forget':
+            with LOCK:
+                SESSIONS.clear()
+            say(ok=command)
+        elif len(words) == 2 and words[0] == 'unauth-status':
+            UNAUTH[0] = getattr(grpc.StatusCode, words[1])
+            say(ok=command)
         elif command:
             say(error='unknown command %r' % command)
     server.stop(0).wait()

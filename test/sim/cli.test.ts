@@ -16,6 +16,7 @@ describe('sim CLI arguments', () => {
       // The IDL's default: a client that sets no purge time keeps its routes 120 s, as on a router.
       purgeTimeS: 120,
       grpcLingerMs: 0,
+      grpcFaults: [],
       hostname: 'jet-sim',
       rates: {},
       script: [],
