@@ -14,7 +14,7 @@
 import * as ipaddr from 'ipaddr.js';
 import { I32_MAX, RouteValidationError, toInteger } from '../lib/flow-props';
 import { Family, parseAppId, parseNexthop, parsePrefix as runtimePrefix, parseTable, splitList } from '../lib/core/route-spec';
-import { DEFAULT_PORTS } from '../lib/core/defaults';
+import { DEFAULT_PORTS, PURGE_TIME_MAX_S, PURGE_TIME_MIN_S, ROUTER_PURGE_TIME_S } from '../lib/core/defaults';
 import { MAX_HOLD_DOWN_S, MAX_MAX_KEYS } from '../lib/threshold/config';
 import { Translate } from './host';
 
@@ -138,6 +138,12 @@ export function createChecks(t: Translate, propertyExpression: () => ((s: string
     uintOrEmpty: intOrEmpty(0, I32_MAX),
     /** jet-threshold's Max keys. */
     maxKeysOrEmpty: intOrEmpty(1, MAX_MAX_KEYS),
+    /** jet-router's purge time (gRPC RoutePurgeTimerAdd): the IDL's range; empty is the router's default. */
+    purgeTimeOrEmpty(v: unknown): string | null {
+      return intOrEmpty(PURGE_TIME_MIN_S, PURGE_TIME_MAX_S)(v) === null
+        ? null
+        : t('jet-router.validation.purgeTime', { min: PURGE_TIME_MIN_S, max: PURGE_TIME_MAX_S, default: ROUTER_PURGE_TIME_S });
+    },
     numberOrEmpty(v: unknown): string | null {
       return empty(v) || isFinite(Number(String(v).trim())) ? null : t('jet-router.validation.number');
     },

@@ -3,25 +3,36 @@
  * credentials and hands them to a lib/core/hub.ts RouterHub, which owns the two shared channels
  * (request-response over gRPC or Thrift, notifications over MQTT), their users and the route
  * state. Here: the Node-RED parts only (context store, logs, TLS config node, admin endpoint).
+ *
+ * The route state is read from the node's context with the callback form, which every context
+ * store answers (lib/core/stored-state.ts): the route nodes join the hub, and their calls run,
+ * once it is read; calls made before wait (at most queueLimit of them).
  */
 import * as os from 'os';
 import type { NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'tls';
 import { apiOf, RouteBackend } from '../lib/core/backend';
-import { DEFAULT_CLOSE_BOUND_MS, DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, DEFAULT_QUEUE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../lib/core/defaults';
+import {
+  DEFAULT_CLOSE_BOUND_MS,
+  DEFAULT_NOTIFICATION_PORT,
+  DEFAULT_PORTS,
+  DEFAULT_QUEUE_LIMIT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  PURGE_TIME_MAX_S,
+  PURGE_TIME_MIN_S,
+  ROUTER_PURGE_TIME_S,
+} from '../lib/core/defaults';
 import { createBackend } from '../lib/router/backends';
 import { RouterHub, HubUser } from '../lib/core/hub';
+import { StoredState } from '../lib/core/stored-state';
 import { NotificationSession } from '../lib/mqtt/session';
-import { toBool, toInteger } from '../lib/flow-props';
+import { show, toBool, toInteger } from '../lib/flow-props';
 import { testConnection } from '../lib/router/probe';
 import { ClientIdRegistry, defaultClientId, notificationClientId } from '../lib/core/client-id';
 import { RouterIdentity, sameRouter } from '../lib/core/route-state';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
 
 const STATE_KEY = 'desiredRoutes';
-/** Node-RED waits up to 15 s for a node's close; each channel closes within this. */
-/** Longest purge time accepted (a day): longer would keep a forgotten client's routes for too long. */
-const MAX_PURGE_S = 86400;
 
 interface TlsConfigNode {
   addTLSOptions(opts: Record<string, unknown>): void;
@@ -61,7 +72,7 @@ export = function (RED: NodeAPI): void {
     const notificationHost = String(def.notificationHost ?? '').trim() || host;
     const notificationPort = safeInt('notificationPort', def.notificationPort, DEFAULT_NOTIFICATION_PORT, 1, 65535);
     const purgeText = String(def.purgeTime ?? '').trim();
-    const purgeTimeS = api === 'grpc' && purgeText !== '' ? safeInt('purgeTime', purgeText, 0, 0, MAX_PURGE_S) : undefined;
+    const purgeTimeS = api === 'grpc' ? purgeTime(purgeText) : undefined;
     if (api !== 'grpc' && purgeText !== '') node.warn(`purgeTime ${purgeText} is ignored: it is a gRPC setting, and this router uses Thrift`);
 
     function safeInt(field: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -73,6 +84,24 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /**
+     * The purge time to send (RoutePurgeTimerAdd), or undefined for the router's default: empty, or
+     * a value outside the API's range (an imported flow), which the router would refuse at every
+     * login (docs/protocol.md §6).
+     */
+    function purgeTime(text: string): number | undefined {
+      if (text === '') return undefined;
+      try {
+        return toInteger('purgeTime', text, ROUTER_PURGE_TIME_S, PURGE_TIME_MIN_S, PURGE_TIME_MAX_S);
+      } catch {
+        node.warn(
+          `purgeTime: ${show(text)} is not a whole number of seconds ${PURGE_TIME_MIN_S}..${PURGE_TIME_MAX_S} (the range of RoutePurgeTimerAdd); ` +
+            `not sent: the router keeps this client's routes for its own default purge time (${ROUTER_PURGE_TIME_S} s) after a session ends`,
+        );
+        return undefined;
+      }
+    }
+
     function tlsOptions(enabled: unknown): ConnectionOptions | undefined {
       if (!toBool(enabled)) return undefined;
       const opts: Record<string, unknown> = {};
@@ -81,13 +110,32 @@ export = function (RED: NodeAPI): void {
       return opts as ConnectionOptions;
     }
 
+    const queueLimit = safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000);
+    /** Route nodes registered before the route state was read: they join the hub once it is. */
+    const waitingUsers = new Map<string, HubUser>();
+    /** The route state as last read or saved: the hub reads it whenever its request-response channel opens. */
+    let current: unknown;
+    const stored = new StoredState({
+      store: node.context(),
+      key: STATE_KEY,
+      what: 'route state',
+      maxWaiting: queueLimit,
+      warn: (text) => node.warn(text),
+      log: (text) => node.log(text),
+      loadFailed: (reason) => {
+        // Short: a status is clipped; the warning says the rest.
+        const status = { state: 'disconnected' as const, detail: `context store: ${reason}` };
+        for (const user of waitingUsers.values()) user.onRouterStatus(status, 'rpc');
+      },
+    });
+
     const hub = new RouterHub({
       router: { api, host, port },
       // The identity is this node's, or an earlier one's whose routes are deleted there (re-pointing).
       createBackend: (to: RouterIdentity = { api, host, port }): RouteBackend | string => {
         if (!to.host) return 'no host set in the jet-router node';
         const creds = node.credentials ?? {};
-        return createBackend(to.api, {
+        const backend = createBackend(to.api, {
           host: to.host,
           port: to.port,
           username: creds.username ?? '',
@@ -95,9 +143,11 @@ export = function (RED: NodeAPI): void {
           clientId,
           tls: tlsOptions(def.useTls),
           requestTimeoutMs: safeInt('requestTimeout', def.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS / 1000, 1, 3600) * 1000,
-          queueLimit: safeInt('queueLimit', def.queueLimit, DEFAULT_QUEUE_LIMIT, 0, 1000000),
+          queueLimit,
           purgeTimeS: sameRouter(to, { api, host, port }) ? purgeTimeS : undefined,
         });
+        backend.on('warning', (text: string) => node.warn(text));
+        return backend;
       },
       createNotifications: (): NotificationSession | string => {
         if (!notificationHost) return 'no host set in the jet-router node';
@@ -114,16 +164,10 @@ export = function (RED: NodeAPI): void {
         return session;
       },
       store: {
-        load: () => {
-          let stored: unknown = node.context().get(STATE_KEY);
-          if (stored === undefined && stateAcrossDeploys.has(node.id)) {
-            stored = stateAcrossDeploys.get(node.id);
-            node.context().set(STATE_KEY, stored);
-          }
-          return stored;
-        },
+        load: () => current,
         save: (state) => {
-          node.context().set(STATE_KEY, state);
+          current = state;
+          stored.save(state);
           stateAcrossDeploys.set(node.id, state);
         },
       },
@@ -132,6 +176,18 @@ export = function (RED: NodeAPI): void {
     });
     // The route nodes show how many desired routes the last replay dropped: tell them again.
     hub.on('replay-refused', () => hub.rpc.refresh());
+
+    stored.load((value) => {
+      // The context store's copy, else this runtime's (the memory store lost it when the node stopped).
+      current = value;
+      if (current === undefined && stateAcrossDeploys.has(node.id)) {
+        current = stateAcrossDeploys.get(node.id);
+        stored.save(current);
+      }
+      const users = [...waitingUsers.values()];
+      waitingUsers.clear();
+      for (const user of users) hub.register(user);
+    });
 
     Object.defineProperty(node, 'api', { get: () => api });
     Object.defineProperty(node, 'identity', { get: () => ({ api, host, port }) });
@@ -143,11 +199,16 @@ export = function (RED: NodeAPI): void {
     Object.defineProperty(node, 'replayRefused', { get: () => hub.replayRefused });
     Object.defineProperty(node, 'routerName', { get: () => def.name || host });
 
-    node.register = (user: HubUser): void => hub.register(user);
+    node.register = (user: HubUser): void => {
+      if (stored.isLoaded) hub.register(user);
+      else waitingUsers.set(user.id, user);
+    };
     node.subscribe = (user, filter, handler): void => hub.subscribe(user, filter, handler);
     node.deregister = (user: HubUser, done: () => void): void => {
+      waitingUsers.delete(user.id);
       hub.deregister(user.id).then(done);
     };
+    node.whenStateLoaded = (run, refuse): void => stored.whenLoaded(run, refuse);
 
     // Two router nodes with one client id on one router lock each other out (gRPC) and drop each
     // other (MQTT): say so at deploy, in both nodes, naming the other (a copied node keeps its id).
@@ -161,11 +222,16 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       clientIds.release(clientId, node);
-      hub.close().then(() => {
-        if (removed) stateAcrossDeploys.delete(node.id);
-        hub.removeAllListeners();
-        done();
-      });
+      waitingUsers.clear();
+      hub
+        .close()
+        .then(() => stored.flush(DEFAULT_CLOSE_BOUND_MS))
+        .then(() => {
+          stored.close();
+          if (removed) stateAcrossDeploys.delete(node.id);
+          hub.removeAllListeners();
+          done();
+        });
     });
   }
 

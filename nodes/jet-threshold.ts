@@ -10,6 +10,10 @@
  * node's context when no context store is configured (every full deploy, or a deploy that changes
  * the node). The map also keeps the messages of held transitions, which are sent when the time
  * left on their hold-down runs out; it forgets a node that is removed from the flows.
+ *
+ * The context is read and written with the callback form, which every context store answers
+ * (lib/core/stored-state.ts): messages that come before the state is read wait for it, in order
+ * (at most STATE_MAX_WAITING), and saves go in the background, coalesced.
  */
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import { Decision, DEFAULT_MAX_BYTES, sideOf, ThresholdMachine, ThresholdInput } from '../lib/threshold/machine';
@@ -18,6 +22,8 @@ import { thresholdConfig, ThresholdDef, ThresholdSettings } from '../lib/thresho
 import { StatusView } from '../lib/node-status';
 import { clip, StatusWords, Translate } from './shared/status';
 import { isPlainObject } from '../lib/flow-props';
+import { StoredState } from '../lib/core/stored-state';
+import { DEFAULT_CLOSE_BOUND_MS } from '../lib/core/defaults';
 
 const STATE_KEY = 'thresholdState';
 
@@ -26,6 +32,20 @@ export = function (RED: NodeAPI): void {
   const stateAcrossDeploys = new Map<string, unknown>();
   /** The held messages of each threshold node, from its close to its next start. */
   const heldAcrossDeploys = new Map<string, Map<string, NodeMessage>>();
+  /** Nodes waiting for the flows to start, on one listener (not one per node: RED.events warns past 10). */
+  const startWaiters = new Set<() => void>();
+  const flowsStarted = (): void => {
+    const waiting = [...startWaiters];
+    startWaiters.clear();
+    for (const fn of waiting) fn();
+  };
+  function afterFlowsStart(fn: () => void): void {
+    if (startWaiters.size === 0) RED.events.once('flows:started', flowsStarted);
+    startWaiters.add(fn);
+  }
+  function cancelAfterFlowsStart(fn: () => void): void {
+    if (startWaiters.delete(fn) && startWaiters.size === 0) RED.events.off('flows:started', flowsStarted);
+  }
 
   function Threshold(this: Node, def: ThresholdDef & NodeDef): void {
     RED.nodes.createNode(this, def);
@@ -71,18 +91,20 @@ export = function (RED: NodeAPI): void {
         );
       }
     });
-    // The persistent context store's copy, else this runtime's (the memory store lost it at the stop).
-    const stored = node.context().get(STATE_KEY);
-    machine.load(stored !== undefined ? stored : stateAcrossDeploys.get(node.id));
-    for (const key of [...heldMessages.keys()]) if (!machine.state(key)?.held) heldMessages.delete(key);
+    const stored = new StoredState({
+      store: node.context(),
+      key: STATE_KEY,
+      what: 'threshold state',
+      warn: (text) => node.warn(`jet-threshold: ${text}`),
+      log: (text) => node.log(text),
+    });
 
     // O(1): the machine's JSON is a live object, not a copy.
     const save = (): void => {
       const json = machine.toJSON();
-      node.context().set(STATE_KEY, json);
+      stored.save(json);
       stateAcrossDeploys.set(node.id, json);
     };
-    save();
     // Changes by messages and hold-downs are shown at most every STATUS_INTERVAL_MS.
     const view = new StatusView(
       () => {
@@ -139,30 +161,51 @@ export = function (RED: NodeAPI): void {
     }
 
     // Transitions held when the node last stopped are still due, with the time left on their
-    // hold-down: a timer each once all nodes run (flows:started; one whose hold-down expired
-    // meanwhile is sent then), with the message held before a deploy, or after a restart of
-    // Node-RED one rebuilt from the key.
+    // hold-down: a timer each once all nodes run (flows:started, or when the state is read if that
+    // is later; one whose hold-down expired meanwhile is sent then), with the message held before a
+    // deploy, or after a restart of Node-RED one rebuilt from the key.
     let restore: (() => void) | null = null;
-    if (machine.summary().held > 0) {
-      restore = (): void => {
-        restore = null;
-        for (const [key, state] of machine.entries()) {
-          if (!state.held || timers.has(key)) continue;
-          let msg = heldMessages.get(key);
-          if (!msg) {
-            msg = { payload: { direction: state.held.direction, restored: true } } as NodeMessage;
-            RED.util.setMessageProperty(msg, cfg.key, key, true);
+    let started = false;
+    const onFlowsStarted = (): void => {
+      started = true;
+      restore?.();
+    };
+    afterFlowsStart(onFlowsStarted);
+
+    stored.load((value) => {
+      // The persistent context store's copy, else this runtime's (the memory store lost it at the stop).
+      machine.load(value !== undefined ? value : stateAcrossDeploys.get(node.id));
+      for (const key of [...heldMessages.keys()]) if (!machine.state(key)?.held) heldMessages.delete(key);
+      save();
+      if (machine.summary().held > 0) {
+        restore = (): void => {
+          restore = null;
+          for (const [key, state] of machine.entries()) {
+            if (!state.held || timers.has(key)) continue;
+            let msg = heldMessages.get(key);
+            if (!msg) {
+              msg = { payload: { direction: state.held.direction, restored: true } } as NodeMessage;
+              RED.util.setMessageProperty(msg, cfg.key, key, true);
+            }
+            hold(key, state.held.until, msg, false);
           }
-          hold(key, state.held.until, msg, false);
-        }
-        show();
-      };
-      RED.events.once('flows:started', restore);
-    } else {
-      heldMessages.clear();
-    }
+          show();
+        };
+        if (started) restore();
+      } else {
+        heldMessages.clear();
+      }
+      view.now();
+    });
 
     node.on('input', (msg: NodeMessage & { reset?: unknown }, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void) => {
+      stored.whenLoaded(
+        () => onInput(msg, send, done),
+        (why) => done(new Error(`jet-threshold: ${why}; the message was not processed`)),
+      );
+    });
+
+    function onInput(msg: NodeMessage & { reset?: unknown }, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void): void {
       const keyValue = RED.util.getMessageProperty(msg, cfg.key);
       // A key longer than MAX_KEY_LENGTH is kept shortened (its head and a hash), here as in the state.
       const key = thresholdKey(keyValue === undefined || keyValue === null ? '' : String(keyValue));
@@ -211,11 +254,11 @@ export = function (RED: NodeAPI): void {
       }
       show();
       done();
-    });
+    }
 
     node.on('close', (removed: boolean, done: () => void) => {
       view.close();
-      if (restore) RED.events.off('flows:started', restore);
+      cancelAfterFlowsStart(onFlowsStarted);
       restore = null;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
@@ -223,10 +266,14 @@ export = function (RED: NodeAPI): void {
         stateAcrossDeploys.delete(node.id);
         heldAcrossDeploys.delete(node.id);
       } else {
-        stateAcrossDeploys.set(node.id, machine.toJSON());
+        // Not read yet: this runtime's copy (if any) stays as it was.
+        if (stored.isLoaded) stateAcrossDeploys.set(node.id, machine.toJSON());
         if (heldMessages.size > 0) heldAcrossDeploys.set(node.id, heldMessages);
       }
-      done();
+      stored.flush(DEFAULT_CLOSE_BOUND_MS).then(() => {
+        stored.close();
+        done();
+      });
     });
     view.now();
   }

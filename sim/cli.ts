@@ -6,15 +6,17 @@
  *                        [--http-port 8080] [--mqtt-port 1883] [--user lab:lab123 ...]
  *                        [--tls-key FILE --tls-cert FILE [--tls-ca FILE]]
  *                        [--grpc-tls-key FILE --grpc-tls-cert FILE [--grpc-tls-ca FILE]]
- *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS] [--other-route SPEC ...]
+ *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS] [--grpc-fault SPEC ...]
+ *                        [--other-route SPEC ...]
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
  */
 import * as fs from 'fs';
 import { parseArgs as parseArgv, type ParseArgsConfig } from 'util';
-import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS } from '../lib/core/defaults';
+import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, ROUTER_PURGE_TIME_S } from '../lib/core/defaults';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
 import type { SimTlsOptions } from './server-base';
+import { GrpcFaultSpec, parseFault, statusName } from './grpc/faults';
 import { DEFAULT_INTERFACES, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 import type { OtherRouteInput } from './other-routes';
 import { parseAlarm, parseOtherRoute, parseRate, parseScript, splitPair } from './cli-values';
@@ -27,7 +29,8 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --grpc-port N         JET gRPC (jnx.jet) port (default ${DEFAULT_PORTS.grpc}, as Junos; 0 = any free port)
   --no-thrift           no Thrift server
   --no-grpc             no gRPC server
-  --http-port N         HTTP port for /rib, /health, /interfaces, /alarms, /events/rmon (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
+  --http-port N         HTTP port for the status page (/) and /rib, /health, /interfaces, /alarms, /events/rmon,
+                        /commits (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
   --mqtt-port N         MQTT (notification) port (default ${DEFAULT_NOTIFICATION_PORT}; 0 = any free port)
   --mqtt-host ADDR      address for MQTT (default: --host)
   --user NAME:PASSWORD  accepted login, repeatable (default ${Object.entries(DEFAULT_USERS).map(([user, password]) => `${user}:${password}`).join(' ')})
@@ -41,9 +44,16 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --route-delay MS      a slow router: each route call (Thrift and gRPC) is answered MS ms per route later,
                         the calls of one session one after the other (default 0)
   --purge-time S        gRPC: seconds a client's routes outlive its session when it set no purge timer
-                        (RoutePurgeTimerAdd); default 0 = purged when the session ends
+                        (RoutePurgeTimerAdd); default ${ROUTER_PURGE_TIME_S}, as the API; 0 = purged when the session ends
   --grpc-linger MS      gRPC: how long the session of a vanished client still holds its client id
                         (new logins with that id are refused meanwhile; default 0)
+  --grpc-fault SPEC     gRPC: answer chosen calls with a gRPC status or a sub-code, repeatable. SPEC: key=value
+                        pairs joined by commas: method (names joined by |, or *), status (gRPC status name) or
+                        sub-code (routing.rib sub-code name), details, count (calls; default 1), for (ms), e.g.
+                        "method=RouteAdd|RouteUpdate,sub-code=TRY_AGAIN,for=10000". At run time: /grpc/faults
+                        (GET, DELETE; POST {method, status|subCode, details, count, forMs}); POST
+                        /grpc/forget-logins forgets every login (a JET daemon restart; the RIB is kept)
+  --grpc-unauth-status NAME  gRPC: status of a call without a login (default UNAUTHENTICATED)
   --other-route SPEC    a route of another protocol in the routing table, repeatable: a static route from
                         the CLI, BGP, direct. RouteGet (a lookup) returns it with the JET routes at its prefix,
                         naming no owner; JET never adds, deletes or purges it, and a JET route at the same
@@ -100,6 +110,10 @@ export interface CliOptions {
   grpcLingerMs: number;
   /** Routes of other protocols (--other-route). */
   otherRoutes: OtherRouteInput[];
+  /** gRPC: faults in force from the start. */
+  grpcFaults: GrpcFaultSpec[];
+  /** gRPC: status name of a call without a login. */
+  grpcUnauthStatus?: string;
   mqttTlsKey?: string;
   mqttTlsCert?: string;
   hostname: string;
@@ -152,6 +166,8 @@ const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
   'purge-time': (o, v, f) => (o.purgeTimeS = parseCount(f, v)),
   'grpc-linger': (o, v, f) => (o.grpcLingerMs = parseCount(f, v)),
   'other-route': (o, v) => o.otherRoutes.push(parseOtherRoute(v)),
+  'grpc-fault': (o, v) => o.grpcFaults.push(parseFault(v)),
+  'grpc-unauth-status': (o, v, f) => (o.grpcUnauthStatus = statusName(f, v)),
   'mqtt-tls-key': (o, v) => (o.mqttTlsKey = v),
   'mqtt-tls-cert': (o, v) => (o.mqttTlsCert = v),
   hostname: (o, v) => (o.hostname = v),
@@ -174,7 +190,7 @@ const FLAGS: Readonly<Record<string, (out: CliOptions) => unknown>> = {
 /** The options of each server that its off switch contradicts. */
 const OFF_SWITCHES = [
   ['--no-thrift', ['--thrift-port', '--tls-key', '--tls-cert', '--tls-ca']],
-  ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger']],
+  ['--no-grpc', ['--grpc-port', '--grpc-tls-key', '--grpc-tls-cert', '--grpc-tls-ca', '--purge-time', '--grpc-linger', '--grpc-fault', '--grpc-unauth-status']],
 ] as const;
 
 /** util.parseArgs's reading of the options above (every value option repeatable: each use is applied in order). */
@@ -196,9 +212,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     mqttPort: DEFAULT_NOTIFICATION_PORT,
     users: {},
     routeDelayMs: 0,
-    purgeTimeS: 0,
+    purgeTimeS: ROUTER_PURGE_TIME_S,
     grpcLingerMs: 0,
     otherRoutes: [],
+    grpcFaults: [],
     hostname: DEFAULT_HOSTNAME,
     rates: {},
     script: [],
@@ -258,6 +275,8 @@ export function toSimulatorOptions(cli: CliOptions, log: (line: string) => void)
     defaultPurgeTimeS: cli.purgeTimeS,
     grpcLingerMs: cli.grpcLingerMs,
     otherRoutes: cli.otherRoutes,
+    grpcFaults: cli.grpcFaults,
+    grpcNotLoggedInStatus: cli.grpcUnauthStatus,
     grpcTls: tlsFiles(cli.grpcTlsKey, cli.grpcTlsCert, cli.grpcTlsCa),
     httpPort: cli.httpPort,
     mqttPort: cli.mqttPort,
@@ -298,6 +317,7 @@ async function main(): Promise<void> {
   const grpcText = cli.grpc ? `gRPC (jnx.jet) on ${sim.host}:${sim.grpcPort}${cli.grpcTlsKey ? (cli.grpcTlsCa ? ' (mutual TLS)' : ' (TLS)') : ''}` : 'gRPC off';
   log(`JET simulator: ${thriftText}, ${grpcText}, HTTP on http://${sim.host}:${sim.httpPort}/rib; users: ${Object.keys(cli.users).join(', ')}`);
   if (cli.routeDelayMs > 0) log(`JET simulator: slow router, route calls answered ${cli.routeDelayMs} ms per route later`);
+  if (cli.grpc) log(`JET simulator: management API on the gRPC port (show interfaces, show configuration snmp rmon, ConfigSet of snmp rmon); commits on http://${sim.host}:${sim.httpPort}/commits`);
   log(`JET simulator: MQTT on ${sim.broker.url}${cli.mqttUser ? ` (user ${cli.mqttUser.username})` : ''}, RMON events on ${RMON_TOPIC}; POST http://${sim.host}:${sim.httpPort}/interfaces/<ifIndex>/rate to change a rate`);
   for (const a of sim.rmon.alarms()) {
     log(

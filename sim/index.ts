@@ -1,8 +1,9 @@
 /**
  * The simulated JET router: one RIB behind both request-response servers, Thrift (docs/protocol.md §2,
  * Junos up to 16.1) and gRPC jnx.jet (§6, current Junos), with the same users; an MQTT broker
- * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), and a small
- * HTTP server to look at the RIB and drive the interface rates. Used by the tests and by
+ * carrying the notifications and the RMON alarm engine that publishes them (§3, §4), the management
+ * API (§6) on the gRPC port whose commits reconfigure that engine, and a small HTTP server to look at
+ * the RIB, the alarms and the commits and to drive the interface rates. Used by the tests and by
  * `node dist/sim/cli.js`.
  *
  *   const sim = await JetSimulator.start({ log: console.log });
@@ -22,6 +23,10 @@ import { BrokerTlsOptions, SimBroker } from './broker';
 import { RmonAlarmSpec, RmonEngine } from './rmon';
 import { formatOtherRoute, OtherRouteInput } from './other-routes';
 import { addRmonRoutes } from './rmon-http';
+import { ManagementModel, rmonStartConfig } from './management';
+import { addManagementRoutes } from './management-http';
+import { addGrpcRoutes } from './grpc/http';
+import type { GrpcFaultSpec } from './grpc/faults';
 import { DEFAULT_HOST, DEFAULT_USERS } from './defaults';
 
 export * from './rib';
@@ -30,11 +35,14 @@ export * from './server-base';
 export * from './thrift/server';
 export * from './grpc/server';
 export * from './grpc/wire';
+export * from './grpc/faults';
 export { ROUTES_PER_GET_REPLY } from './grpc/handlers';
 export * from './http';
 export * from './broker';
 export * from './rmon';
 export * from './rmon-http';
+export * from './management-http';
+export * from './management';
 
 export interface JetSimulatorOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -55,10 +63,14 @@ export interface JetSimulatorOptions {
   routeDelayMs?: number;
   /** gRPC: how long a session outlives its connection, holding its client id (default 0). */
   grpcLingerMs?: number;
-  /** gRPC: purge time (s) of a client that set none (default 0: routes go with the session). */
+  /** gRPC: purge time (s) of a client that set none (default 120, the IDL's; 0: routes go with the session). */
   defaultPurgeTimeS?: number;
   /** gRPC: ms per purge-time second (default 1000; tests shorten it). */
   purgeSecondMs?: number;
+  /** gRPC: faults in force from the start (sim/grpc/faults.ts; more through sim.grpc.faults or POST /grpc/faults). */
+  grpcFaults?: GrpcFaultSpec[];
+  /** gRPC: the status name of a call without a login (default UNAUTHENTICATED; a router's is not documented). */
+  grpcNotLoggedInStatus?: string;
   /** MQTT port; 0 (default) = a free port. */
   mqttPort?: number;
   /** MQTT address (default: `host`). */
@@ -91,6 +103,8 @@ export class JetSimulator {
   readonly http: SimHttpServer;
   readonly broker: SimBroker;
   readonly rmon: RmonEngine;
+  /** The management API's model (gRPC Management): interfaces, the committed RMON configuration, commits. */
+  readonly management: ManagementModel;
   readonly host: string;
   private readonly onChange: (change: RibChange) => void;
   private stopped = false;
@@ -108,6 +122,14 @@ export class JetSimulator {
     this.onChange = (change) => log?.(formatRibChange(change));
     this.rib.on('change', this.onChange);
     const users = options.users ?? DEFAULT_USERS;
+    this.rmon = new RmonEngine({
+      publish: (topic, payload) => this.broker.publish(topic, payload),
+      alarms: options.alarms,
+      interfaces: options.interfaces,
+      hostname: options.hostname,
+      log,
+    });
+    this.management = this.managementFor(this.rmon, log);
     this.thrift = new ThriftServer({ rib: this.rib, users, tls: options.tls, routeDelayMs: options.routeDelayMs, log });
     this.grpc = new GrpcServer({
       rib: this.rib,
@@ -117,18 +139,36 @@ export class JetSimulator {
       lingerMs: options.grpcLingerMs,
       defaultPurgeTimeS: options.defaultPurgeTimeS,
       purgeSecondMs: options.purgeSecondMs,
+      management: this.management,
+      faults: options.grpcFaults,
+      notLoggedInStatus: options.grpcNotLoggedInStatus,
       log,
     });
     this.http = new SimHttpServer({ rib: this.rib, log });
     this.broker = new SimBroker({ username: options.mqttAuth?.username, password: options.mqttAuth?.password, tls: options.mqttTls, log });
-    this.rmon = new RmonEngine({
-      publish: (topic, payload) => this.broker.publish(topic, payload),
-      alarms: options.alarms,
-      interfaces: options.interfaces,
-      hostname: options.hostname,
-      log,
-    });
     addRmonRoutes(this.http, this.rmon);
+    addGrpcRoutes(this.http, this.grpc);
+    addManagementRoutes(this.http, { rib: this.rib, rmon: this.rmon, management: this.management });
+  }
+
+  /**
+   * The management model whose committed `snmp rmon` is what the engine runs at start, and whose
+   * every commit reconfigures the engine live (alarms it cannot run are logged and left out).
+   */
+  private managementFor(rmon: RmonEngine, log: ((line: string) => void) | undefined): ManagementModel {
+    const start = rmonStartConfig(rmon.alarms());
+    for (const s of start.skipped) log?.(`mgmt: alarm ${s.index} is not in the committed configuration (${s.reason}); the first commit removes it from the engine`);
+    const model = new ManagementModel({ rmon: start.text });
+    model.on('commit', (record, engine) => {
+      log?.(`mgmt: commit ${record.sequence} by ${record.user}${record.comment ? `: ${record.comment}` : ''}`);
+      for (const s of engine.skipped) log?.(`mgmt: alarm ${s.index} is not run by the simulator: ${s.reason}`);
+      try {
+        rmon.replaceAlarms(engine.alarms);
+      } catch (err) {
+        log?.(`mgmt: the RMON engine refused the committed alarms: ${(err as Error).message}`);
+      }
+    });
+    return model;
   }
 
   /** Starts the servers, then the alarms' sampling; on failure, whatever started is stopped again. */

@@ -7,7 +7,8 @@
  * The crossing rules are lib/rmon/alarm.ts evaluateSample, and the event text is lib/rmon/parser.ts
  * formatRmonText, so the simulator, the threshold node and the parser cannot drift apart.
  *
- * Sampling: start() runs one unref'd timer per alarm (its interval); stop() clears them. Tests call
+ * Sampling: start() runs one unref'd timer per alarm (its interval); stop() clears them;
+ * replaceAlarms() swaps the alarms while running (a configuration commit). Tests call
  * tick() (every alarm samples once, now) or setRate(ifIndex, rate, true) instead of waiting. An alarm
  * whose interface has no rate yet is not sampled (like an SNMP get that finds no instance).
  *
@@ -32,10 +33,12 @@ import {
   StartupAlarm,
   validateAlarmConfig,
 } from '../lib/rmon/alarm';
-import { formatRmonText } from '../lib/rmon/parser';
+import { buildRmonNotification, JetEventNotification, RmonEventFields } from './rmon-event';
 
 export { RMON_EVENT_ID, DEFAULT_RMON_TOPIC as RMON_TOPIC } from '../lib/core/defaults';
-import { DEFAULT_RMON_TOPIC as RMON_TOPIC, RMON_EVENT_ID } from '../lib/core/defaults';
+export { buildRmonNotification, formatJetTime } from './rmon-event';
+export type { JetEvent, JetEventNotification, RmonEventFields } from './rmon-event';
+import { DEFAULT_RMON_TOPIC as RMON_TOPIC } from '../lib/core/defaults';
 import { DEFAULT_HOSTNAME } from './defaults';
 /** The sim's default startup-alarm (see the module comment for why not Junos's 'both'). */
 export const SIM_DEFAULT_STARTUP: StartupAlarm = 'rising';
@@ -138,62 +141,6 @@ export function normalizeAlarm(spec: RmonAlarmSpec): RmonAlarm {
   };
 }
 
-/** The `jet-event` object of a notification (docs/protocol.md §3). */
-export interface JetEvent {
-  'event-id': string;
-  hostname: string;
-  time: string;
-  severity: string;
-  facility: string;
-  'process-id': number;
-  'process-name': string;
-  message: string;
-  attributes: { 'event-name'?: string; message: string };
-}
-
-export interface JetEventNotification {
-  'jet-event': JetEvent;
-}
-
-/** What one RMON event says. */
-export interface RmonEventFields {
-  direction: Direction;
-  eventIndex: number;
-  alarmIndex: number;
-  threshold: number;
-  variable: string;
-  value: number;
-  /** '' for none. */
-  subtag: string;
-}
-
-/** `YYYY-MM-DD-HH:MM:SS`, in UTC. */
-export function formatJetTime(d: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-
-/** The SNMPD_RMON_EVENTLOG notification a Junos router sends for an RMON event. */
-export function buildRmonNotification(
-  e: RmonEventFields,
-  origin: { hostname: string; time: Date; processId: number },
-): JetEventNotification {
-  const text = formatRmonText(e);
-  return {
-    'jet-event': {
-      'event-id': RMON_EVENT_ID,
-      hostname: origin.hostname,
-      time: formatJetTime(origin.time),
-      severity: 'notice',
-      facility: 'daemon',
-      'process-id': origin.processId,
-      'process-name': 'snmpd',
-      message: e.subtag ? `${e.subtag}: ${text}` : text,
-      attributes: e.subtag ? { 'event-name': e.subtag, message: text } : { message: text },
-    },
-  };
-}
-
 /** One sample of one alarm. */
 export interface RmonSample {
   alarmIndex: number;
@@ -257,13 +204,32 @@ export interface RmonAlarmView extends RmonAlarm {
   state: AlarmState;
 }
 
+/** Every alarm with its defaults; throws a RangeError on an invalid one or an index given twice. */
+function normalizeAll(specs: readonly RmonAlarmSpec[]): RmonAlarm[] {
+  const alarms = specs.map(normalizeAlarm);
+  const seen = new Set<number>();
+  for (const a of alarms) {
+    if (seen.has(a.index)) throw new RangeError(`alarm ${a.index} is configured twice`);
+    seen.add(a.index);
+  }
+  return alarms;
+}
+
+/** Whether two alarms (with their defaults) are configured alike. */
+export function sameAlarm(a: RmonAlarm, b: RmonAlarm): boolean {
+  return (Object.keys(a) as Array<keyof RmonAlarm>).every((k) => a[k] === b[k]);
+}
+
 export class RmonEngine extends EventEmitter<RmonEngineEvents> {
   readonly hostname: string;
   readonly processId: number;
-  private readonly alarmList: RmonAlarm[];
+  private alarmList: RmonAlarm[];
   private readonly states = new Map<number, AlarmState>();
   private readonly rates = new Map<number, number>();
+  /** Script steps' timers. */
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Each alarm's sampling timer, by alarm index. */
+  private readonly samplers = new Map<number, NodeJS.Timeout>();
   private sampling = false;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
@@ -275,11 +241,8 @@ export class RmonEngine extends EventEmitter<RmonEngineEvents> {
     this.processId = options.processId ?? 1204;
     this.now = options.now ?? ((): Date => new Date());
     this.log = options.log ?? ((): void => undefined);
-    this.alarmList = (options.alarms ?? [DEFAULT_RMON_ALARM]).map(normalizeAlarm);
-    for (const a of this.alarmList) {
-      if (this.states.has(a.index)) throw new RangeError(`alarm ${a.index} is configured twice`);
-      this.states.set(a.index, initialAlarmState());
-    }
+    this.alarmList = normalizeAll(options.alarms ?? [DEFAULT_RMON_ALARM]);
+    for (const a of this.alarmList) this.states.set(a.index, initialAlarmState());
     for (const [k, v] of Object.entries(options.interfaces ?? DEFAULT_INTERFACES)) this.rates.set(checkIfIndex(Number(k)), checkRate(v));
   }
 
@@ -292,9 +255,7 @@ export class RmonEngine extends EventEmitter<RmonEngineEvents> {
   start(): void {
     if (this.sampling) return;
     this.sampling = true;
-    for (const a of this.alarmList) {
-      this.schedule(setInterval(() => void this.sample([a]), a.intervalS * 1000));
-    }
+    for (const a of this.alarmList) this.startSampler(a);
   }
 
   /** Clears every timer (sampling and script); states and rates stay. */
@@ -302,6 +263,39 @@ export class RmonEngine extends EventEmitter<RmonEngineEvents> {
     this.sampling = false;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.samplers.values()) clearInterval(t);
+    this.samplers.clear();
+  }
+
+  /**
+   * Replaces the configured alarms (a commit of `snmp rmon` on the simulated router), running or
+   * not. An alarm whose settings did not change keeps its state and its sampling timer; a changed or
+   * new one starts afresh (its startup alarm applies again), a removed one stops. Throws a RangeError,
+   * changing nothing, on an invalid alarm or an index given twice.
+   */
+  replaceAlarms(specs: readonly RmonAlarmSpec[]): void {
+    const next = normalizeAll(specs);
+    const before = new Map(this.alarmList.map((a) => [a.index, a]));
+    const kept = new Set<number>();
+    for (const a of next) {
+      const old = before.get(a.index);
+      if (old && sameAlarm(old, a)) {
+        kept.add(a.index);
+        continue;
+      }
+      this.states.set(a.index, initialAlarmState());
+    }
+    for (const index of before.keys()) {
+      if (kept.has(index)) continue;
+      if (!next.some((a) => a.index === index)) this.states.delete(index);
+      clearInterval(this.samplers.get(index));
+      this.samplers.delete(index);
+    }
+    this.alarmList = next;
+    if (this.sampling) for (const a of next) if (!this.samplers.has(a.index)) this.startSampler(a);
+    const added = next.filter((a) => !before.has(a.index)).length;
+    const removed = [...before.keys()].filter((i) => !next.some((a) => a.index === i)).length;
+    this.log(`rmon: alarms reconfigured: ${kept.size} unchanged, ${added} added, ${next.length - kept.size - added} changed, ${removed} removed`);
   }
 
   /** Every alarm with its state (copies). */
@@ -377,6 +371,16 @@ export class RmonEngine extends EventEmitter<RmonEngineEvents> {
       }, s.atS * 1000);
       this.schedule(t);
     }
+  }
+
+  /** The sampling timer of alarm `a` (unref'd), which samples the alarm configured under its index. */
+  private startSampler(a: RmonAlarm): void {
+    const t = setInterval(() => {
+      const current = this.alarmList.find((x) => x.index === a.index);
+      if (current) void this.sample([current]);
+    }, a.intervalS * 1000);
+    t.unref();
+    this.samplers.set(a.index, t);
   }
 
   private schedule(t: NodeJS.Timeout): void {

@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'events';
 import type { ConnectionOptions } from 'tls';
-import type { BackoffOptions } from './reconnect';
+import type { BackoffOptions, SessionState, SessionStatus } from './reconnect';
 import type { RouteSpec } from './route-spec';
 import type { RouteStatus } from './route-status';
 import type { JetApi } from './defaults';
@@ -28,13 +28,7 @@ export function apiOf(value: unknown): JetApi {
   return value === 'grpc' ? 'grpc' : 'thrift';
 }
 
-export type SessionState = 'idle' | 'connecting' | 'connected' | 'login-failed' | 'disconnected' | 'closed';
-
-export interface SessionStatus {
-  state: SessionState;
-  /** Words for the node status: the peer (`host:port`, never the user name) when connected, the reason otherwise. */
-  detail: string;
-}
+export type { SessionState, SessionStatus };
 
 export interface BackendOptions {
   host: string;
@@ -111,7 +105,8 @@ export interface OpOptions {
 /**
  * A request-response session to one router. Events: 'state' (SessionStatus) on every change;
  * 'ready' (ReadyInfo) after each login (and, on gRPC, RouteInitialize), before queued calls are
- * sent, so that a listener's calls (the desired-state replay) go first.
+ * sent, so that a listener's calls (the desired-state replay) go first; 'warning' (text) for what
+ * the user should know and that does not stop the session (gRPC: a refused RoutePurgeTimerAdd).
  */
 export interface RouteBackend extends EventEmitter {
   readonly api: JetApi;

@@ -5,6 +5,9 @@
  * can use it.
  */
 
+/** This package's name as npm knows it (it signs the router commits it makes). */
+export const PACKAGE_NAME = '@jetflows/node-red-junos-jet';
+
 /** The request-response APIs: gRPC `jnx.jet` (every Junos in service) and Thrift (Junos up to 16.1). */
 export type JetApi = 'grpc' | 'thrift';
 
@@ -22,3 +25,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 export const DEFAULT_QUEUE_LIMIT = 1000;
 /** How long closing a router's sessions (redeploy, shutdown) may take at the most. */
 export const DEFAULT_CLOSE_BOUND_MS = 4000;
+
+/**
+ * gRPC `RoutePurgeTimerAdd.time`: how long the router keeps a client's routes after its session
+ * ends. The IDL gives the range 1 to 1,000 s and a default of 120 s, the time a router keeps the
+ * routes of a client that set none (docs/protocol.md §6).
+ */
+export const PURGE_TIME_MIN_S = 1;
+export const PURGE_TIME_MAX_S = 1000;
+export const ROUTER_PURGE_TIME_S = 120;

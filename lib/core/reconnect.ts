@@ -17,8 +17,17 @@
  *    (the delay in ms) whenever a retry is scheduled.
  * No protocol and no Node-RED here.
  */
+
 import { EventEmitter } from 'events';
-import type { SessionState, SessionStatus } from './backend';
+
+export type SessionState = 'idle' | 'connecting' | 'connected' | 'login-failed' | 'disconnected' | 'closed';
+
+/** A session's state as the nodes show it. */
+export interface SessionStatus {
+  state: SessionState;
+  /** Words for the node status: the peer (`host:port`, never the user name) when connected, the reason otherwise. */
+  detail: string;
+}
 
 export interface BackoffOptions {
   initialMs: number;

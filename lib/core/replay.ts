@@ -19,7 +19,9 @@
  *  - more than the state knows and no record at all (a restart with the memory context store): the
  *    router's routes are kept (they are this client id's, and wanted when they were added), counted
  *    as `unaccounted`; an add answered "exists" then takes one of them as the node's.
- * Every call is sent once (`once`): a replay interrupted by a drop is made again, whole, by the next login.
+ * Every call is sent once (`once`): a replay left unanswered (a drop, a deadline, a whole-call gRPC
+ * status) is made again, whole, by a retry while the session stays up (lib/core/route-client.ts,
+ * capped backoff) or by the next login.
  */
 import type { OpOptions, ReadyInfo, RouteBackend, RouteReply } from './backend';
 import { routeKey } from './route-set';
@@ -63,23 +65,35 @@ export interface ReplayHost {
 
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
-export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
+/** What a reconcile pass left: whether every call got an answer. */
+export interface ReconcileResult {
+  /** Some route got no answer (a drop, a deadline, a whole-call status): a retry or the next login makes it. */
+  interrupted: boolean;
+  /** Nothing was left to delete or assert: no call was made. */
+  idle?: boolean;
+}
+
+/**
+ * After a login: what the router holds of ours against the state (RouteCleanup when it holds
+ * routes the record cannot name), then {@link reconcile} whole. Resolves with the pass's result.
+ */
+export async function replay(host: ReplayHost, info: ReadyInfo): Promise<ReconcileResult> {
   const { backend, state } = host;
   const { desired, acknowledged } = state;
   const once: OpOptions = { once: true };
   let changed = false;
   const holdsNone = info.clientRoutes === undefined || info.clientRoutes === 0;
-  let reconcile = 0;
+  let reconcileCount = 0;
   if (holdsNone) {
     for (const spec of acknowledged.list()) if (acknowledged.remove(spec.appId, spec.table, spec.prefix)) changed = true;
     host.unknown = 0;
   } else {
     const excess = (info.clientRoutes ?? 0) - routerKeys(acknowledged, desired);
     host.unknown = Math.max(0, excess);
-    if (excess > state.unaccounted && state.recorded && backend.cleanup) reconcile = excess;
+    if (excess > state.unaccounted && state.recorded && backend.cleanup) reconcileCount = excess;
     else if (excess > state.unaccounted) host.emit('unaccounted', excess);
   }
-  const unaccounted = reconcile > 0 ? state.unaccounted : host.unknown;
+  const unaccounted = reconcileCount > 0 ? state.unaccounted : host.unknown;
   if (state.unaccounted !== unaccounted) {
     state.unaccounted = unaccounted;
     changed = true;
@@ -90,33 +104,72 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
   const touched = host.track();
   const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
   let cleaned = 0;
-  if (reconcile > 0) {
+  if (reconcileCount > 0) {
     const reply = await backend.cleanup!(once);
     if (reply.answered && reply.status !== 'failed') {
       // Every route of this client id is gone; the desired ones go back in the next request.
       for (const spec of acknowledged.list()) if (untouched(spec)) acknowledged.remove(spec.appId, spec.table, spec.prefix);
       host.unknown = 0;
       state.unaccounted = 0;
-      cleaned = reconcile;
+      cleaned = reconcileCount;
       host.emit('desired');
     } else {
       // Refused, or no answer: whether the routes went is not known. The desired ones are asserted
       // all the same (RouteUpdate makes them be, present or not); the next login reconciles again.
-      host.emit('reconcile-failed', reconcile, reply.message);
+      host.emit('reconcile-failed', reconcileCount, reply.message);
     }
   }
+  return reconcile(host, { whole: true, holdsNone, cleaned, touched });
+}
+
+/** One pass of {@link reconcile}. */
+export interface ReconcilePass {
+  /** Every desired route asserted (a replay, reported with 'replayed'), or only those not acknowledged (a retry). */
+  whole: boolean;
+  /** The router held none of this client's routes at the session's login: an "exists" at a whole pass is another's. */
+  holdsNone: boolean;
+  /** Routes RouteCleanup removed at this login (reported with 'replayed'). */
+  cleaned?: number;
+  /** The keys touched since the pass began (from host.track(), untracked here); a new set otherwise. */
+  touched?: Set<string>;
+}
+
+/**
+ * Deletes what the router holds for this client and the state no longer wants, then asserts the
+ * desired routes: all of them (`whole`), or those the router has not acknowledged (a retry while
+ * the session stays up, lib/core/route-client.ts). A retry leaves the routes another holds to
+ * their own timer (holdBack), and takes an "exists" for a route this client sent and got no answer
+ * for as its own (the unanswered call may have made it). A route the router refuses stops being
+ * desired ('replay-error'). Every call is sent once (`once`): what is left unanswered is made by a
+ * retry or by the next login.
+ */
+export async function reconcile(host: ReplayHost, pass: ReconcilePass): Promise<ReconcileResult> {
+  const { backend, state } = host;
+  const { desired, acknowledged } = state;
+  const { whole, holdsNone } = pass;
+  const cleaned = pass.cleaned ?? 0;
+  const once: OpOptions = { once: true };
+  const touched = pass.touched ?? host.track();
+  const untouched = (spec: RouteSpec): boolean => !touched.has(keyOf(spec));
   const stale = acknowledged.list().filter((r) => !desired.has(r.appId, r.table, r.prefix) && !host.adding(keyOf(r)));
   // A route whose own add waits in the queue is made by that call, which reports the outcome.
-  const specs = desired.list().filter((r) => !host.adding(keyOf(r)));
+  const specs = desired
+    .list()
+    .filter((r) => !host.adding(keyOf(r)) && (whole || (!acknowledged.has(r.appId, r.table, r.prefix) && !state.isForeign(keyOf(r)))));
   if (stale.length === 0 && specs.length === 0) {
     host.untrack(touched);
-    if (cleaned > 0) host.emit('replayed', { routes: 0, failed: 0, removed: 0, cleaned } satisfies ReplayReport);
-    return;
+    if (whole && cleaned > 0) host.emit('replayed', { routes: 0, failed: 0, removed: 0, cleaned } satisfies ReplayReport);
+    return { interrupted: false, idle: true };
   }
   const removing = stale.length > 0 ? backend.delete(stale, once) : Promise.resolve([] as RouteReply[]);
   const asserting = specs.length > 0 ? backend.assert(specs, once) : Promise.resolve([] as RouteReply[]);
-  const [removed, asserted] = await Promise.all([removing, asserting]);
-  host.untrack(touched);
+  let removed: RouteReply[];
+  let asserted: RouteReply[];
+  try {
+    [removed, asserted] = await Promise.all([removing, asserting]);
+  } finally {
+    host.untrack(touched);
+  }
   let dirty = false;
   let interrupted = false;
   let removedCount = 0;
@@ -138,26 +191,32 @@ export async function replay(host: ReplayHost, info: ReadyInfo): Promise<void> {
     }
     if (!untouched(spec)) return;
     if (r.status === 'failed') {
+      // The router says the route itself is invalid: no longer an intent.
       failed++;
       if (desired.remove(spec.appId, spec.table, spec.prefix)) dirty = true;
       acknowledged.remove(spec.appId, spec.table, spec.prefix);
       host.emit('replay-error', spec, r.message);
-    } else if (r.status === 'unchanged' && holdsNone) {
-      // The router holds none of ours, yet the route exists: another's (session, app, client).
+    } else if (r.status === 'unchanged' && whole && holdsNone && !acknowledged.has(spec.appId, spec.table, spec.prefix)) {
+      // The router held none of ours at the login, yet the route exists and this client has not
+      // made it since: another's (session, app, client).
       heldBack.push(spec);
       if (host.markForeign(keyOf(spec))) dirty = true;
-    } else if (acknowledged.set(spec)) {
-      dirty = true;
+    } else {
+      if (acknowledged.set(spec)) dirty = true;
+      if (!whole && state.clearForeign(keyOf(spec))) dirty = true;
     }
   });
   if (dirty) host.emit('desired');
-  // An interrupted replay is made again, whole, by the next login.
-  if (interrupted) return;
-  const report: ReplayReport = { routes: specs.length, failed, removed: removedCount };
-  if (cleaned > 0) report.cleaned = cleaned;
-  if (heldBack.length > 0) {
-    report.held = heldBack.length;
-    host.holdBack(heldBack);
+  // An interrupted pass is made again (whole when it was a replay) by a retry or by the next login.
+  if (interrupted) return { interrupted: true };
+  if (whole) {
+    const report: ReplayReport = { routes: specs.length, failed, removed: removedCount };
+    if (cleaned > 0) report.cleaned = cleaned;
+    if (heldBack.length > 0) {
+      report.held = heldBack.length;
+      host.holdBack(heldBack);
+    }
+    host.emit('replayed', report);
   }
-  host.emit('replayed', report);
+  return { interrupted: false };
 }

@@ -2,14 +2,19 @@
  * Route programming on a JET backend, whichever API it speaks (lib/core/backend.ts): adds, deletes
  * and reads with the nodes' semantics, and the routes' state (lib/core/route-state.ts) kept in step
  * with the router across sessions:
- *  - an add records its intent before the call; an add that gets no answer (session down,
- *    deadline, queue full) stays desired and is made at the next login, because the router will
- *    not send the event again; a route the router refuses is not desired, unless the router had
- *    confirmed that route to this client before;
- *  - a delete stops the route being desired at once, whatever the answer;
+ *  - an add records its intent before the call; an add that gets no answer for its route (session
+ *    down, deadline, queue full, a gRPC status of the whole call, a sub-code such as TRY_AGAIN
+ *    that says nothing about the route) stays desired, because the router will not send the event
+ *    again: it is made at the next login, or, while the session stays up, by a retry (capped
+ *    backoff); a route the router refuses (a code that says the route itself is invalid) is not
+ *    desired, unless the router had confirmed that route to this client before;
+ *  - a delete stops the route being desired at once, whatever the answer; the route stays
+ *    acknowledged until the router confirms it gone, and a delete left unanswered is retried;
  *  - an older call's answer never overrides a newer intent for the same route;
  *  - after every login the desired routes are asserted again and the router's routes of this client
- *    reconciled with the state (lib/core/replay.ts).
+ *    reconciled with the state (lib/core/replay.ts); a replay left unanswered while the session
+ *    stays up is made again, whole, by the retry, and routes left unanswered by an add or delete
+ *    alone (lib/core/replay.ts reconcile()).
  * Ownership (docs/protocol.md §6) is what this client added and the router acknowledged, never what
  * RouteGet shows (a lookup in the routing table: every protocol's routes, no owner named). An add
  * answered "exists" (gRPC ROUTE_EXISTS, Thrift err 2) for a route this client never had is:
@@ -18,6 +23,8 @@
  *  - another's otherwise (another session, app, client or protocol): left as it is, not recorded as
  *    desired (unless it already was), never deleted by this node (a later delete of it is not sent:
  *    on Thrift a RouteDelete names the app id, and would take another session's route), reported.
+ * A retry's "exists" for a route this client sent and got no answer for is this client's: the
+ * unanswered call may have made it (routes another holds at a replay are left to their own timer).
  * Add with verify reports the route RouteGet returns whose next hops and preference are this
  * client's acknowledged ones, or says that none is.
  */
@@ -28,7 +35,8 @@ import { API_LABEL, ReadyInfo } from './backend';
 import { noChangeMessage, RouteStatus } from './route-status';
 import { canonicalAddress, DEFAULT_METRIC, RouteSpec } from './route-spec';
 import { RouteState } from './route-state';
-import { replay, ReplayHost, ReplayReport } from './replay';
+import { backoffDelay, BackoffOptions } from './reconnect';
+import { reconcile, ReconcileResult, replay, ReplayHost, ReplayReport } from './replay';
 
 export type { InstalledRoute };
 
@@ -57,6 +65,16 @@ export interface HeldRetryOptions {
 
 export const DEFAULT_HELD_RETRY: HeldRetryOptions = { initialMs: 15000, maxMs: 300000 };
 
+/** How a retry of unanswered routes backs off while the session stays up: 1 s, doubling, capped at 60 s. */
+export const RETRY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60000, factor: 2, jitter: 0.2 };
+
+export interface JetRoutesOptions {
+  /** How the routes the router left unanswered while the session is up are sent again (default {@link RETRY_BACKOFF}). */
+  retry?: BackoffOptions;
+  /** How desired routes another holds at a replay are added again (default {@link DEFAULT_HELD_RETRY}). */
+  held?: HeldRetryOptions;
+}
+
 const keyOf = (r: { appId: string; table: string; prefix: string }): string => routeKey(r.appId, r.table, r.prefix);
 
 /**
@@ -68,7 +86,11 @@ const keyOf = (r: { appId: string; table: string; prefix: string }): string => r
 export class JetRoutes extends EventEmitter {
   private readonly onReady = (info: ReadyInfo): void => {
     this.cancelHeld();
-    replay(this.replayHost, info).catch((err: Error) => this.emit('reconcile-failed', 0, err.message));
+    // A login replays everything: a retry scheduled before it has nothing left to do.
+    this.cancelRetry();
+    this.retryStep = 0;
+    this.holdsNone = info.clientRoutes === undefined || info.clientRoutes === 0;
+    this.passDone(replay(this.replayHost, info), true);
   };
   /** Adds waiting for their answer, by route key: the replay leaves them to their own call. */
   private readonly adding = new Map<string, number>();
@@ -83,18 +105,30 @@ export class JetRoutes extends EventEmitter {
   private serial = 0;
   /** Routes the router holds for this client id that the state cannot name, on this session (lib/core/replay.ts). */
   private unknown = 0;
+  /** The router held none of this client's routes at this session's login (lib/core/replay.ts). */
+  private holdsNone = true;
   private readonly replayHost: ReplayHost;
   /** The next try to add the desired routes another held at the last replay (lib/core/replay.ts). */
   private heldTimer: NodeJS.Timeout | null = null;
   /** Counts holdBack() and cancelHeld(): an answer of an older try schedules nothing. */
   private heldRound = 0;
+  /** The retry of unanswered routes while the session stays up: its timer, its backoff step, whether one runs. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryStep = 0;
+  private retrying = false;
+  private retryAgain = false;
+  /** A replay after a login was left unanswered while the session stayed up: the retry makes it whole. */
+  private replayOwed = false;
+  private disposed = false;
+  private readonly heldRetry: HeldRetryOptions;
 
   constructor(
     readonly backend: RouteBackend,
     readonly state: RouteState,
-    private readonly heldRetry: HeldRetryOptions = DEFAULT_HELD_RETRY,
+    readonly options: JetRoutesOptions = {},
   ) {
     super();
+    this.heldRetry = options.held ?? DEFAULT_HELD_RETRY;
     const self = this;
     this.replayHost = {
       backend,
@@ -115,7 +149,7 @@ export class JetRoutes extends EventEmitter {
         self.unknown = n;
       },
       markForeign: (key) => this.state.markForeign(key),
-      holdBack: (specs) => this.holdBack(specs, heldRetry.initialMs),
+      holdBack: (specs) => this.holdBack(specs, this.heldRetry.initialMs),
       emit: (event, ...args) => this.emit(event, ...args),
     };
     backend.on('ready', this.onReady);
@@ -127,7 +161,9 @@ export class JetRoutes extends EventEmitter {
 
   /** Stops listening to the backend (the backend itself is closed by its owner). */
   dispose(): void {
+    this.disposed = true;
     this.cancelHeld();
+    this.cancelRetry();
     this.backend.off('ready', this.onReady);
     this.removeAllListeners();
   }
@@ -208,7 +244,7 @@ export class JetRoutes extends EventEmitter {
       const outcome = this.outcome(spec, reply);
       const current = this.isLatest(key, mine);
       if (!reply.answered) {
-        outcome.message += ' (still desired: it is added when the session is back)';
+        outcome.message += this.unansweredNote();
       } else if (reply.status === 'added') {
         if (this.state.clearForeign(key)) changed = true;
         if (current && desired.set(spec)) changed = true;
@@ -224,6 +260,7 @@ export class JetRoutes extends EventEmitter {
       return outcome;
     });
     if (changed) this.emit('desired');
+    this.retryUnanswered(replies);
     if (verify) await Promise.all(outcomes.map((outcome, i) => (outcome.status === 'failed' ? undefined : this.readBack(specs[i], outcome))));
     return outcomes;
   }
@@ -346,7 +383,77 @@ export class JetRoutes extends EventEmitter {
     });
     for (const spec of specs) this.end(keyOf(spec));
     if (changed) this.emit('desired');
+    this.retryUnanswered(replies);
     return outcomes;
+  }
+
+  /** Words for an add's outcome when the router did not answer for its route. */
+  private unansweredNote(): string {
+    return this.backend.status.state === 'connected' ? ' (still desired: it is sent again shortly)' : ' (still desired: it is added when the session is back)';
+  }
+
+  /**
+   * Some routes got no answer: while the session is up, the routes desired and not acknowledged
+   * are asserted again, and those acknowledged and no longer desired deleted, after a capped
+   * backoff (the next login's replay does it otherwise).
+   */
+  private retryUnanswered(replies: readonly RouteReply[]): void {
+    if (replies.some((r) => !r.answered)) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed || this.backend.status.state !== 'connected') return;
+    if (this.retrying) {
+      this.retryAgain = true;
+      return;
+    }
+    if (this.retryTimer) return;
+    const delay = backoffDelay(this.retryStep++, this.options.retry ?? RETRY_BACKOFF);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retry();
+    }, delay);
+  }
+
+  private retry(): void {
+    if (this.disposed || this.backend.status.state !== 'connected') return;
+    this.retrying = true;
+    this.retryAgain = false;
+    const whole = this.replayOwed;
+    this.passDone(reconcile(this.replayHost, { whole, holdsNone: this.holdsNone }), whole, () => {
+      this.retrying = false;
+      if (this.retryAgain) this.scheduleRetry();
+    });
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /**
+   * A replay's or a retry's pass (lib/core/replay.ts) is over: what it left unanswered is retried
+   * while the session stays up (whole when it was a replay), or made by the next login. `done`
+   * runs when the answers are in.
+   */
+  private passDone(pass: Promise<ReconcileResult>, whole: boolean, done?: () => void): void {
+    pass.then(
+      ({ interrupted, idle }) => {
+        if (interrupted) {
+          if (whole) this.replayOwed = true;
+          done?.();
+          this.scheduleRetry();
+          return;
+        }
+        if (!idle) this.retryStep = 0;
+        if (whole) this.replayOwed = false;
+        done?.();
+      },
+      (err: Error) => {
+        this.emit('reconcile-failed', 0, err.message);
+        done?.();
+      },
+    );
   }
 
   /** A call for `key` starts: it is now the latest for that route. */

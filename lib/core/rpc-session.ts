@@ -11,23 +11,25 @@
  *  - flow control: at most `maxInFlight` calls are written and unanswered at a time; the others
  *    wait in one FIFO queue. While no session is up, at most `queueLimit` calls wait (calls
  *    re-queued after a drop count too) and a further call is refused at once; with a session up,
- *    waiting calls move at the router's pace (a message of 20,000 prefixes is not refused);
- *  - a call's deadline counts from when the router can be working on it: from its write, or, when
- *    calls written before it are still unanswered, from when the last of those was answered (a
- *    router that works through one session's requests in order must not be blamed for the time a
- *    call waits behind the others: 8 gRPC requests of 1,000 routes at 2 ms a route take 16 s). One
- *    timer, on the oldest call in flight. A call whose deadline passes fails; the connection is
- *    declared half-open only when nothing at all arrived on it since that call was written (a slow
- *    router that still answers keeps its session);
+ *    `queueLimit` and a maximum age bound the operations that wait (lib/core/call-queue.ts): one
+ *    let in goes whole, at the router's pace (a message of 20,000 prefixes is not refused);
+ *  - a call's deadline (requestTimeoutMs, plus `msPerRoute` for each route it carries beyond the
+ *    first) counts from when the router can be working on it: from its write, or, when calls
+ *    written before it are still unanswered, from when the last of those was answered (8 gRPC
+ *    requests of 1,000 routes at 2 ms a route take 16 s). One timer, on the oldest call in flight.
+ *    A call whose deadline passes fails; with `silenceMeansDead` (Thrift) the connection is
+ *    declared half-open when nothing at all arrived on it since that call was written;
  *  - a queued call fails when no session comes within `requestTimeoutMs` (one timer for the
  *    queue, calls leave from its front: O(1) each);
  *  - calls in flight when a connection drops are sent again, in order, on the next session,
  *    except calls made with `once`, which fail unanswered instead;
- *  - a call the router answers with "not logged in" logs in again and is retried once;
+ *  - a call the router answers with "not logged in" logs in again and is retried once; a login
+ *    that did not cure it (no call answered since) waits the backoff before the next one;
  *  - close() ends it all within a bound.
  * No Node-RED, no protocol here.
  */
-import { ReconnectingSession } from './reconnect';
+import { backoffDelay, ReconnectingSession } from './reconnect';
+import { Call, callGroup, CallGroup, CallShape, OperationAges } from './call-queue';
 import {
   BackendOptions,
   ConnectionLostError,
@@ -42,27 +44,19 @@ import {
   WireCall,
 } from './backend';
 
-interface Call {
-  name: string;
-  fn: WireCall<Wire, unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  /** When it entered the queue the first time (Date.now()): the queue is in this order. */
-  queuedAt: number;
-  /** When it was last written; 0 while queued. */
-  writtenAt: number;
-  /** The connection's `received` count when it was written. */
-  receivedAtWrite: number;
-  /** Increments on every write: the answer of an older write is ignored. */
-  attempt: number;
-  settled: boolean;
-  once: boolean;
-  relogged: boolean;
-}
-
 export interface RpcSessionOptions extends BackendOptions {
   /** Calls written and unanswered at a time (the API's choice: many one-route Thrift calls, few 1,000-route gRPC calls). */
   maxInFlight: number;
+  /** A call's deadline grows by this much per route it carries beyond requestTimeoutMs (default 0). */
+  msPerRoute?: number;
+  /** Most routes one call carries (default 1): bounds the protocol's own deadline. */
+  maxRoutesPerCall?: number;
+  /**
+   * Whether a deadline that passes with nothing at all received since the call was written means
+   * the connection is half-open (default true: Thrift has no keepalive of its own). gRPC says no:
+   * HTTP/2 keepalive finds a dead connection, and a router may be silent while it works.
+   */
+  silenceMeansDead?: boolean;
 }
 
 export class RpcSession<W extends Wire> extends ReconnectingSession {
@@ -76,12 +70,17 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private readonly inFlight = new Set<Call>();
   private closing: Promise<void> | null = null;
   private wireClosed: Promise<void> = Promise.resolve();
+  /** The maximum age of operations waiting while a session is up. */
+  private readonly ages: OperationAges;
+  /** Re-logins for "not logged in" since a call last got an answer: the second and later ones back off. */
+  private relogins = 0;
 
   constructor(
     private readonly connector: Connector<W>,
     protected readonly opts: RpcSessionOptions,
   ) {
     super(opts);
+    this.ages = new OperationAges(opts.requestTimeoutMs, (groups) => this.expireOld(groups));
   }
 
   get load(): { queued: number; inFlight: number } {
@@ -98,6 +97,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     if (this.closing) return this.closing;
     this.cancelRetry();
     this.clearQueueTimer();
+    this.ages.stop();
     this.setState('closed', 'closed');
     this.failAll(new SessionError('the connection to the router was closed (node stopped or redeployed)', 'closed'));
     const wire = this.wire;
@@ -121,18 +121,27 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
    * deadline; resolves with its answer. Rejects with a SessionError when no answer came (the code
    * says why), or with the error `fn` rejected with.
    */
-  call<T>(name: string, fn: WireCall<W, T>, options: OpOptions = {}): Promise<T> {
+  call<T>(name: string, fn: WireCall<W, T>, options: OpOptions = {}, shape: CallShape = {}): Promise<T> {
     const state = this.status.state;
     if (state === 'closed') return Promise.reject(new SessionError('the connection to the router is closed', 'closed'));
     if (this.loginFailure !== null) return Promise.reject(new SessionError(this.loginFailure, 'login-failed'));
     const up = this.wire !== null && state === 'connected';
     const room = up && this.inFlight.size < this.opts.maxInFlight && this.queue.size === 0;
-    // The bound is on what waits for a session; with one up, waiting calls move at the router's pace.
+    const group = shape.group ?? callGroup();
     if (!up && this.queue.size >= this.opts.queueLimit) {
       return Promise.reject(
         new SessionError(`${this.opts.queueLimit} calls already wait for a session with the router (${this.status.detail || state}); call refused`, 'queue-full'),
       );
     }
+    if (up && group.refusal === undefined) {
+      // With a session up the bound applies to operations: one admitted goes whole (a message of 20,000 routes).
+      group.refusal =
+        this.queue.size >= this.opts.queueLimit
+          ? new SessionError(`${this.opts.queueLimit} calls already wait for the router, which answers slower than they come; call refused`, 'queue-full')
+          : null;
+    }
+    if (up && group.refusal) return Promise.reject(group.refusal);
+    const routes = Math.max(1, shape.routes ?? 1);
     return new Promise<T>((resolve, reject) => {
       const call: Call = {
         name,
@@ -146,11 +155,14 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
         settled: false,
         once: options.once === true,
         relogged: false,
+        budgetMs: this.opts.requestTimeoutMs + (routes - 1) * (this.opts.msPerRoute ?? 0),
+        group,
       };
       if (room) {
         this.write(call);
       } else {
         this.queue.add(call);
+        this.ages.waiting(group);
         this.armQueueTimer();
       }
     });
@@ -210,6 +222,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     this.emit('ready', info);
     if (waiting.size > 0) this.queue = this.queue.size === 0 ? waiting : new Set([...this.queue, ...waiting]);
     this.pump();
+    this.ages.sessionUp();
   }
 
   private onLoginRejected(err: LoginRejectedError): void {
@@ -228,6 +241,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   /** The connection, or the attempt to make one, is gone: re-queue its calls, back off, retry. */
   private connectionLost(reason: string, delayMs?: number): void {
     if (this.isClosed()) return;
+    this.ages.stop();
     this.dropConnection(reason);
     if (this.loginFailure === null) this.setState('disconnected', reason);
     this.retryLater(delayMs);
@@ -269,6 +283,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     const wire = this.wire!;
     const attempt = ++call.attempt;
     call.writtenAt = Date.now();
+    this.ages.started(call.group);
     call.receivedAtWrite = wire.received;
     this.inFlight.add(call);
     if (this.head === null) this.armHead();
@@ -276,7 +291,8 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     try {
       // The session's own timer decides (it starts when the call reaches the head); the protocol's
       // deadline is only the outer bound: every call ahead of it may take the whole timeout.
-      pending = call.fn(wire, call.writtenAt + this.opts.requestTimeoutMs * (this.opts.maxInFlight + 1));
+      const longest = this.opts.requestTimeoutMs + ((this.opts.maxRoutesPerCall ?? 1) - 1) * (this.opts.msPerRoute ?? 0);
+      pending = call.fn(wire, call.writtenAt + longest * (this.opts.maxInFlight + 1));
     } catch (err) {
       pending = Promise.reject(err);
     }
@@ -303,12 +319,18 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
       }
       return;
     }
-    if (err instanceof NotLoggedInError && !call.relogged && this.wire === wire) {
-      // The router lost our login (e.g. restarted its JET daemon): log in again, send this call once more.
-      call.relogged = true;
-      this.inFlight.add(call);
-      this.connectionLost(`the router says this session is not logged in (${err.message}): logging in again`, 0);
-      return;
+    if (err instanceof NotLoggedInError) {
+      if (!call.relogged && this.wire === wire) {
+        // The router lost our login (e.g. restarted its JET daemon): log in again, send this call once more.
+        // A login that did not cure it (no answer since) waits the backoff: never a login storm.
+        call.relogged = true;
+        this.inFlight.add(call);
+        const delay = this.relogins++ === 0 ? 0 : backoffDelay(this.relogins - 2, this.backoff);
+        this.connectionLost(`the router says this session is not logged in (${err.message}): logging in again`, delay);
+        return;
+      }
+    } else {
+      this.relogins = 0;
     }
     this.settle(call, err, value);
     this.pump();
@@ -321,7 +343,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     const wire = this.wire;
     if (!oldest || !wire) return;
     this.head = oldest;
-    this.headTimer = setTimeout(() => this.expire(oldest, wire), this.opts.requestTimeoutMs);
+    this.headTimer = setTimeout(() => this.expire(oldest, wire), oldest.budgetMs);
   }
 
   private clearHead(): void {
@@ -338,9 +360,9 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
       return;
     }
     this.inFlight.delete(call);
-    const s = this.seconds();
+    const s = this.seconds(call.budgetMs);
     this.settle(call, new SessionError(`${call.name}: no reply from the router within ${s} s`, 'timeout'));
-    if (this.wire === wire && wire.received === call.receivedAtWrite) {
+    if (this.opts.silenceMeansDead !== false && this.wire === wire && wire.received === call.receivedAtWrite) {
       // Nothing at all came back since this call was written: the connection is half-open.
       this.connectionLost(`no reply from the router within ${s} s (connection not answering)`);
       return;
@@ -362,6 +384,16 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   }
 
   private disconnectedSince = 0;
+
+  /** Operations that waited the maximum age while a session was up, none of their calls written: they fail, not sent. */
+  private expireOld(groups: ReadonlySet<CallGroup>): void {
+    const s = this.seconds();
+    for (const call of this.queue) {
+      if (!groups.has(call.group)) continue;
+      this.queue.delete(call);
+      this.settle(call, new SessionError(`${call.name}: waited ${s} s for the router, busy with the calls before it; not sent`, 'queue-full'));
+    }
+  }
 
   private expireQueued(): void {
     if (this.status.state === 'connected' || this.isClosed()) return;
@@ -389,6 +421,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
   private failQueued(err: Error): void {
     const queued = this.queue;
     this.queue = new Set();
+    this.ages.clear();
     for (const call of queued) this.settle(call, err);
   }
 
@@ -412,7 +445,7 @@ export class RpcSession<W extends Wire> extends ReconnectingSession {
     this.queueTimer = null;
   }
 
-  protected seconds(): string {
-    return String(Math.round(this.opts.requestTimeoutMs / 100) / 10);
+  protected seconds(ms = this.opts.requestTimeoutMs): string {
+    return String(Math.round(ms / 100) / 10);
   }
 }

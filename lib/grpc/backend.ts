@@ -7,7 +7,16 @@
  *
  *  - the small calls of one event-loop turn share requests of up to 1,000 routes;
  *  - a request's routes are processed in order and stop at the first error: routes before it
- *    succeeded, it gets the sub_code, the routes after it go again in a following request.
+ *    succeeded; a sub_code that says the route is wrong fails that route and the routes after it go
+ *    again in a following request; any other stop (TRY_AGAIN, INTERNAL_ERROR, ...) leaves that
+ *    route and the rest unanswered: kept by the route client and sent again later;
+ *  - a gRPC status of the whole call (RESOURCE_EXHAUSTED, INTERNAL, ...) leaves its routes
+ *    unanswered, and so does a deadline; each such failure halves the size of the following
+ *    requests (down to GRPC_MIN_ROUTES_PER_REQUEST), each success doubles it back to 1,000;
+ *  - a request's deadline grows with its routes (GRPC_DEADLINE_MS_PER_ROUTE): a slow router that
+ *    works through 1,000 routes is not a dead connection (keepalive finds those, lib/grpc/wire.ts);
+ *  - "Authorization failed" in a call's details, under any status, means the login was lost.
+ * The management API (`management`) runs on the same session: lib/grpc/session-management.ts.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { RouteSpec } from '../core/route-spec';
@@ -20,12 +29,32 @@ import {
   RouteReply,
   SessionError,
 } from '../core/backend';
+import type { ManagementApi } from '../core/management';
 import { RpcSession } from '../core/rpc-session';
-import { GrpcRouteMethod, isNotInitialized, isRequestSuccess, isServiceError, isSuccess, ribCode, statusName, subCodeReply, successReply } from './codes';
+import { callGroup, CallGroup } from '../core/call-queue';
+import {
+  GrpcRouteMethod,
+  isNotInitialized,
+  isRequestSuccess,
+  isServiceError,
+  isSuccess,
+  ribCode,
+  statusName,
+  subCodeReply,
+  successReply,
+  TRANSIENT_SUB_CODES,
+} from './codes';
 import { installedOf, toRouteEntry, toRouteMatch } from './convert';
 import { GrpcBackendOptions, GrpcConnector } from './connector';
 import { callFailedMessage, describeGrpcFailure, GrpcCallError, grpcReplyOfError } from './errors';
-import { AUTHORIZATION_FAILED, GRPC_MAX_IN_FLIGHT, GRPC_MAX_ROUTES_PER_REQUEST } from './protocol';
+import {
+  AUTHORIZATION_FAILED,
+  GRPC_DEADLINE_MS_PER_ROUTE,
+  GRPC_MAX_IN_FLIGHT,
+  GRPC_MAX_ROUTES_PER_REQUEST,
+  GRPC_MIN_ROUTES_PER_REQUEST,
+} from './protocol';
+import { GrpcManagement } from './session-management';
 import type { GrpcWire } from './wire';
 import type { RouteGetResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteGetResponse';
 import type { RouteSetOperResponse__Output } from '../gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
@@ -34,7 +63,10 @@ import type { RouteCleanupResponse__Output } from '../gen-grpc/jnx/jet/routing/r
 type GrpcOp = 'add' | 'assert' | 'delete';
 const METHOD: Readonly<Record<GrpcOp, GrpcRouteMethod>> = { add: 'RouteAdd', assert: 'RouteUpdate', delete: 'RouteDelete' };
 
-/** How one request ended: routes [0, completed) succeeded; `failure` is route `completed`'s reply (null: resend from there). */
+/**
+ * How one request ended: routes [0, completed) succeeded; `failure` is route `completed`'s reply
+ * (null: resend from there); when that reply is unanswered, so are the routes after it.
+ */
 interface RequestOutcome {
   completed: number;
   failure: RouteReply | null;
@@ -52,9 +84,25 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   readonly api = 'grpc' as const;
   /** `jnx.jet` routes have no metric: the route client warns when one is given. */
   readonly carriesMetric = false;
+  /** The router's management API on this session (lib/grpc/session-management.ts). */
+  readonly management: ManagementApi = new GrpcManagement(
+    (name, fn, options) => this.call(name, fn, options),
+    (method, err, wire) => this.callError(method, err, wire),
+  );
+
+  /** Routes per request now: halved after a failure of a whole request, doubled after a success. */
+  private routesPerRequest = GRPC_MAX_ROUTES_PER_REQUEST;
 
   constructor(opts: GrpcBackendOptions) {
-    super(new GrpcConnector(opts), { ...opts, maxInFlight: GRPC_MAX_IN_FLIGHT });
+    const connector = new GrpcConnector(opts);
+    super(connector, {
+      ...opts,
+      maxInFlight: GRPC_MAX_IN_FLIGHT,
+      msPerRoute: GRPC_DEADLINE_MS_PER_ROUTE,
+      maxRoutesPerCall: GRPC_MAX_ROUTES_PER_REQUEST,
+      silenceMeansDead: false,
+    });
+    connector.onWarning = (text) => this.emit('warning', text);
   }
 
   add(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
@@ -188,26 +236,30 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
     }
   }
 
-  /** Runs `specs` in requests of up to 1,000 routes; one reply per spec, in order. Never rejects. */
+  /** Runs `specs` in requests of up to 1,000 routes (fewer after failures); one reply per spec, in order. Never rejects. */
   private async send(op: GrpcOp, specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
     const replies: RouteReply[] = new Array<RouteReply>(specs.length);
     const runs: Promise<void>[] = [];
-    for (let start = 0; start < specs.length; start += GRPC_MAX_ROUTES_PER_REQUEST) {
-      runs.push(this.run(op, specs, start, Math.min(start + GRPC_MAX_ROUTES_PER_REQUEST, specs.length), replies, options));
+    // One operation for the session's bounds: admitted whole, and moving at the router's pace once started.
+    const group = callGroup();
+    const step = this.routesPerRequest;
+    for (let start = 0; start < specs.length; start += step) {
+      runs.push(this.run(op, specs, start, Math.min(start + step, specs.length), replies, group, options));
     }
     await Promise.all(runs);
     return replies;
   }
 
-  /** Sends specs[from, end) and, after a route the router stopped at, the rest in a following request, until all have a reply. */
-  private async run(op: GrpcOp, specs: readonly RouteSpec[], from: number, end: number, replies: RouteReply[], options?: OpOptions): Promise<void> {
+  /** Sends specs[from, end) and, after a route the router refused, the rest in a following request, until all have a reply. */
+  private async run(op: GrpcOp, specs: readonly RouteSpec[], from: number, end: number, replies: RouteReply[], group: CallGroup, options?: OpOptions): Promise<void> {
     const method = METHOD[op];
     while (from < end) {
       const part = specs.slice(from, end);
       let outcome: RequestOutcome;
       try {
-        outcome = await this.call(method, (wire, deadlineMs) => this.request(wire, op, part, deadlineMs), options);
+        outcome = await this.call(method, (wire, deadlineMs) => this.request(wire, op, part, deadlineMs), options, { routes: part.length, group });
       } catch (err) {
+        if (err instanceof GrpcCallError || (err instanceof SessionError && err.code === 'timeout')) this.shrink(part.length);
         const reply = grpcReplyOfError(err as Error);
         for (let i = from; i < end; i++) replies[i] = reply;
         return;
@@ -215,8 +267,23 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
       const ok = successReply(method);
       for (let i = 0; i < outcome.completed; i++) replies[from + i] = ok;
       from += outcome.completed;
-      if (outcome.failure) replies[from++] = outcome.failure;
+      const failure = outcome.failure;
+      if (failure && !failure.answered) {
+        // Not a word about this route: it and the routes after it were not processed. Kept, sent again later.
+        if (!TRANSIENT_SUB_CODES.has(failure.codeName)) this.shrink(part.length);
+        const rest: RouteReply = { ...failure, message: `${failure.message} (not processed: the request stopped at an earlier route)` };
+        replies[from] = failure;
+        for (let i = from + 1; i < end; i++) replies[i] = rest;
+        return;
+      }
+      this.routesPerRequest = Math.min(GRPC_MAX_ROUTES_PER_REQUEST, this.routesPerRequest * 2);
+      if (failure) replies[from++] = failure;
     }
+  }
+
+  /** A request of `size` routes failed as a whole: the following ones carry half as many. */
+  private shrink(size: number): void {
+    this.routesPerRequest = Math.max(GRPC_MIN_ROUTES_PER_REQUEST, Math.min(this.routesPerRequest, Math.ceil(size / 2)));
   }
 
   /** One RouteAdd / RouteUpdate / RouteDelete request on the wire. */
@@ -251,13 +318,17 @@ export class GrpcBackend extends RpcSession<GrpcWire> implements RouteBackend {
   }
 
   /**
-   * A gRPC error of a call, for the session: UNAUTHENTICATED → NotLoggedInError (log in again,
-   * retry once); the transport → ConnectionLostError; our deadline → left to the session's own
+   * A gRPC error of a call, for the session: UNAUTHENTICATED, or "Authorization failed" under any
+   * status → NotLoggedInError (log in again, retry once); the transport → ConnectionLostError; our deadline → left to the session's own
    * timer (which tells a slow router from a half-open connection); anything else is the router's
    * answer (GrpcCallError).
    */
   private async callError(method: string, err: Error, wire: GrpcWire): Promise<Error> {
     if (!isServiceError(err)) return err;
+    // Which status a router gives a call without a login is not documented; its details say so.
+    if (err.code !== grpc.status.UNAVAILABLE && err.code !== grpc.status.CANCELLED && (err.details ?? '').includes(AUTHORIZATION_FAILED)) {
+      return new NotLoggedInError(`${method}: ${statusName(err.code)}: ${err.details}`);
+    }
     switch (err.code) {
       case grpc.status.UNAUTHENTICATED:
         return new NotLoggedInError(`${method}: ${err.details || AUTHORIZATION_FAILED}`);

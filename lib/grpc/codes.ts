@@ -93,8 +93,38 @@ export function successReply(method: GrpcRouteMethod): RouteReply {
 }
 
 /**
- * The reply of the route a request stopped at: an add of an existing route and a delete of an
- * absent one are `unchanged`; anything else failed, with the router's words.
+ * Sub-codes that say the route itself is wrong (its table, prefix, next hops, interface): the
+ * router will never take it as it is, so its intent ends. Decided from the names and the IDL's
+ * comments (docs/protocol.md §6); every other sub-code a request stops at keeps the route.
+ */
+export const ROUTE_INVALID_SUB_CODES: ReadonlySet<string> = new Set([
+  'TABLE_INVALID',
+  'PREFIX_INVALID',
+  'PREFIX_LEN_TOO_SHORT',
+  'PREFIX_LEN_TOO_LONG',
+  'GATEWAY_INVALID',
+  'NEXTHOP_INVALID',
+  'NEXTHOP_ADDRESS_INVALID',
+  'NEXTHOP_LIMIT_EXCEED',
+  'PROTOCOL_INVALID',
+  'INTERFACE_INVALID',
+  'FLEXIBLE_TUNNEL_INVALID',
+  'BANDWIDTH_USAGE_INVALID',
+]);
+
+/** Sub-codes of a router that is not ready yet (rpd starting, its table not ready, too many requests): try again later. */
+export const TRANSIENT_SUB_CODES: ReadonlySet<string> = new Set(['TABLE_NOT_READY', 'NOT_READY', 'TRY_AGAIN']);
+
+/**
+ * The reply of the route a request stopped at:
+ *  - an add of an existing route and a delete of an absent one are `unchanged`;
+ *  - a sub-code that says the route is wrong ({@link ROUTE_INVALID_SUB_CODES}), and ROUTE_EXISTS /
+ *    ROUTE_NOT_FOUND to the other calls (the route is held by another, or gone), fail the route:
+ *    an answer about the route, which ends its intent;
+ *  - anything else (TRY_AGAIN and the other {@link TRANSIENT_SUB_CODES}, INTERNAL_ERROR,
+ *    TOO_MANY_OPS, ROUTE_ADD_FAILED, REQUEST_INVALID, a code this client does not know, FAILURE
+ *    without a sub-code) says nothing about the route: it failed unanswered, its intent is kept and
+ *    the route is sent again later.
  */
 export function subCodeReply(method: GrpcRouteMethod, subCode: unknown, routerMessage: string): RouteReply {
   const sub = ribCode(subCode);
@@ -107,5 +137,6 @@ export function subCodeReply(method: GrpcRouteMethod, subCode: unknown, routerMe
   // A failure without a sub_code is a failure all the same.
   const name = sub.code === 0 ? 'FAILURE' : sub.name;
   const code = sub.code === 0 ? 1 : sub.code;
-  return { status: 'failed', code, codeName: name, message: `${method} failed: ${name}${routerMessage ? `: ${routerMessage}` : ''}`, answered: true };
+  const aboutRoute = ROUTE_INVALID_SUB_CODES.has(name) || name === 'ROUTE_EXISTS' || name === 'ROUTE_NOT_FOUND';
+  return { status: 'failed', code, codeName: name, message: `${method} failed: ${name}${routerMessage ? `: ${routerMessage}` : ''}`, answered: aboutRoute };
 }

@@ -10,7 +10,7 @@ import { BackendOptions, ConnectionLostError, Connector, ReadyInfo } from '../co
 import { wrongApiMessage } from '../core/api-mismatch';
 import { notHttp2, probeHttp2, probeTls } from '../net/probe';
 import { seconds } from '../net/socket';
-import { baseCode, isServiceError, isSuccess, ribCode } from './codes';
+import { baseCode, isServiceError, isSuccess, ribCode, statusName } from './codes';
 import { describeGrpcFailure, loginCallError, loginRejected, setupError, tlsExpectedMessage } from './errors';
 import { createWire, GrpcChannelSettings, GrpcWire } from './wire';
 import type { LoginResponse__Output } from '../gen-grpc/jnx/jet/authentication/LoginResponse';
@@ -25,6 +25,10 @@ export interface GrpcBackendOptions extends BackendOptions, GrpcChannelSettings 
 
 export class GrpcConnector implements Connector<GrpcWire> {
   readonly api = 'grpc' as const;
+
+  /** Told (once per connector) that the router refused RoutePurgeTimerAdd. */
+  onWarning: (text: string) => void = () => undefined;
+  private purgeRefusalTold = false;
 
   constructor(private readonly opts: GrpcBackendOptions) {}
 
@@ -81,13 +85,13 @@ export class GrpcConnector implements Connector<GrpcWire> {
     } catch (err) {
       throw await this.loginFailure(err as Error, wire, where, deadline, total, signal);
     }
-    if (!isSuccess(reply.status)) throw loginRejected(this.opts.username, reply.status?.message ?? '');
+    if (!isSuccess(reply.status)) throw loginRejected(reply.status?.message ?? '');
   }
 
   /** Why Login got no answer: a refused login, the wrong API on that port, or the connection in words. */
   private async loginFailure(err: Error, wire: GrpcWire, where: string, deadline: number, total: number, signal: AbortSignal): Promise<Error> {
     if (!isServiceError(err)) return err instanceof ConnectionLostError ? new Error(err.message) : err;
-    const answered = loginCallError(err, where, this.opts.username);
+    const answered = loginCallError(err, where);
     if (answered) return answered;
     // The connection failed at the HTTP/2 level (or never got an HTTP/2 answer): is it a Thrift port?
     const reason = wire.closed ?? err.details;
@@ -115,19 +119,27 @@ export class GrpcConnector implements Connector<GrpcWire> {
     return new Error(describeGrpcFailure(reason, this.opts.port));
   }
 
+  /**
+   * RoutePurgeTimerAdd. A refusal, for whatever reason (the time out of the IDL's range, a router
+   * without the call), does not fail the connect: that would log in again and be refused again,
+   * forever. The router's default purge time applies; the first refusal is told. Only a lost
+   * connection fails the connect, as for any call of the login.
+   */
   private async purgeTimer(wire: GrpcWire, deadline: number): Promise<void> {
     const time = this.opts.purgeTimeS!;
-    let reply: RoutePurgeTimerAddResponse__Output;
+    let refusal: string;
     try {
-      reply = await wire.unary<RoutePurgeTimerAddResponse__Output>((md, o, cb) => wire.base.RoutePurgeTimerAdd({ time }, md, o, cb), deadline);
+      const reply = await wire.unary<RoutePurgeTimerAddResponse__Output>((md, o, cb) => wire.base.RoutePurgeTimerAdd({ time }, md, o, cb), deadline);
+      if (isSuccess(reply.status)) return;
+      refusal = `${baseCode(reply.sub_code).name}${reply.status?.message ? `: ${reply.status.message}` : ''}`;
     } catch (err) {
-      throw setupError('RoutePurgeTimerAdd', err as Error, this.opts.port);
+      const lost = !isServiceError(err) || [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED].includes(err.code);
+      if (lost) throw setupError('RoutePurgeTimerAdd', err as Error, this.opts.port);
+      refusal = `${statusName(err.code)}: ${err.details}`;
     }
-    if (!isSuccess(reply.status)) {
-      const sub = baseCode(reply.sub_code);
-      const message = reply.status?.message ? `: ${reply.status.message}` : '';
-      throw new Error(`RoutePurgeTimerAdd ${time} s failed: ${sub.name}${message}`);
-    }
+    if (this.purgeRefusalTold) return;
+    this.purgeRefusalTold = true;
+    this.onWarning(`RoutePurgeTimerAdd ${time} s refused: ${refusal}; the router keeps this client's routes for its own default purge time after a session ends`);
   }
 
   private async initialize(wire: GrpcWire, deadline: number): Promise<number> {

@@ -4,7 +4,7 @@
  * route call's error as the reply of its routes.
  */
 import * as grpc from '@grpc/grpc-js';
-import { ConnectionLostError, failedCall, LoginRejectedError, RouteReply, unanswered } from '../core/backend';
+import { ConnectionLostError, LoginRejectedError, RouteReply, unanswered } from '../core/backend';
 import { isServiceError, statusName } from './codes';
 import { isClientIdInUse } from './protocol';
 
@@ -54,10 +54,14 @@ export function callFailedMessage(method: string, err: grpc.ServiceError): strin
   return `${method} failed: ${statusName(err.code)}: ${err.details}`;
 }
 
-/** A refused login, without the password; a refusal of a client id still held clears by itself (transient). */
-export function loginRejected(username: string, routerMessage: string): LoginRejectedError {
+/**
+ * A refused login, naming neither the password nor the user (its message becomes the session's
+ * status, which reaches dashboards; the session names the user in the refused calls' errors); a
+ * refusal of a client id still held clears by itself (transient).
+ */
+export function loginRejected(routerMessage: string): LoginRejectedError {
   const why = routerMessage ? `: ${routerMessage}` : '';
-  return new LoginRejectedError(`login failed for user ${username}${why}`, isClientIdInUse(routerMessage));
+  return new LoginRejectedError(`login failed${why}`, isClientIdInUse(routerMessage));
 }
 
 /**
@@ -65,8 +69,8 @@ export function loginRejected(username: string, routerMessage: string): LoginRej
  * jnx.jet API, another status; null for a connection that failed below gRPC (the caller probes the
  * port to say why).
  */
-export function loginCallError(err: grpc.ServiceError, where: string, username: string): Error | null {
-  if (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED) return loginRejected(username, err.details);
+export function loginCallError(err: grpc.ServiceError, where: string): Error | null {
+  if (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED) return loginRejected(err.details);
   if (err.code === grpc.status.UNIMPLEMENTED) {
     return new Error(`${where} does not serve the jnx.jet Authentication API (${err.details}): Junos 19.4 or later needed`);
   }
@@ -88,8 +92,12 @@ export function setupError(method: string, err: Error, port: number): Error {
   return new Error(callFailedMessage(method, err));
 }
 
-/** A route call's failure as a route reply: no answer (session), or the router's gRPC error for the whole call. */
+/**
+ * A route call's failure as a route reply: no answer for its routes either way. A gRPC status the
+ * router answered the whole call with (RESOURCE_EXHAUSTED, INTERNAL, ...) says nothing about any
+ * route of it: the routes are kept and sent again, never taken for refused.
+ */
 export function grpcReplyOfError(err: Error): RouteReply {
-  if (err instanceof GrpcCallError) return failedCall(err.codeName, err.message);
+  if (err instanceof GrpcCallError) return { ...unanswered(err), codeName: err.codeName };
   return unanswered(err);
 }

@@ -35,12 +35,24 @@ export function isClientIdInUse(message: string): boolean {
 export const GRPC_MAX_IN_FLIGHT = 8;
 
 /**
- * Keepalive ping interval while calls are open: a connection that stopped answering is found within
- * this plus the ping timeout. An idle connection is not pinged by default: gRPC's C core (what a
- * router's server most likely is) closes a connection that pings more often than every 5 minutes
- * without calls ("too_many_pings"), which would cost a re-login every idle minute. An idle
- * half-open connection is found by the next call's deadline instead.
+ * Keepalive ping interval while calls are open: how a dead connection is found (a router that is
+ * silent while it works through a long request is not dead, so silence during a call is never
+ * taken for a dead connection on gRPC). gRPC servers' default policy (grpc doc/keepalive.md)
+ * allows a client ping at most every 5 minutes while the server sends nothing and closes the
+ * connection ("too_many_pings") after two faster ones: never ping more often. An idle connection
+ * is not pinged at all (the server allows that only every 2 hours): its death is found by the
+ * next call's ping.
  */
-export const GRPC_KEEPALIVE_TIME_MS = 30000;
+export const GRPC_KEEPALIVE_TIME_MS = 5 * 60 * 1000;
 /** How long a keepalive ping may wait for its answer before the connection counts as gone. */
-export const GRPC_KEEPALIVE_TIMEOUT_MS = 10000;
+export const GRPC_KEEPALIVE_TIMEOUT_MS = 20000;
+
+/**
+ * How much longer than the request timeout a request may take per route it carries: a router
+ * works through a request's routes one by one (1,000 routes at 12 ms a route take 12 s), and a
+ * request that times out is sent again, so its deadline must cover a slow router's pace.
+ */
+export const GRPC_DEADLINE_MS_PER_ROUTE = 50;
+
+/** Fewest routes per request when requests shrink after failures of whole calls. */
+export const GRPC_MIN_ROUTES_PER_REQUEST = 10;

@@ -1,9 +1,9 @@
 /**
  * The gRPC connection of one JET session (docs/protocol.md §6): one HTTP/2 channel of its own (a new
  * TCP connection is a new, not-logged-in JET session) carrying the Authentication, Base and Rib
- * clients, its credentials (TLS, server name), and the calls on it with `client-id` metadata and a
- * deadline. The channel is closed as soon as it leaves READY, so grpc-js never reconnects silently
- * under a logged-in session.
+ * clients (and Management, made on first use), its credentials (TLS, server name), and the calls on
+ * it with `client-id` metadata and a deadline. The channel is closed as soon as it leaves READY, so
+ * grpc-js never reconnects silently under a logged-in session.
  */
 import * as net from 'net';
 import * as tls from 'tls';
@@ -15,6 +15,7 @@ import { CLIENT_ID_METADATA, GRPC_KEEPALIVE_TIME_MS, GRPC_KEEPALIVE_TIMEOUT_MS }
 import type { AuthenticationClient } from '../gen-grpc/jnx/jet/authentication/Authentication';
 import type { BaseClient } from '../gen-grpc/jnx/jet/routing/base/Base';
 import type { RibClient } from '../gen-grpc/jnx/jet/routing/rib/Rib';
+import type { ManagementClient } from '../gen-grpc/jnx/jet/management/Management';
 
 /** The largest setTimeout delay: grpc-js's idle timer must never fire (entering IDLE would drop the session). */
 const NEVER_IDLE_MS = 0x7fffffff;
@@ -86,6 +87,7 @@ class TrackedCredentials extends grpc.ChannelCredentials {
 
   _createSecureConnector(...args: Parameters<grpc.ChannelCredentials['_createSecureConnector']>): SecureConnector {
     const connector = this.inner._createSecureConnector(...args);
+    withoutAddressServername(connector);
     const sockets = this.sockets;
     return {
       connect(socket) {
@@ -102,6 +104,19 @@ class TrackedCredentials extends grpc.ChannelCredentials {
   }
 }
 
+/**
+ * grpc-js (1.14) sends the channel's host as the TLS server name (SNI) when no server name is set,
+ * an IP address too; TLS allows only host names there (RFC 6066), Node.js 24 warns (DEP0123) and
+ * Node.js 26 refuses the connection. For a router given by its address, send no server name: Node.js
+ * then checks the certificate against the address, as before. A server name from the TLS config
+ * (grpc.ssl_target_name_override) is a name and stays. The connector keeps its TLS options in a
+ * private `connectionOptions`; when a grpc-js version has none, nothing changes.
+ */
+function withoutAddressServername(connector: SecureConnector): void {
+  const options = (connector as { connectionOptions?: tls.ConnectionOptions }).connectionOptions;
+  if (options && typeof options.servername === 'string' && net.isIP(options.servername) !== 0) delete options.servername;
+}
+
 type UnaryStart<T> = (metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<T>) => grpc.ClientUnaryCall;
 type StreamStart<T> = (metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientReadableStream<T>;
 
@@ -113,6 +128,7 @@ export class GrpcWire implements Wire {
   private readonly listeners: ((reason: string) => void)[] = [];
   private closedReason: string | null = null;
   private wasReady = false;
+  private managementClient: ManagementClient | null = null;
 
   constructor(
     readonly rib: RibClient,
@@ -123,6 +139,16 @@ export class GrpcWire implements Wire {
   ) {
     this.channel = rib.getChannel() as grpc.Channel;
     this.watch();
+  }
+
+  /** The Management client (docs/protocol.md §6) on this wire's channel, made on first use. */
+  get management(): ManagementClient {
+    if (!this.managementClient) {
+      const Management = jetGrpc().jnx.jet.management.Management;
+      // The channel is the wire's own: address and credentials are not used with channelOverride.
+      this.managementClient = new Management(this.channel.getTarget(), grpc.credentials.createInsecure(), { channelOverride: this.channel });
+    }
+    return this.managementClient;
   }
 
   /** Why the connection is gone; null while it is open. */

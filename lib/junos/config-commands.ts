@@ -70,6 +70,8 @@ export interface RouterConfigInput {
 export interface RmonConfigInput {
   /** SNMP ifIndex of the watched interface (`show interfaces <ifl> | match SNMP`). */
   ifIndex?: Value;
+  /** The MIB object the alarm samples, without its instance (`.<ifIndex>` is added); empty: ifIn1SecRate. */
+  variable?: Value;
   /** Empty: 1. */
   alarmIndex?: Value;
   /** Empty: the ifIndex. */
@@ -90,7 +92,9 @@ export const DEFAULT_MAX_CONNECTIONS = 8;
 /** Junos accepts 1 to 30 `max-connections` (default 5). */
 export const MAX_CONNECTIONS_LIMIT = 30;
 export const DEFAULT_ROUTING_INSTANCE = 'mgmt_junos';
-export const RMON_DEFAULTS = { alarmIndex: 1, interval: 1, sampleType: 'absolute-value', rising: 1024, falling: 1023 } as const;
+export const RMON_DEFAULTS = { variable: 'ifIn1SecRate', alarmIndex: 1, interval: 1, sampleType: 'absolute-value', rising: 1024, falling: 1023 } as const;
+/** A MIB object name (the alarm's variable without its instance). */
+const MIB_OBJECT = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 /** RMON alarm and event indexes: 1 to 65535. */
 export const RMON_INDEX_MAX = 65535;
 const INT32_MAX = 2147483647;
@@ -291,10 +295,10 @@ function sampleTypeOf(v: Value): 'absolute-value' | 'delta-value' | null {
 }
 
 /**
- * The RMON alarm on `ifIn1SecRate.<ifIndex>` and its event (log-and-trap, so the router logs
+ * The RMON alarm on `<variable>.<ifIndex>` and its event (log-and-trap, so the router logs
  * SNMPD_RMON_EVENTLOG with the subtag, which the notification broker publishes), with the README's
- * defaults: alarm 1, event = ifIndex, subtag IFINDEX<ifIndex>, every second, absolute value, rising
- * 1024, falling 1023.
+ * defaults: variable ifIn1SecRate, alarm 1, event = ifIndex, subtag IFINDEX<ifIndex>, every second,
+ * absolute value, rising 1024, falling 1023.
  */
 export function rmonConfig(input: RmonConfigInput): ConfigResult {
   const r = rmonParts(input);
@@ -319,6 +323,9 @@ function rmonParts(input: RmonConfigInput): { lines: string[]; errors: Problem[]
     ifIndex = integer(input.ifIndex, 1, INT32_MAX);
     if (ifIndex === null) errors.push({ field: 'ifIndex', code: 'ifIndex', params: { value: text(input.ifIndex), min: 1, max: INT32_MAX } });
   }
+  let variable = text(input.variable);
+  if (variable === '') variable = RMON_DEFAULTS.variable;
+  else if (!MIB_OBJECT.test(variable)) errors.push({ field: 'variable', code: 'variable', params: { value: variable } });
   const alarm = number('alarmIndex', RMON_DEFAULTS.alarmIndex, 1, RMON_INDEX_MAX, 'index');
   let event = 0;
   if (given('eventIndex')) event = number('eventIndex', 0, 1, RMON_INDEX_MAX, 'index');
@@ -342,7 +349,7 @@ function rmonParts(input: RmonConfigInput): { lines: string[]; errors: Problem[]
   const a = `set snmp rmon alarm ${alarm}`;
   const lines = [
     `${a} interval ${interval}`,
-    `${a} variable ifIn1SecRate.${ifIndex}`,
+    `${a} variable ${variable}.${ifIndex}`,
     `${a} sample-type ${sampleType}`,
     `${a} request-type get-request`,
     `${a} rising-threshold ${rising}`,

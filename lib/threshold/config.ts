@@ -5,7 +5,9 @@
  */
 import { AlarmConfig, defaultFalling, parseSampleType, parseStartupAlarm, validateAlarmConfig } from '../rmon/alarm';
 import { toInteger } from '../flow-props';
-import type { ThresholdMode } from './machine';
+
+/** `event`: the input says rising or falling; `sample`: the input is a value compared with the thresholds. */
+export type ThresholdMode = 'event' | 'sample';
 
 /** How many keys a machine keeps by default (the node's Max keys) before it forgets the least recently seen. */
 export const DEFAULT_MAX_KEYS = 10000;

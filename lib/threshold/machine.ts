@@ -19,7 +19,9 @@
 import { AlarmConfig, AlarmState, applyEvent, Direction, evaluateSample, initialAlarmState, normalizeAlarmState } from '../rmon/alarm';
 import { BoundedStore, EvictionCause } from './store';
 import { thresholdKey } from './key';
-import { DEFAULT_MAX_KEYS } from './config';
+import { DEFAULT_MAX_KEYS, ThresholdMode } from './config';
+
+export type { ThresholdMode };
 
 export type { EvictionCause };
 
@@ -31,7 +33,6 @@ export type { EvictionCause };
  */
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
-export type ThresholdMode = 'event' | 'sample';
 
 export interface ThresholdConfig {
   mode: ThresholdMode;

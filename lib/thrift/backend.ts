@@ -34,6 +34,7 @@ import type { RouteOp } from '../core/route-status';
 import { AUTH_SERVICE, describeErrCode, ERR, outcomeMessage, ROUTE_SERVICE, routeStatus } from './protocol';
 import { installedOf, toRouteConfig } from './convert';
 import { RpcSession } from '../core/rpc-session';
+import { callGroup, CallGroup } from '../core/call-queue';
 import { wrongApiMessage } from '../core/api-mismatch';
 import { looksLikeHttp2 } from '../net/probe';
 
@@ -194,7 +195,8 @@ export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBacken
   }
 
   add(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
-    return Promise.all(specs.map((spec) => this.one('add', 'RouteAdd', spec, options)));
+    const group = callGroup();
+    return Promise.all(specs.map((spec) => this.one('add', 'RouteAdd', spec, group, options)));
   }
 
   /** Thrift has no add-or-modify: RouteAdd, where "exists" leaves the route as the router has it. */
@@ -203,7 +205,8 @@ export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBacken
   }
 
   delete(specs: readonly RouteSpec[], options?: OpOptions): Promise<RouteReply[]> {
-    return Promise.all(specs.map((spec) => this.one('delete', 'RouteDelete', spec, options)));
+    const group = callGroup();
+    return Promise.all(specs.map((spec) => this.one('delete', 'RouteDelete', spec, group, options)));
   }
 
   async get(appId: string, table: string, prefix: string): Promise<InstalledRoute[]> {
@@ -218,7 +221,8 @@ export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBacken
     return (reply.routes ?? []).map((r) => installedOf(r, table));
   }
 
-  private one(op: RouteOp, method: 'RouteAdd' | 'RouteDelete', spec: RouteSpec, options?: OpOptions): Promise<RouteReply> {
+  /** One route's call; the calls of one add or delete are one operation for the session's queue bounds. */
+  private one(op: RouteOp, method: 'RouteAdd' | 'RouteDelete', spec: RouteSpec, group: CallGroup, options?: OpOptions): Promise<RouteReply> {
     const args = method === 'RouteAdd' ? new RouteAddArgs({ route_config: toRouteConfig(spec) }) : new RouteDeleteArgs({ route_config: toRouteConfig(spec) });
     const result = method === 'RouteAdd' ? RouteAddResult : RouteDeleteResult;
     return this.call(
@@ -235,6 +239,7 @@ export class ThriftBackend extends RpcSession<ThriftWire> implements RouteBacken
           },
         ),
       options,
+      { group },
     ).catch(replyOfError);
   }
 }

@@ -59,11 +59,14 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
     // Outcomes of messages are shown at most every STATUS_INTERVAL_MS; connection changes at once.
     const view = new StatusView(render, (s) => node.status(s));
     const show = (): void => view.now();
+    /** Warns (once) when the node's metric is not sent; set once the node can tell. */
+    let checkMetric: (() => void) | null = null;
     node.onRouterStatus = (s: SessionStatus, channel): void => {
       if (channel !== 'rpc') return;
       // A new session starts with a clean slate: the outcome of the last one is history.
       if (s.state === 'connected' && connection.state !== 'connected') last = null;
       connection = s;
+      checkMetric?.();
       show();
     };
 
@@ -90,7 +93,12 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       node.warn(words.text(metricNote.code!, metricNote.params));
       show();
     };
-    if (op === 'add') warnMetric(metricProp);
+    // Checked again at each change of the connection: the route client (which knows whether the
+    // API has a metric) exists only once the router has read its route state from the context store.
+    if (op === 'add') {
+      checkMetric = () => warnMetric(metricProp);
+      checkMetric();
+    }
 
     node.on('input', (msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
       let specs: RouteSpec[];
@@ -102,6 +110,14 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
         done(err as Error);
         return;
       }
+      // Validated at once; sent once the router has read its route state (calls keep their order).
+      router.whenStateLoaded(
+        () => program(specs, msg, send, done),
+        (why) => done(new Error(`${type}: ${why}; the message was not sent to the router`)),
+      );
+    });
+
+    const program = (specs: RouteSpec[], msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void): void => {
       const routes = router.routes;
       if (!routes) {
         done(new Error(`${type}: the jet-router has no session (is its host set?)`));
@@ -123,7 +139,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
           done(new Error(`${op === 'add' ? 'RouteAdd' : 'RouteDelete'} failed for ${failed.length} of ${results.length} route(s): ${what}`));
         }
       });
-    });
+    };
 
     node.on('close', (_removed: boolean, done: () => void) => {
       view.close();

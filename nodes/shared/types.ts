@@ -58,9 +58,15 @@ export interface JetRouterNode extends Node<JetRouterCredentials> {
   subscribe(user: RouterUser, filter: string, handler: NotificationHandler): void;
   /** Removes the user from both channels; closes a channel after its last user. */
   deregister(user: RouterUser, done: () => void): void;
+  /**
+   * Runs `run` once the route state is read from the context store (at once when it is; calls
+   * made before run in their order), or calls `refuse` with the reason: too many calls wait
+   * already (queueLimit), or the router stopped first.
+   */
+  whenStateLoaded(run: () => void, refuse: (why: string) => void): void;
   /** Name of the router for message topics when events carry no host name. */
   readonly routerName: string;
-  /** The shared route client; exists while at least one user is registered. */
+  /** The shared route client; exists while at least one user is registered (after the route state is read). */
   readonly routes: JetRoutes | null;
   /** Desired routes the router refused at the last replay after login (dropped). */
   readonly replayRefused: number;

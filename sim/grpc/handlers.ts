@@ -5,8 +5,9 @@
  * lib/grpc/convert.ts and lib/grpc/codes.ts: the client's own codec.
  *
  * A call whose connection has no logged-in session for its `client-id` (none sent, never logged
- * in, or logged in on another connection) fails with gRPC status UNAUTHENTICATED, "Authorization
- * failed". A slow router: `routeDelayMs` delays each answer by routeDelayMs per route processed,
+ * in, logged in on another connection, or forgotten by a JET daemon restart) fails with gRPC status
+ * UNAUTHENTICATED (or `notLoggedInStatus`: a router's is not documented), "Authorization failed".
+ * Faults (sim/grpc/faults.ts) answer chosen calls with a gRPC status or a sub-code instead. A slow router: `routeDelayMs` delays each answer by routeDelayMs per route processed,
  * with a timer. Calls of one session are processed one after the other in arrival order (a queue
  * per session), so a client that pipelines calls sees the delays add up, as flow control must handle.
  *
@@ -28,6 +29,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_PREFERENCE } from '../../lib/core/route-spec';
 import { BaseSubCode, RibSubCode, statusOf } from '../../lib/grpc/codes';
+import { PURGE_TIME_MAX_S, PURGE_TIME_MIN_S } from '../../lib/core/defaults';
 import { toRouteEntry } from '../../lib/grpc/convert';
 import { AUTHORIZATION_FAILED, GRPC_MAX_ROUTES_PER_REQUEST } from '../../lib/grpc/protocol';
 import { ERR } from '../../lib/thrift/protocol';
@@ -43,6 +45,7 @@ import type { RouteUpdateRequest__Output } from '../../lib/gen-grpc/jnx/jet/rout
 import type { RibEntry, SetMode } from '../rib';
 import { lookupOrder, OtherRoute } from '../other-routes';
 import type { SimCallContext, SimCounters } from '../server-base';
+import type { GrpcFaultAnswer, GrpcFaults } from './faults';
 import type { Session, SessionTable } from './sessions';
 import { clientIdOf, entryFromWire, matchFromWire, matchTypeName, prefixWithin, subCodeOf, wirePreference } from './wire';
 
@@ -86,6 +89,10 @@ export interface GrpcCallContext extends SimCallContext<GrpcCounters> {
   onCall(call: GrpcCallInfo): void;
   /** A Login succeeded ('login' event). */
   onLogin(session: Session): void;
+  /** Answers to give instead of the server's own (sim/grpc/faults.ts). */
+  readonly faults: GrpcFaults;
+  /** The gRPC status of a call that has no logged-in session (default UNAUTHENTICATED; a router's is not documented). */
+  readonly notLoggedInStatus: grpc.status;
 }
 
 /** What a queued call's work produced: the reply, and how many routes it processed (the delay). */
@@ -100,12 +107,20 @@ const ribStatus = (code: RibSubCode, message?: string): ReturnType<typeof status
 const baseStatus = (code: BaseSubCode, message?: string): ReturnType<typeof statusOf<BaseSubCode>> => statusOf(code, message);
 const NOT_INITIALIZED = 'RouteInitialize must be called first';
 
+/** The work of a call answered with a fault's sub-code: nothing done, the request's first item stopped. */
+function faultWork<T>(fault: Exclude<GrpcFaultAnswer, { error: unknown }>): Work<T> {
+  return { reply: { status: { code: 'FAILURE', message: fault.message }, sub_code: fault.subCode, operations_completed: 0 } as T, routes: 0 };
+}
+
 /** The handlers of the three services, for grpc.Server.addService. */
 export class GrpcCalls {
   constructor(private readonly ctx: GrpcCallContext) {}
 
-  /** The session of a call (its connection and its `client-id`), or undefined: counted and logged as refused. */
-  private authorize(method: string, call: SurfaceCall): Session | undefined {
+  /**
+   * The session of a call (its connection and its `client-id`), or undefined: counted and logged as
+   * refused. The management calls (sim/grpc/management.ts) are authorized here too.
+   */
+  authorize(method: string, call: SurfaceCall): Session | undefined {
     const { counters } = this.ctx;
     counters.calls[method] = (counters.calls[method] ?? 0) + 1;
     const peer = call.getPeer();
@@ -142,6 +157,11 @@ export class GrpcCalls {
     session.queue = session.queue
       .then(async () => {
         if (session.connection.closed) return;
+        if (session.ended) {
+          // Forgotten meanwhile (a JET daemon restart): the call finds no login.
+          if (!call.cancelled) fail({ code: this.ctx.notLoggedInStatus, details: AUTHORIZATION_FAILED, metadata: new grpc.Metadata() });
+          return;
+        }
         const { reply, routes } = work();
         this.countSub(method, String(reply.sub_code));
         await this.ctx.delays.pause(routes * this.ctx.routeDelayMs);
@@ -161,14 +181,19 @@ export class GrpcCalls {
     return (call, callback) => {
       const session = this.authorize(method, call);
       if (!session) {
-        callback({ code: grpc.status.UNAUTHENTICATED, details: AUTHORIZATION_FAILED });
+        callback({ code: this.ctx.notLoggedInStatus, details: AUTHORIZATION_FAILED });
+        return;
+      }
+      const fault = this.ctx.faults.take(method);
+      if (fault && 'error' in fault) {
+        callback(fault.error);
         return;
       }
       this.enqueue(
         session,
         method,
         call,
-        () => work(session, call.request),
+        () => (fault ? faultWork<Res>(fault) : work(session, call.request)),
         (reply) => callback(null, reply),
         (err) => callback(err),
       );
@@ -211,6 +236,9 @@ export class GrpcCalls {
     const { sessions } = this.ctx;
     return {
       RoutePurgeTimerAdd: this.unary('RoutePurgeTimerAdd', (session, req) => {
+        if (req.time < PURGE_TIME_MIN_S || req.time > PURGE_TIME_MAX_S) {
+          return { reply: baseStatus('INVALID_PARAMS', `time ${req.time} s is out of range ${PURGE_TIME_MIN_S}..${PURGE_TIME_MAX_S}`), routes: 0 };
+        }
         sessions.setPurgeTime(session.clientId, req.time);
         this.ctx.log(`grpc: client ${session.clientId}: purge time ${req.time} s`);
         return { reply: baseStatus('SUCCESS'), routes: 0 };
@@ -251,7 +279,12 @@ export class GrpcCalls {
       RouteGet: (call) => {
         const session = this.authorize('RouteGet', call);
         if (!session) {
-          call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: AUTHORIZATION_FAILED });
+          call.emit('error', { code: this.ctx.notLoggedInStatus, details: AUTHORIZATION_FAILED });
+          return;
+        }
+        const fault = this.ctx.faults.take('RouteGet');
+        if (fault && 'error' in fault) {
+          call.emit('error', fault.error);
           return;
         }
         this.enqueue(
@@ -259,7 +292,7 @@ export class GrpcCalls {
           'RouteGet',
           call,
           () => {
-            const replies = this.getRoutes(session, call.request);
+            const replies = fault ? [faultWork<RouteGetResponse>(fault).reply] : this.getRoutes(session, call.request);
             return { reply: { replies, sub_code: replies[0].sub_code }, routes: replies.reduce((n, r) => n + (r.routes?.length ?? 0), 0) || 1 };
           },
           ({ replies }) => {

@@ -1,8 +1,9 @@
 /**
  * The simulated router's JET gRPC server: the `jnx.jet` API of Junos 19.4 and later (docs/protocol.md
- * §6) — Authentication/Login, routing.base.Base (the purge timer) and routing.rib.Rib — on the
- * same Rib and with the same users as the Thrift server, so that both APIs see one router. The
- * calls are sim/grpc/handlers.ts, the sessions and purge timers sim/grpc/sessions.ts.
+ * §6) — Authentication/Login, routing.base.Base (the purge timer), routing.rib.Rib and management
+ * — on the same Rib and with the same users as the Thrift server, so that both APIs see one router.
+ * The calls are sim/grpc/handlers.ts and sim/grpc/management.ts (on the model of sim/management),
+ * the sessions and purge timers sim/grpc/sessions.ts.
  *
  * How the end of a connection is seen. grpc-js's Server has no public connection events (its
  * http2 sessions are private), and a call only tells its peer (`call.getPeer()`). So this server
@@ -18,10 +19,13 @@ import * as grpc from '@grpc/grpc-js';
 import { jetGrpc } from '../../lib/grpc/proto';
 import type { RibEntry } from '../rib';
 import { Listener, SimServer, SimServerOptions, SimTlsOptions } from '../server-base';
+import { ManagementModel } from '../management';
 import { emptyGrpcCounters, GrpcCallInfo, GrpcCalls, GrpcCounters } from './handlers';
+import { managementHandlers } from './management';
+import { GrpcFaultInfo, GrpcFaults, GrpcFaultSpec, statusCode } from './faults';
 import { GrpcConnectionInfo, GrpcSessionInfo, SessionTable } from './sessions';
 
-export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo };
+export type { GrpcCallInfo, GrpcCounters, GrpcConnectionInfo, GrpcSessionInfo, GrpcFaultInfo, GrpcFaultSpec };
 export type GrpcTlsOptions = SimTlsOptions;
 
 export interface GrpcServerOptions extends SimServerOptions {
@@ -31,6 +35,12 @@ export interface GrpcServerOptions extends SimServerOptions {
   purgeSecondMs?: number;
   /** How long a session outlives its connection, holding its client id (default 0: not at all). */
   lingerMs?: number;
+  /** The management API's model (interfaces, RMON configuration, commits); default a ManagementModel of its own. */
+  management?: ManagementModel;
+  /** Faults in force from the start (sim/grpc/faults.ts). */
+  faults?: GrpcFaultSpec[];
+  /** gRPC status name of a call without a logged-in session (default UNAUTHENTICATED). */
+  notLoggedInStatus?: string;
 }
 
 export interface GrpcServerEvents {
@@ -46,6 +56,11 @@ export interface GrpcServerEvents {
   call: [call: GrpcCallInfo];
 }
 
+/** A gRPC status by name (RangeError for an unknown one); UNAUTHENTICATED when none is given. */
+export function notLoggedInStatus(name: string | undefined): grpc.status {
+  return name === undefined ? grpc.status.UNAUTHENTICATED : statusCode(name);
+}
+
 const toBuffer = (v: string | Buffer): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
 
 export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
@@ -53,6 +68,10 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   private injector?: grpc.ConnectionInjector;
   private readonly sessions: SessionTable;
   private readonly calls: GrpcCalls;
+  /** What the Management service serves: interfaces, the RMON configuration and its commits. */
+  readonly management: ManagementModel;
+  /** Answers given instead of the server's own (tests, --grpc-fault, POST /grpc/faults). */
+  readonly faults = new GrpcFaults();
 
   constructor(options: GrpcServerOptions) {
     super('grpc', options, emptyGrpcCounters);
@@ -66,12 +85,16 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
       onSessionEnd: (session) => this.emit('sessionEnd', session),
       onPurge: (clientId, routes) => this.emit('purge', clientId, routes),
     });
+    for (const f of options.faults ?? []) this.faults.add(f);
     this.calls = new GrpcCalls({
       ...this.callContext(),
       sessions: this.sessions,
+      faults: this.faults,
+      notLoggedInStatus: notLoggedInStatus(options.notLoggedInStatus),
       onCall: (call) => this.emit('call', call),
       onLogin: (session) => this.emit('login', session),
     });
+    this.management = options.management ?? new ManagementModel();
   }
 
   /** Open connections. */
@@ -92,6 +115,14 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
   /** How many `method` calls were answered with `subCode`. */
   subCodeCount(method: string, subCode: string): number {
     return this.counters.subCodes[method]?.[subCode] ?? 0;
+  }
+
+  /**
+   * Forgets every login, as a restart of the router's JET daemon that keeps the RIB: the open
+   * connections stay, their calls fail "Authorization failed", the routes stay the client ids'.
+   */
+  forgetLogins(): number {
+    return this.sessions.forgetLogins();
   }
 
   /** Ends every lingering session now, as a router that finally noticed its clients are gone. */
@@ -123,6 +154,10 @@ export class GrpcServer extends SimServer<GrpcServerEvents, GrpcCounters> {
     grpcServer.addService(jet.jnx.jet.authentication.Authentication.service, this.calls.authentication());
     grpcServer.addService(jet.jnx.jet.routing.base.Base.service, this.calls.base());
     grpcServer.addService(jet.jnx.jet.routing.rib.Rib.service, this.calls.rib());
+    grpcServer.addService(
+      jet.jnx.jet.management.Management.service,
+      managementHandlers({ authorize: (method, call) => this.calls.authorize(method, call), model: this.management, log: this.log }),
+    );
     const injector = grpcServer.createConnectionInjector(this.credentials());
     this.grpcServer = grpcServer;
     this.injector = injector;

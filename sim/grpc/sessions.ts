@@ -8,16 +8,17 @@
  * to a new Login), before they end; endLingering() ends them at once.
  *
  * Routes belong to the client id (Rib api 'grpc'). When a session ends its client's routes are
- * purged after the client's purge time (RoutePurgeTimerAdd, seconds; kept per client id until the
- * server stops). A client that never set one gets `defaultPurgeTimeS`, 0 in the simulator (purged
- * at once): a real router's default is not documented publicly (it keeps them for some time), so
- * a client that wants its routes to survive a reconnect must set the timer, as on a router. A new
+ * purged after the client's purge time (RoutePurgeTimerAdd, seconds, 1 to 1000 as the IDL says:
+ * any other time is refused INVALID_PARAMS; kept per client id until the server stops). A client
+ * that never set one (or deleted it) gets `defaultPurgeTimeS`, the IDL's default of 120 s unless
+ * a test asks for another (0: purged at once), so a reconnect finds the routes, as on a router. A new
  * Login of the same client id stops a pending purge; its RouteInitialize reports the routes as
  * num_client_routes, and they are its own again.
  */
 import { DEFAULT_PREFERENCE } from '../../lib/core/route-spec';
 import { clientIdInUseMessage } from '../../lib/grpc/protocol';
 import type { Rib, RibEntry, RouteOwner } from '../rib';
+import { ROUTER_PURGE_TIME_S } from '../../lib/core/defaults';
 
 /** Longest delay setTimeout keeps (a longer purge time keeps the routes until the server stops). */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -84,7 +85,7 @@ export class Session implements GrpcSessionInfo {
 export interface SessionTableOptions {
   rib: Rib;
   log: (line: string) => void;
-  /** Purge time (s) of a client id that set none (default 0). */
+  /** Purge time (s) of a client id that set none (default 120, the IDL's; 0: its routes go when its session ends). */
   defaultPurgeTimeS?: number;
   /** Length of one purge-time second in ms (default 1000). */
   purgeSecondMs?: number;
@@ -178,13 +179,32 @@ export class SessionTable {
 
   /** The purge time (s) that applies to a client id. */
   purgeTimeOf(clientId: string): number {
-    return this.purgeTimes.get(clientId) ?? this.options.defaultPurgeTimeS ?? 0;
+    return this.purgeTimes.get(clientId) ?? this.options.defaultPurgeTimeS ?? ROUTER_PURGE_TIME_S;
   }
 
   /** RoutePurgeTimerAdd (seconds) or, with undefined, RoutePurgeTimerDelete. */
   setPurgeTime(clientId: string, seconds: number | undefined): void {
     if (seconds === undefined) this.purgeTimes.delete(clientId);
     else this.purgeTimes.set(clientId, seconds);
+  }
+
+  /**
+   * A restart of the router's JET daemon that keeps the RIB: every session is forgotten (its
+   * connection stays open, and its calls fail "Authorization failed" from now on), nothing is
+   * purged and no purge timer starts; a new Login of a client id starts a new session, whose
+   * RouteInitialize counts the routes it kept. Returns how many sessions were forgotten.
+   */
+  forgetLogins(): number {
+    const all = [...this.byClient.values()];
+    for (const s of all) {
+      s.ended = true;
+      s.lingering = false;
+      clearTimeout(s.lingerTimer);
+      s.connection.sessions.delete(s.clientId);
+      this.byClient.delete(s.clientId);
+      this.options.log(`grpc: session ${s.id} (client ${s.clientId}) forgotten (JET daemon restart), its ${this.options.rib.clientRoutes(s.clientId).length} route(s) kept`);
+    }
+    return all.length;
   }
 
   /** Ends every lingering session now. */

@@ -1,6 +1,6 @@
 /**
  * The simulated router's side of the JET management API (`jnx.jet.management`, docs/protocol.md §6),
- * as a pure model for the simulator's gRPC server to serve (not wired into it yet): the operational
+ * as a pure model that the simulator's gRPC server serves (sim/grpc/management.ts): the operational
  * commands the plugin runs, answered in JSON, XML or CLI text and cut into several chunks for the
  * streamed OpCommandGet, and ConfigSet of `[edit snmp rmon]` with a candidate configuration, a
  * committed one and a commit history.
@@ -99,6 +99,8 @@ export class ManagementModel extends EventEmitter<ManagementModelEvents> {
   private readonly boot: CommitStamp;
   private readonly now: () => Date;
   private readonly user: string;
+  /** Who holds the configuration locked (`configure exclusive`), or null. */
+  private lockedBy: string | null = null;
 
   /** Throws a RangeError for a bad interface table or a start configuration the loader refuses. */
   constructor(private readonly options: ManagementModelOptions = {}) {
@@ -147,8 +149,21 @@ export class ManagementModel extends EventEmitter<ManagementModelEvents> {
     return out instanceof Refusal ? { ok: false, message: out.message } : { ok: true, chunks: chunks(out, this.options.chunkSize) };
   }
 
+  /**
+   * Locks the configuration as another user's `configure exclusive` session does: every ConfigSet is
+   * refused (with Junos's "configuration database locked by" words) until unlock().
+   */
+  lock(holder = 'root'): void {
+    this.lockedBy = holder;
+  }
+
+  unlock(): void {
+    this.lockedBy = null;
+  }
+
   /** ConfigSet. */
   configSet(input: ConfigSetInput): ConfigSetReply {
+    if (this.lockedBy !== null) return { ok: false, message: `error: configuration database locked by: ${this.lockedBy} terminal pts/0 (pid 4242) exclusive [edit]` };
     if ((input.format ?? 'text') !== 'text') return { ok: false, message: `error: the simulator loads text_config only, not ${input.format}_config` };
     const loaded = loadConfig(this.candidate, input.text, input.loadType);
     if (!loaded.ok) return loaded;

@@ -19,12 +19,14 @@
  * known ("syntax error", "Value … is not within range", "Missing mandatory statement"); the exact
  * text a router's ConfigSet status carries is not documented.
  */
+import type { LoadType } from '../../lib/grpc/management';
 import { ConfigStatement, parseCurlyText, parseSetLines } from '../../lib/junos/config-text';
 import { applyStatements } from '../../lib/junos/rmon-config';
-import { checkValue, cloneRmonConfiguration, findEntry, locateRmon, RmonConfiguration, RmonEntry, statementSpec } from '../../lib/junos/rmon-statements';
-import { normalizeAlarm, RmonAlarmSpec } from '../rmon';
+import { checkValue, cloneRmonConfiguration, emptyRmonConfiguration, findEntry, locateRmon, RmonConfiguration, RmonEntry, statementSpec } from '../../lib/junos/rmon-statements';
+import { normalizeAlarm, RmonAlarm, RmonAlarmSpec, sameAlarm, SIM_DEFAULT_STARTUP } from '../rmon';
 
-export type LoadType = 'set' | 'merge' | 'replace' | 'override' | 'update';
+/** ConfigSet's load types, as the client names them. */
+export type { LoadType };
 
 export type LoadResult =
   | { ok: true; config: RmonConfiguration; warnings: string[] }
@@ -199,4 +201,52 @@ export function engineAlarms(config: RmonConfiguration): { alarms: RmonAlarmSpec
     }
   }
   return { alarms, skipped };
+}
+
+const STARTUP_STATEMENT: Record<RmonAlarm['startup'], string> = { rising: 'rising-alarm', falling: 'falling-alarm', both: 'rising-or-falling-alarm' };
+
+/** An engine alarm as `set` lines, in the order of the plugin's command builder; its events log and trap. */
+function alarmLines(a: RmonAlarm): string[] {
+  const p = `set snmp rmon alarm ${a.index}`;
+  const lines = [
+    `${p} interval ${a.intervalS}`,
+    `${p} variable ${a.variable}`,
+    `${p} sample-type ${a.sampleType === 'delta' ? 'delta-value' : 'absolute-value'}`,
+    `${p} request-type get-request`,
+    `${p} rising-threshold ${a.rising}`,
+    `${p} falling-threshold ${a.falling}`,
+  ];
+  if (a.risingEventIndex !== 0) lines.push(`${p} rising-event-index ${a.risingEventIndex}`);
+  if (a.fallingEventIndex !== 0) lines.push(`${p} falling-event-index ${a.fallingEventIndex}`);
+  if (a.subtag !== '') lines.push(`${p} syslog-subtag ${a.subtag}`);
+  // Unset, the simulator's default applies (engineAlarms): written only when it is another.
+  if (a.startup !== SIM_DEFAULT_STARTUP) lines.push(`${p} startup-alarm ${STARTUP_STATEMENT[a.startup]}`);
+  for (const e of new Set([a.risingEventIndex, a.fallingEventIndex])) if (e !== 0) lines.push(`set snmp rmon event ${e} type log-and-trap`);
+  return lines;
+}
+
+/**
+ * The committed configuration of a simulator whose RMON engine runs `alarms` (its start options):
+ * `set` lines that {@link engineAlarms} reads back as exactly these alarms. The lab's default alarm
+ * gives the plugin's own lines for ifIndex 541 (lib/junos/config-commands.ts rmonConfig). An alarm
+ * Junos configuration cannot say (an interval of a fraction of a second, a lower-case subtag, a
+ * threshold that is not a whole number) is left out, with the reason.
+ */
+export function rmonStartConfig(alarms: readonly RmonAlarm[]): { text: string; skipped: SkippedAlarm[] } {
+  let config = emptyRmonConfiguration();
+  const lines: string[] = [];
+  const skipped: SkippedAlarm[] = [];
+  for (const a of alarms) {
+    const own = alarmLines(a);
+    const loaded = loadConfig(config, own.join('\n'), 'set');
+    const refused = loaded.ok ? commitCheck(loaded.config) : loaded.message;
+    const back = loaded.ok && !refused ? engineAlarms(loaded.config).alarms.find((x) => x.index === a.index) : undefined;
+    if (!loaded.ok || refused || !back || !sameAlarm(normalizeAlarm(back), a)) {
+      skipped.push({ index: a.index, reason: refused || 'Junos configuration cannot say it' });
+      continue;
+    }
+    config = loaded.config;
+    for (const line of own) if (!lines.includes(line)) lines.push(line);
+  }
+  return { text: lines.length > 0 ? `${lines.join('\n')}\n` : '', skipped };
 }

@@ -190,7 +190,7 @@ describe('editor in a real browser', function () {
     assert.ok(await page.locator('#node-config-row-purgeTime').isVisible());
     const purge = page.locator('#node-config-input-purgeTime');
     const purgeBefore = await purge.inputValue();
-    await purge.fill('90000');
+    await purge.fill('1001');
     await purge.press('Tab');
     await page.waitForSelector('#node-config-input-purgeTime.input-error');
     await purge.fill(purgeBefore);

@@ -4,7 +4,10 @@
  * an implementation that is not ours reads what we send and answers what we read.
  *  - wire: a plain @grpc/grpc-js client on the project's protos and proto-loader options
  *    (lib/grpc/proto.ts) against protoc's reading of the same files;
- *  - nodes: jet-router (api grpc) with jet-route-add / jet-route-delete in a Node-RED runtime.
+ *  - nodes: jet-router (api grpc) with jet-route-add / jet-route-delete in a Node-RED runtime;
+ *  - management: a router session's management API (GrpcBackend.management, lib/grpc) against the
+ *    Python Management service: OpCommandGet's streamed output joined, ConfigSet's request as protoc
+ *    reads it.
  * .ci/run installs protobuf-compiler, protobuf-compiler-grpc, libprotobuf-dev (google/protobuf/
  * wrappers.proto for protoc), python3-grpcio and python3-protobuf.
  */
@@ -30,7 +33,14 @@ import type { RouteGetResponse__Output } from '../../lib/gen-grpc/jnx/jet/routin
 import type { RouteInitializeResponse__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteInitializeResponse';
 import type { RouteMatch } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteMatch';
 import type { RouteSetOperResponse__Output } from '../../lib/gen-grpc/jnx/jet/routing/rib/RouteSetOperResponse';
+import { GrpcBackend } from '../../lib/grpc/backend';
+import { ManagementRefusedError } from '../../lib/core/management-errors';
+import { rmonReplaceConfig } from '../../lib/junos/config-commands';
+import { interfaceInformationRpc, parseInterfaceIndex } from '../../lib/junos/interfaces';
 import { until, waitFor } from '../support/wait';
+import { JetRoutes } from '../../lib/core/route-client';
+import { RouteState } from '../../lib/core/route-state';
+import type { RouteSpec } from '../../lib/core/route-spec';
 import { ROOT } from '../support/paths';
 
 const PYTHON = '/usr/bin/python3';
@@ -109,6 +119,13 @@ class PythonJet {
     this.child.stdin.write('rib\n');
     const [rec] = await got;
     return rec.rib as RibRoute[];
+  }
+
+  /** Sends a command (`fault ...`, `forget`, `unauth-status ...`) and waits for its {"ok"} answer. */
+  async command(line: string): Promise<void> {
+    const got = waitFor<[Rec]>(this.lines, 'line', (rec) => rec.ok === line, 5000, `answer to ${line}`);
+    this.child.stdin.write(`${line}\n`);
+    await got;
   }
 
   /** Resolves once a logged call satisfies `check`, returning it. */
@@ -465,6 +482,149 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
       const d2 = await nr.roundTrip(del, out, { payload: Date.now() });
       assert.deepEqual(d2.payload.results.map((r: Rec) => [r.prefix, r.status]), [['1.1.1.1/32', 'unchanged']]);
       assert.equal(d2.payload.changed, false);
+    });
+  });
+
+  describe("management: a router session's management API (GrpcBackend.management) against the Python Management service", function () {
+    let server: PythonJet;
+    let backend: GrpcBackend;
+    const CLIENT_ID = 'nr-mgmt';
+
+    before(async function () {
+      server = await PythonJet.start(stubs);
+      backend = new GrpcBackend({
+        host: '127.0.0.1',
+        port: server.port,
+        username: 'lab',
+        password: 'lab123',
+        clientId: CLIENT_ID,
+        requestTimeoutMs: 5000,
+        queueLimit: 100,
+        backoff: { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 },
+      });
+      const ready = waitFor(backend, 'ready', () => true, 15000, 'ready');
+      backend.start();
+      await ready;
+    });
+
+    after(async function () {
+      await backend?.close(2000);
+      if (server) await server.stop();
+    });
+
+    it("OpCommandGet: the command and format go out as protoc reads them; the pieces come back joined and parse", async () => {
+      const api = backend.management!;
+      const formats = [['json', 0], ['xml', 1], ['cli', 2]] as const;
+      for (const [format, wire] of formats) {
+        const out = await api.command({ cli: 'show interfaces ge-0/0/0.0' }, format);
+        assert.deepEqual(parseInterfaceIndex(out, 'ge-0/0/0.0'), { found: true, name: 'ge-0/0/0.0', kind: 'logical', ifIndex: 541 }, format);
+        const logged = await server.call((c) => c.call === 'OpCommandGet' && c.out_format === wire && c.command_field === 'cli_command', `OpCommandGet ${format}`);
+        assert.equal(logged.client_id, CLIENT_ID);
+        assert.equal(logged.command, 'show interfaces ge-0/0/0.0');
+        assert.ok(logged.messages >= 4, `${format}: ${logged.messages} messages joined`);
+      }
+      const xml = await api.command({ xml: interfaceInformationRpc('ge-0/0/0.0') }, 'json');
+      assert.equal((parseInterfaceIndex(xml, 'ge-0/0/0.0') as { ifIndex: number }).ifIndex, 541);
+      assert.ok(server.calls.some((c) => c.call === 'OpCommandGet' && c.command_field === 'xml_command' && c.ok === true));
+      await assert.rejects(
+        api.command({ cli: 'show interfaces ge-9/9/9' }, 'json'),
+        (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: device ge-9/9/9 not found',
+      );
+    });
+
+    it('ConfigSet: text_config, load type SET and the commit with its comment as protoc reads them; a refusal in the server\'s words', async () => {
+      const api = backend.management!;
+      const load = rmonReplaceConfig({ ifIndex: 541, rising: 2048 }).text;
+      await api.configure(load, '@jetflows/node-red-junos-jet: jet-rmon-event interop');
+      const logged = await server.call((c) => c.call === 'ConfigSet' && c.ok === true, 'ConfigSet logged');
+      assert.deepEqual(
+        [logged.client_id, logged.config_field, logged.text, logged.load_type, logged.commit, logged.commit_type, logged.comment],
+        [CLIENT_ID, 'text_config', load, 4, true, 0, '@jetflows/node-red-junos-jet: jet-rmon-event interop'],
+      );
+      await assert.rejects(
+        api.configure('commit confirmed\n', 'bad'),
+        (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: syntax error: commit',
+      );
+      // The server logs a call on its stdout before it answers, but the two reach this process on
+      // different pipes: wait for the refusal's line before counting.
+      await server.call((c) => c.call === 'ConfigSet' && c.ok === false, 'refused ConfigSet logged');
+      assert.equal(server.calls.filter((c) => c.call === 'ConfigSet').length, 2, 'each sent once');
+    });
+  });
+
+  describe('route safety (issue 20): the route client on the gRPC backend, faults switched on in the server', function () {
+    this.timeout(60000);
+    let server: PythonJet;
+    let backend: GrpcBackend | null = null;
+    let routes: JetRoutes | null = null;
+    const RETRY = { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 };
+
+    beforeEach(async function () {
+      server = await PythonJet.start(stubs);
+    });
+
+    afterEach(async function () {
+      routes?.dispose();
+      await backend?.close(2000);
+      routes = null;
+      backend = null;
+      if (server) await server.stop();
+    });
+
+    async function start(clientId: string, backoff = { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 }): Promise<JetRoutes> {
+      backend = new GrpcBackend({ host: '127.0.0.1', port: server.port, username: 'lab', password: 'lab123', clientId, requestTimeoutMs: 5000, queueLimit: 1000, backoff });
+      routes = new JetRoutes(backend, new RouteState({ api: 'grpc', host: '127.0.0.1', port: server.port }), { retry: RETRY });
+      const ready = waitFor(backend, 'ready', () => true, 15000, 'ready');
+      backend.start();
+      await ready;
+      return routes;
+    }
+    const route = (prefix: string): RouteSpec => ({ appId: 'x', prefix, family: 'inet', table: 'inet.0', nexthops: ['10.1.1.2'], preference: 5, metric: 3 });
+    // Acknowledged means the server answered SUCCESS for the route: its RIB holds it by then.
+    const ribHas = async (n: number, what: string): Promise<void> => assert.equal((await server.rib()).length, n, what);
+
+    it('1. RESOURCE_EXHAUSTED to a RouteAdd of 3 routes: unanswered, still desired, added by a retry; acknowledged only then', async () => {
+      const r = await start('py-safety-1');
+      await server.command('fault RouteAdd|RouteUpdate status RESOURCE_EXHAUSTED 1');
+      const outcomes = await r.add([route('10.1.0.0/24'), route('10.2.0.0/24'), route('10.3.0.0/24')]);
+      assert.deepEqual(outcomes.map((o) => [o.status, o.errCode]), [['failed', null], ['failed', null], ['failed', null]]);
+      assert.match(outcomes[0].message, /RouteAdd failed: RESOURCE_EXHAUSTED: simulated RESOURCE_EXHAUSTED \(still desired/);
+      assert.equal(r.state.desired.size, 3);
+      await until(r, 'desired', () => r.state.acknowledged.size === 3, 20000, 'all three acknowledged');
+      await ribHas(3, 'three routes in the RIB');
+    });
+
+    it('2. TRY_AGAIN and NOT_READY to RouteAdd: retried, never dropped', async () => {
+      const r = await start('py-safety-2');
+      await server.command('fault RouteAdd|RouteUpdate sub TRY_AGAIN 1');
+      await server.command('fault RouteAdd|RouteUpdate sub NOT_READY 1');
+      const [o] = await r.add([route('10.4.0.0/24')]);
+      assert.match(o.message, /TRY_AGAIN.*still desired/);
+      await until(r, 'desired', () => r.state.acknowledged.size === 1, 20000, 'acknowledged');
+      await ribHas(1, 'the route in the RIB');
+      assert.ok(server.calls.some((c) => c.fault === 'NOT_READY'), 'the second try met NOT_READY');
+    });
+
+    it('3. the login forgotten, calls answered UNKNOWN "Authorization failed": one re-login, the call sent again', async () => {
+      const r = await start('py-safety-3');
+      await r.add([route('10.5.0.0/24')]);
+      await server.command('unauth-status UNKNOWN');
+      await server.command('forget');
+      const [o] = await r.add([route('10.6.0.0/24')]);
+      assert.equal(o.status, 'added', o.message);
+      assert.equal(server.calls.filter((c) => c.call === 'Login' && c.ok).length, 2);
+      await ribHas(2, 'both routes in the RIB');
+    });
+
+    it('3. NOT_INITIALIZED after every login: the re-logins back off instead of looping', async () => {
+      const r = await start('py-safety-3b', { initialMs: 100, maxMs: 800, factor: 2, jitter: 0 });
+      await r.add([route('10.7.0.0/24')]);
+      await server.command('fault RouteAdd|RouteUpdate sub NOT_INITIALIZED 8');
+      const [o] = await r.add([route('10.8.0.0/24')]);
+      assert.equal(o.status, 'failed');
+      await until(r, 'desired', () => r.state.acknowledged.size === 2, 30000, 'both acknowledged once the fault is used up');
+      const logins = server.calls.filter((c) => c.call === 'Login' && c.ok).length;
+      assert.ok(logins <= 10, `${logins} logins for 8 NOT_INITIALIZED answers`);
     });
   });
 });

@@ -110,11 +110,14 @@ describe('route intents bound to their owner', function () {
   });
 
   it('gRPC: a desired route the router refuses at the replay is dropped, warned about once, and counted in the route nodes\' status', async () => {
+    // A router that purges a client's routes as its session ends (purge time 0, not the default 120 s).
+    await sim.stop();
+    sim = await runtime.startSim({ sampling: false, defaultPurgeTimeS: 0 });
     await load(flow({ api: 'grpc', port: String(sim.grpcPort) }), CREDS);
     const add = helper.getNode('add');
     await statusMatching(add, /^connected 127\.0\.0\.1:/);
     assert.equal((await roundTrip(add, helper.getNode('out'), { payload: 1 })).payload.results[0].status, 'added');
-    // Our session drops (no purge time: the router drops our route); another client takes the prefix.
+    // Our session drops (purge time 0: the router drops our route); another client takes the prefix.
     const g = jetGrpc();
     const md = new grpc.Metadata();
     md.set('client-id', 'someone-else');

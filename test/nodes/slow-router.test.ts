@@ -92,7 +92,9 @@ describe('a slow router: 20,000 routes in one session with the default timeout',
   });
 
   it('gRPC: one message of 20,000 prefixes, then the replay of 20,000 desired routes after the session dropped, each in one session', async () => {
-    const sim = await fx.startSim({ thriftPort: false, sampling: false, routeDelayMs: GRPC_ROUTE_DELAY_MS });
+    // A router that purges a client's routes as its session ends (purge time 0, not the default 120 s):
+    // the replay below must add all 20,000 again.
+    const sim = await fx.startSim({ thriftPort: false, sampling: false, routeDelayMs: GRPC_ROUTE_DELAY_MS, defaultPurgeTimeS: 0 });
     const routerId = 'slow-grpc';
     await load(flow(routerId, 'grpc', sim.grpcPort), { [routerId]: { username: 'lab', password: 'lab123' } });
     await statusMatching(helper.getNode('add'), /^connected 127\.0\.0\.1:/);
@@ -118,7 +120,7 @@ describe('a slow router: 20,000 routes in one session with the default timeout',
     assert.equal(routes.desired.size, ROUTES, "every route desired");
     assert.deepEqual(nodeCalls('error', 'add'), []);
 
-    // 2. The session drops; the router purges the routes (no purge time set: 0 in the simulator).
+    // 2. The session drops; the router purges the routes (no purge time set: 0 in this simulator).
     const purged = waitFor<[string, RibEntry[]]>(sim.grpc, 'purge', (_id, list) => list.length === ROUTES, PASS_BOUND_MS, 'the purge of the 20,000 routes');
     const replayed = waitFor<[ReplayReport]>(routes, 'replayed', () => true, 2 * PASS_BOUND_MS, 'the replay report');
     const reconnected = waitFor<[SessionStatus]>(routes.backend, 'state', (s) => s.state === 'connected', PASS_BOUND_MS, 'the new session');

@@ -3,11 +3,21 @@
 from Python stubs that protoc and grpc_python_plugin generated from idl/ at test time. It proves the
 project's .proto files and proto-loader options against an implementation that is not ours.
 
+Management (jnx.jet.management) answers fixed output: `show interfaces ge-0/0/0.0` (or its XML RPC)
+in Junos's JSON, XML or CLI shape, streamed in several messages; any other command is one FAILURE
+message "error: device <name> not found" (or "error: syntax error"). ConfigSet takes set/delete lines
+with load type SET (set lines under another load type are a syntax error) and logs what it got.
+
 Usage: jet_grpc_server.py GEN_PY_DIR PORT [USER PASSWORD]   (PORT 0: any free port)
 
 stdout, one JSON line each (flushed): {"listening": <bound port>} once it serves, then one line per
 call ({"call": ..., "client_id": ..., "sub_code": ...}).
-stdin, one command a line: `rib` answers {"rib": [routes]} on stdout. End of stdin stops the server.
+stdin, one command a line: `rib` answers {"rib": [routes]} on stdout;
+  `fault METHODS status NAME COUNT` fails the next COUNT calls of METHODS (names joined by |) with gRPC
+  status NAME, `fault METHODS sub NAME COUNT` answers them with sub_code NAME (FAILURE, nothing done);
+  `forget` forgets every login (a JET daemon restart keeping the RIB);
+  `unauth-status NAME` is the status of a call without a login (default UNAUTHENTICATED);
+  each answers {"ok": command}. End of stdin stops the server.
 """
 import ipaddress
 import json
@@ -26,6 +36,8 @@ import jnx_routing_base_pb2 as base_pb  # noqa: E402
 import jnx_routing_base_pb2_grpc as base_grpc  # noqa: E402
 import jnx_routing_rib_pb2 as rib_pb  # noqa: E402
 import jnx_routing_rib_pb2_grpc as rib_grpc  # noqa: E402
+import jnx_management_pb2 as mgmt_pb  # noqa: E402
+import jnx_management_pb2_grpc as mgmt_grpc  # noqa: E402
 
 PORT = int(sys.argv[2])
 USER = sys.argv[3] if len(sys.argv) > 3 else 'lab'
@@ -41,6 +53,9 @@ SESSIONS = {}
 RIB = {}
 
 S = rib_pb.StatusCode  # the RIB's sub codes
+# [{'methods': set, 'kind': 'status' | 'sub', 'name': str, 'left': int}], first match answers
+FAULTS = []
+UNAUTH = [grpc.StatusCode.UNAUTHENTICATED]
 
 
 def say(**fields):
@@ -63,8 +78,23 @@ def session_of(context, call):
         session = SESSIONS.get(cid)
     if session is None:
         say(call=call, client_id=cid, error='Authorization failed')
-        context.abort(grpc.StatusCode.UNAUTHENTICATED, 'Authorization failed')
+        context.abort(UNAUTH[0], 'Authorization failed')
     return cid, session
+
+
+def fault_of(context, call, cid):
+    """A fault in force for `call`: aborts with its status, or returns its sub code (None: no fault)."""
+    with LOCK:
+        fault = next((f for f in FAULTS if call in f['methods'] or '*' in f['methods']), None)
+        if fault is None:
+            return None
+        fault['left'] -= 1
+        if fault['left'] <= 0:
+            FAULTS.remove(fault)
+    say(call=call, client_id=cid, fault=fault['name'])
+    if fault['kind'] == 'status':
+        context.abort(getattr(grpc.StatusCode, fault['name']), 'simulated ' + fault['name'])
+    return S.Value(fault['name'])
 
 
 def status(ok, message=''):
@@ -276,6 +306,8 @@ class Rib(rib_grpc.RibServicer):
         message = ''
         keys = []
         if sub is None:
+            sub = fault_of(context, call, cid)
+        if sub is None:
             sub = S.SUCCESS
             if len(request.routes) == 0:
                 sub, message = S.REQUEST_INVALID, 'no routes'
@@ -318,6 +350,8 @@ class Rib(rib_grpc.RibServicer):
         done = 0
         message = ''
         keys = []
+        if sub is None:
+            sub = fault_of(context, 'RouteDelete', cid)
         if sub is None:
             sub = S.SUCCESS
             if len(request.keys) == 0:
@@ -374,11 +408,96 @@ class Rib(rib_grpc.RibServicer):
             yield rib_pb.RouteGetResponse(status=status(True), sub_code=S.SUCCESS, routes=entries[start:start + size])
 
 
+# ---------------------------------------------------------------- management (fixed answers)
+
+IFL = 'ge-0/0/0.0'
+IFL_OUTPUT = {
+    mgmt_pb.OP_COMMAND_OUTPUT_JSON: json.dumps({'interface-information': [{
+        'attributes': {'xmlns': 'http://xml.juniper.net/junos/19.4R0/junos-interface', 'junos:style': 'normal'},
+        'logical-interface': [{
+            'name': [{'data': IFL}],
+            'local-index': [{'data': '70'}],
+            'snmp-index': [{'data': '541'}],
+            'if-config-flags': [{'iff-up': [{'data': [None]}], 'iff-snmp-traps': [{'data': [None]}]}],
+            'encapsulation': [{'data': 'ENET2'}],
+        }],
+    }]}, indent=4) + '\n',
+    mgmt_pb.OP_COMMAND_OUTPUT_XML: (
+        '<rpc-reply xmlns:junos="http://xml.juniper.net/junos/19.4R1/junos">\n'
+        '    <interface-information xmlns="http://xml.juniper.net/junos/19.4R0/junos-interface" junos:style="normal">\n'
+        '        <logical-interface>\n'
+        '            <name>\n' + IFL + '\n</name>\n'
+        '            <local-index>70</local-index>\n'
+        '            <snmp-index>541</snmp-index>\n'
+        '        </logical-interface>\n'
+        '    </interface-information>\n'
+        '</rpc-reply>\n'),
+    mgmt_pb.OP_COMMAND_OUTPUT_CLI: (
+        '  Logical interface ' + IFL + ' (Index 70) (SNMP ifIndex 541)\n'
+        '    Flags: Up SNMP-Traps 0x4004000 Encapsulation: ENET2\n'
+        '    Input packets : 0\n'
+        '    Output packets: 0\n'),
+}
+IFL_COMMANDS = (
+    'show interfaces ' + IFL,
+    '<get-interface-information><interface-name>' + IFL + '</interface-name></get-interface-information>',
+)
+# Every ConfigSet taken, in order.
+CONFIG_LOG = []
+
+
+class Management(mgmt_grpc.ManagementServicer):
+    def OpCommandGet(self, request, context):
+        cid, _ = session_of(context, 'OpCommandGet')
+        which = request.WhichOneof('command')
+        command = getattr(request, which) if which else ''
+        output = IFL_OUTPUT.get(request.out_format) if command in IFL_COMMANDS else None
+        if output is None:
+            words = command.split()
+            name = words[2] if len(words) == 3 and words[:2] == ['show', 'interfaces'] else None
+            message = 'error: device %s not found' % name if name else 'error: syntax error'
+            say(call='OpCommandGet', client_id=cid, command_field=which, command=command, out_format=request.out_format,
+                messages=1, ok=False)
+            yield mgmt_pb.OpCommandGetResponse(status=status(False, message))
+            return
+        # Four pieces or more, cut anywhere (not at line ends): the client must join them.
+        size = max(1, len(output) // 4)
+        pieces = [output[i:i + size] for i in range(0, len(output), size)]
+        say(call='OpCommandGet', client_id=cid, command_field=which, command=command, out_format=request.out_format,
+            messages=len(pieces), ok=True)
+        for piece in pieces:
+            yield mgmt_pb.OpCommandGetResponse(status=status(True), data=piece)
+
+    def ConfigSet(self, request, context):
+        cid, _ = session_of(context, 'ConfigSet')
+        which = request.WhichOneof('config')
+        text = getattr(request, which) if which else ''
+        lines = [line.split() for line in text.splitlines() if line.strip()]
+        set_lines = [w for w in lines if w[0] in ('set', 'delete')]
+        if which != 'text_config':
+            ok, message = False, 'error: only text_config is answered here'
+        elif set_lines and request.load_type != mgmt_pb.CONFIG_LOAD_SET:
+            ok, message = False, 'error: syntax error: %s' % set_lines[0][0]
+        elif len(set_lines) != len(lines):
+            ok, message = False, 'error: syntax error: %s' % [w for w in lines if w not in set_lines][0][0]
+        else:
+            ok, message = True, ''
+        has_commit = request.HasField('commit')
+        record = {'client_id': cid, 'config_field': which, 'text': text, 'load_type': request.load_type,
+                  'commit': has_commit, 'commit_type': request.commit.type, 'comment': request.commit.comment, 'ok': ok}
+        if ok:
+            with LOCK:
+                CONFIG_LOG.append(record)
+        say(call='ConfigSet', **record)
+        return mgmt_pb.ConfigSetResponse(status=status(ok, message))
+
+
 def main():
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     auth_grpc.add_AuthenticationServicer_to_server(Authentication(), server)
     base_grpc.add_BaseServicer_to_server(Base(), server)
     rib_grpc.add_RibServicer_to_server(Rib(), server)
+    mgmt_grpc.add_ManagementServicer_to_server(Management(), server)
     port = server.add_insecure_port('127.0.0.1:%d' % PORT)
     if port == 0:
         sys.stderr.write('could not bind 127.0.0.1:%d\n' % PORT)
@@ -387,10 +506,22 @@ def main():
     say(listening=port)
     for line in sys.stdin:
         command = line.strip()
+        words = command.split()
         if command == 'rib':
             with LOCK:
                 routes = [describe(k, r) for k, r in sorted(RIB.items())]
             say(rib=routes)
+        elif len(words) == 5 and words[0] == 'fault' and words[2] in ('status', 'sub'):
+            with LOCK:
+                FAULTS.append({'methods': set(words[1].split('|')), 'kind': words[2], 'name': words[3], 'left': int(words[4])})
+            say(ok=command)
+        elif command == 'forget':
+            with LOCK:
+                SESSIONS.clear()
+            say(ok=command)
+        elif len(words) == 2 and words[0] == 'unauth-status':
+            UNAUTH[0] = getattr(grpc.StatusCode, words[1])
+            say(ok=command)
         elif command:
             say(error='unknown command %r' % command)
     server.stop(0).wait()

@@ -13,9 +13,11 @@ describe('sim CLI arguments', () => {
       mqttPort: 1883,
       users: { lab: 'lab123' },
       routeDelayMs: 0,
-      purgeTimeS: 0,
+      // The IDL's default: a client that sets no purge time keeps its routes 120 s, as on a router.
+      purgeTimeS: 120,
       grpcLingerMs: 0,
       otherRoutes: [],
+      grpcFaults: [],
       hostname: 'jet-sim',
       rates: {},
       script: [],
@@ -138,6 +140,8 @@ describe('sim CLI arguments', () => {
     const noGrpc = toSimulatorOptions(parseArgs(['--no-grpc']), () => undefined);
     assert.deepEqual([noGrpc.thriftPort, noGrpc.grpcPort], [9090, false]);
     assert.match(USAGE, /--grpc-port N .*32767/);
+    assert.match(USAGE, /--purge-time S [^]*default 120/);
+    assert.equal(toSimulatorOptions(parseArgs([]), () => undefined).defaultPurgeTimeS, 120);
     for (const flag of ['--no-thrift', '--no-grpc', '--route-delay', '--purge-time', '--grpc-linger', '--grpc-tls-key', '--grpc-tls-ca']) {
       assert.ok(USAGE.includes(flag), flag);
     }

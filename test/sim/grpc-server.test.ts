@@ -463,7 +463,7 @@ describe('sim gRPC server (jnx.jet)', () => {
     await start({ purgeSecondMs: 10 });
     const c = client('keeper');
     await c.open();
-    assert.equal((await c.purgeTimerGet()).time, 0);
+    assert.equal((await c.purgeTimerGet()).time, 120, 'the IDL\'s default');
     assert.equal((await c.purgeTimerAdd(60)).sub_code, 'SUCCESS');
     assert.deepEqual(await c.purgeTimerGet().then((r) => [r.status?.code, r.sub_code, r.time]), ['SUCCESS', 'SUCCESS', 60]);
     await c.add(route('1.1.1.1/32'), route('2001:db8::/32', ['2001:db8::1']));
@@ -489,7 +489,39 @@ describe('sim gRPC server (jnx.jet)', () => {
     assert.ok(lines.includes('- inet6.0: 2001:db8::/32 (client keeper, purged: purge time 2 s of client keeper over)'), lines.join('\n'));
   });
 
-  it('purges at once without a purge time (RoutePurgeTimerDelete included); RouteCleanup removes them all', async () => {
+  it('without a purge time a client\'s routes stay for the default, 120 s, as the IDL says; RoutePurgeTimerDelete goes back to it', async () => {
+    await start({ purgeSecondMs: 10 });
+    const c = client('default');
+    await c.open();
+    assert.deepEqual(await c.purgeTimerGet().then((r) => [r.status?.code, r.sub_code, r.time]), ['SUCCESS', 'SUCCESS', 120]);
+    assert.equal((await c.purgeTimerAdd(60)).sub_code, 'SUCCESS');
+    assert.equal((await c.purgeTimerDelete()).sub_code, 'SUCCESS');
+    assert.equal((await c.purgeTimerGet()).time, 120);
+    await c.add(route('1.1.1.1/32'));
+    await disconnect(sim, c);
+    assert.equal(sim.rib.size, 1, 'kept after the session');
+    assert.ok(lines.some((l) => /client default\) ended: .*1 route\(s\) kept for 120 s/.test(l)), lines.join('\n'));
+    const again = client('default');
+    assert.equal((await again.login()).status?.code, 'SUCCESS');
+    assert.equal((await again.init()).num_client_routes, 1);
+  });
+
+  it('refuses a purge time outside 1..1000 s (the IDL\'s range) with INVALID_PARAMS, keeping the one in force', async () => {
+    const c = client('picky');
+    await c.open();
+    assert.equal((await c.purgeTimerAdd(1)).sub_code, 'SUCCESS');
+    assert.equal((await c.purgeTimerAdd(1000)).sub_code, 'SUCCESS');
+    for (const time of [0, 1001, 86400]) {
+      const r = (await c.purgeTimerAdd(time)) as { sub_code: string; status?: { code: string; message: string } };
+      assert.deepEqual([r.status?.code, r.sub_code, r.status?.message], ['FAILURE', 'INVALID_PARAMS', `time ${time} s is out of range 1..1000`], String(time));
+    }
+    assert.equal((await c.purgeTimerGet()).time, 1000);
+    assert.equal(sim.grpc.subCodeCount('RoutePurgeTimerAdd', 'INVALID_PARAMS'), 3);
+  });
+
+  it('purges at once with a default purge time of 0 (RoutePurgeTimerDelete included); RouteCleanup removes them all', async () => {
+    // A router set to purge at once (defaultPurgeTimeS 0): the routes go with the session.
+    await start({ defaultPurgeTimeS: 0 });
     const c = client('brief');
     await c.open();
     await c.add(route('1.1.1.1/32'), route('2.2.2.2/32'));
@@ -550,7 +582,8 @@ describe('sim gRPC server (jnx.jet)', () => {
   });
 
   it('shares one RIB and the users with the Thrift server', async () => {
-    await start({ thriftPort: 0, users: { jet: 'secret' } });
+    // Purged at once when a session ends (not the default 120 s): the disconnect below shows whose routes go.
+    await start({ thriftPort: 0, users: { jet: 'secret' }, defaultPurgeTimeS: 0 });
     const t = await ThriftClient.connect(sim.thriftPort);
     try {
       assert.equal(await t.login('jet', 'secret'), true);
@@ -714,7 +747,8 @@ describe('sim gRPC server over TLS', () => {
   });
 
   it('logs in and adds a route over TLS, the client checking the server against the CA', async () => {
-    sim = await JetSimulator.start({ sampling: false, thriftPort: false, grpcTls: server });
+    // Purged at once when the session ends (not the default 120 s), so that its end shows in the RIB.
+    sim = await JetSimulator.start({ sampling: false, thriftPort: false, grpcTls: server, defaultPurgeTimeS: 0 });
     const c = new JetClient(sim.grpcPort, 'tls', grpc.credentials.createSsl(ca));
     try {
       await c.open();

@@ -168,6 +168,49 @@ describe('sim RMON engine', () => {
     assert.equal(parsed(sent[0].body).direction, 'rising');
   });
 
+  it('replaceAlarms: an unchanged alarm keeps its state, a changed one starts afresh, a new one samples, a removed one stops', async () => {
+    const lines: string[] = [];
+    const { rmon, sent } = engine({ log: (l) => lines.push(l), interfaces: { 541: 0, 542: 0 } });
+    await rmon.setRate(541, 8288, true);
+    assert.equal(sent.length, 1);
+    const second = { index: 2, variable: 'ifIn1SecRate.542', rising: 100, falling: 50 };
+    // Alarm 1 as it was (it stays latched: no second rising event), alarm 2 new.
+    rmon.replaceAlarms([DEFAULT_RMON_ALARM, second]);
+    assert.deepEqual(rmon.alarms().map((a) => [a.index, a.state.last]), [[1, 'rising'], [2, null]]);
+    assert.deepEqual(fired(await rmon.tick()), [null, null]);
+    assert.deepEqual(fired(await rmon.setRate(542, 500, true)), ['rising']);
+    assert.ok(lines.includes('rmon: alarms reconfigured: 1 unchanged, 1 added, 0 changed, 0 removed'), lines.join('\n'));
+    // Alarm 1 changed: fresh state, its startup alarm applies again (rate 8288 is above the new 4096).
+    rmon.replaceAlarms([{ ...DEFAULT_RMON_ALARM, rising: 4096, falling: 4000 }]);
+    assert.deepEqual(rmon.alarms().map((a) => [a.index, a.rising, a.state.samples]), [[1, 4096, 0]]);
+    assert.deepEqual(fired(await rmon.tick()), ['rising']);
+    assert.equal(parsed(sent[sent.length - 1].body).threshold, 4096);
+    // Alarm 2 is gone: its interface's rate moves nothing.
+    assert.deepEqual(fired(await rmon.setRate(542, 0, true)), []);
+    // Invalid alarms change nothing.
+    assert.throws(() => rmon.replaceAlarms([second, second]), /configured twice/);
+    assert.throws(() => rmon.replaceAlarms([{ ...second, falling: 200 }]), RangeError);
+    assert.deepEqual(rmon.alarms().map((a) => a.rising), [4096]);
+    rmon.replaceAlarms([]);
+    assert.deepEqual(rmon.alarms(), []);
+  });
+
+  it('replaceAlarms while running: new and changed alarms sample on their own timers; stop() clears them all', async () => {
+    const { rmon } = engine({ alarms: [{ ...DEFAULT_RMON_ALARM, intervalS: 0.01 }], interfaces: { 541: 0, 542: 0 } });
+    rmon.start();
+    await waitFor(rmon, 'sample', (s: RmonSample) => s.alarmIndex === 1, 5000, 'alarm 1 sampled');
+    rmon.replaceAlarms([{ ...DEFAULT_RMON_ALARM, intervalS: 0.01 }, { index: 2, variable: 'ifIn1SecRate.542', rising: 100, intervalS: 0.01 }]);
+    await waitFor(rmon, 'sample', (s: RmonSample) => s.alarmIndex === 2, 5000, 'alarm 2 sampled on its own timer');
+    rmon.replaceAlarms([{ index: 2, variable: 'ifIn1SecRate.542', rising: 200, intervalS: 0.01 }]);
+    await waitFor(rmon, 'sample', (s: RmonSample) => s.alarmIndex === 2 && s.state.samples === 1, 5000, 'the changed alarm 2 sampled afresh');
+    rmon.stop();
+    assert.equal(rmon.running, false);
+    // Stopped, a replacement starts no timer: an explicit tick is the only sample.
+    rmon.replaceAlarms([{ ...DEFAULT_RMON_ALARM, intervalS: 0.01 }]);
+    assert.equal(rmon.running, false);
+    assert.deepEqual((await rmon.tick()).map((s) => s.alarmIndex), [1]);
+  });
+
   it('plays a traffic script', async () => {
     const { rmon } = engine();
     const seen: string[] = [];

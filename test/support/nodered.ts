@@ -59,3 +59,38 @@ export function roundTrip(input: EventEmitter & { receive(msg: unknown): void },
   input.receive(msg);
   return got.then(([m]) => m);
 }
+
+/** Node-RED's `contextStorage` setting: store name → { module, config }. */
+export type ContextStorage = Record<string, { module: unknown; config?: Record<string, unknown> }>;
+
+/**
+ * Loads `flow` in a runtime whose context stores are `contextStorage`, as Node-RED's start loads
+ * them (the helper itself only ever makes a memory store): the stores are opened after the runtime
+ * is set up and before the flows start. Undo with {@link unloadKeepingContext}.
+ */
+export function loadWithContext(contextStorage: ContextStorage, flow: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
+  helper.settings({ contextStorage });
+  // The helper awaits what a node module returns before it loads the flows.
+  const openStores = (): Promise<unknown> => helper._context.load();
+  return new Promise((resolve, reject) => {
+    try {
+      helper.load([openStores, ...jetNodes], flow, credentials, (err?: Error) => (err ? reject(err) : resolve()));
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+/**
+ * Stops the flows as Node-RED stops (every node closes; what it saves on close reaches the stores),
+ * closes the stores, and unloads the helper without wiping them (helper.unload() deletes every
+ * node's context): a later {@link loadWithContext} with the same stores is a restart.
+ */
+export async function unloadKeepingContext(): Promise<void> {
+  await helper._redNodes.stopFlows();
+  await helper._context.close();
+  helper.settings({});
+  // Back to a memory store of its own, which is all that unload() cleans.
+  helper._context.init(helper._settings);
+  await helper.unload();
+}

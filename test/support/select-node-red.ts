@@ -1,7 +1,7 @@
 /**
  * Which Node-RED the tests run: the project's node-red devDependency (Node-RED 4), or, when
- * JET_NODE_RED_DIR names another install (the Node 22 CI leg: scripts/ci-node22.sh sets it to its
- * Node-RED 5), that one. Loaded before any test file (mocha --require), it sends every resolution
+ * JET_NODE_RED_DIR names another install (the CI legs on Node.js 22, 24 and 26: scripts/ci-node.sh
+ * sets it to the Node-RED 5 it installed for that Node.js), that one. Loaded before any test file (mocha --require), it sends every resolution
  * of `node-red` and `node-red/...` there, so node-red-node-test-helper, require.resolve('node-red')
  * and the real Node-RED processes of the install and browser tests all use the same Node-RED.
  */

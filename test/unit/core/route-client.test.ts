@@ -199,7 +199,7 @@ describe('route ownership: what this client added, never what RouteGet shows (li
   it('Thrift: a desired route another session holds at the replay is added again, with a growing delay, once that route is gone', async () => {
     const backend = new ScriptedBackend('thrift');
     const [spec] = buildRouteSpecs({ prefixes: '1.1.1.1/32', nexthops: '10.1.1.2' }, true);
-    const routes = new JetRoutes(backend as unknown as RouteBackend, new RouteState({ api: 'thrift', host: 'r', port: 1 }), { initialMs: 5, maxMs: 20 });
+    const routes = new JetRoutes(backend as unknown as RouteBackend, new RouteState({ api: 'thrift', host: 'r', port: 1 }), { held: { initialMs: 5, maxMs: 20 } });
     routes.desired.set(spec);
     const report = new Promise((resolve) => routes.once('replayed', resolve));
     backend.emit('ready', {});

@@ -6,7 +6,7 @@
 import { strict as assert } from 'assert';
 import { createChecks, isHost, parseAddress } from '../../../editor/checks';
 import { I32_MAX } from '../../../lib/flow-props';
-import { DEFAULT_PORTS } from '../../../lib/core/defaults';
+import { DEFAULT_PORTS, PURGE_TIME_MAX_S, PURGE_TIME_MIN_S, ROUTER_PURGE_TIME_S } from '../../../lib/core/defaults';
 import { MAX_HOLD_DOWN_S, MAX_MAX_KEYS } from '../../../lib/threshold/config';
 import { parseTable } from '../../../lib/core/route-spec';
 
@@ -64,6 +64,13 @@ describe('editor checks (editor/checks.ts)', function () {
     }
     assert.equal(check.tableOrEmpty('inet6.0', '10.0.0.0/8, 2001:db8::/32'), `${V}tableFamily ${JSON.stringify({ table: 'inet6.0', family: 'IPv4', prefix: '10.0.0.0/8' })}`);
     assert.equal(check.tableOrEmpty('inet6.0', '10.0.0.1/8 2001:db8::/32'), null, 'an invalid prefix is the prefixes\' own problem');
+  });
+
+  it('purge time: RoutePurgeTimerAdd\'s range (lib/core/defaults), whole seconds; empty is the router\'s default', () => {
+    assert.deepEqual([PURGE_TIME_MIN_S, PURGE_TIME_MAX_S, ROUTER_PURGE_TIME_S], [1, 1000, 120]);
+    const refused = `${V}purgeTime ${JSON.stringify({ min: 1, max: 1000, default: 120 })}`;
+    for (const ok of ['', ' ', undefined, '1', ' 120 ', 1000]) assert.equal(check.purgeTimeOrEmpty(ok), null, String(ok));
+    for (const bad of ['0', 0, '1001', '86400', '-1', '2.5', 'x']) assert.equal(check.purgeTimeOrEmpty(bad), refused, String(bad));
   });
 
   it('the API: one of the runtime\'s (lib/core/defaults DEFAULT_PORTS), or none', () => {

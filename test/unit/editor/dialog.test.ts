@@ -452,10 +452,12 @@ describe('editor: the jet-router and route add dialogs (sandbox, Node-RED 4.1 st
     assert.deepEqual(changes, { api: 'thrift', purgeTime: '' });
   });
 
-  it('purge time: empty or a whole number 0..86400, checked only for gRPC; the API itself grpc, thrift or empty', () => {
+  it('purge time: empty or a whole number 1..1000 (RoutePurgeTimerAdd\'s range), checked only for gRPC; the API itself grpc, thrift or empty', () => {
     const node = importConfigNode({ id: 'r-p', type: 'jet-router', host: 'r0', api: 'grpc' }, false);
-    for (const ok of ['', '0', '30', ' 300 ', '86400', undefined]) assert.equal(check(node, 'purgeTime', ok), true, String(ok));
-    for (const bad of ['-1', '86401', '1.5', 'soon', '1e9']) assert.equal(check(node, 'purgeTime', bad), 'A whole number of seconds 0..86400 (one day)', bad);
+    for (const ok of ['', '1', '30', ' 300 ', '1000', undefined]) assert.equal(check(node, 'purgeTime', ok), true, String(ok));
+    for (const bad of ['-1', '0', '1001', '86400', '1.5', 'soon', '1e9']) {
+      assert.equal(check(node, 'purgeTime', bad), 'A whole number of seconds 1..1000; empty: the router\'s default (120 s)', bad);
+    }
     // Thrift (or a legacy node): the row is hidden and the value not used, so nothing to mark.
     for (const api of ['thrift', '', undefined]) {
       const t = importConfigNode({ id: 'r-t', type: 'jet-router', host: 'r0', api }, false);

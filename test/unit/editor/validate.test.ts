@@ -283,16 +283,20 @@ describe('editor: validation and labels (the bundle and nodes/*.html in a sandbo
     assert.equal(validateProp(def, fresh(def, { host: 'r0', requestTimeout: '1.5' }), 'requestTimeout'), 'A whole number 1..3600');
   });
 
-  it('router: api grpc / thrift / none (a flow saved before gRPC); purge time 0..86400 s for gRPC only', () => {
+  it('router: api grpc / thrift / none (a flow saved before gRPC); purge time 1..1000 s (RoutePurgeTimerAdd\'s range) for gRPC only', () => {
     const def = defs['jet-router'];
     // '' is the legacy value (Thrift at run time), so that filling in defaults never makes an old node gRPC.
     assert.equal(def.defaults.api.value, '');
     assert.equal(def.defaults.port.value, '', 'empty port: the API\'s default');
     for (const api of ['grpc', 'thrift', '', undefined]) assert.deepEqual(problems(def, fresh(def, { host: 'r0', api })), {}, String(api));
     assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'GRPC' })), { api: 'gRPC or Thrift' });
-    for (const purgeTime of ['', '0', '60', '86400']) assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })), {}, purgeTime);
-    for (const purgeTime of ['-1', '86401', '2.5', 'x']) {
-      assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })), { purgeTime: 'A whole number of seconds 0..86400 (one day)' }, purgeTime);
+    for (const purgeTime of ['', '1', '60', '120', '1000']) assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })), {}, purgeTime);
+    for (const purgeTime of ['-1', '0', '1001', '86400', '2.5', 'x']) {
+      assert.deepEqual(
+        problems(def, fresh(def, { host: 'r0', api: 'grpc', purgeTime })),
+        { purgeTime: 'A whole number of seconds 1..1000; empty: the router\'s default (120 s)' },
+        purgeTime,
+      );
       // Thrift has no purge time: the row is hidden and the runtime ignores it, so it is not marked.
       assert.deepEqual(problems(def, fresh(def, { host: 'r0', api: 'thrift', purgeTime })), {}, purgeTime);
       assert.deepEqual(problems(def, fresh(def, { host: 'r0', purgeTime })), {}, purgeTime);

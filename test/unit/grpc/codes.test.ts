@@ -12,7 +12,9 @@ import {
   isServiceError,
   isSuccess,
   ribCode,
+  ROUTE_INVALID_SUB_CODES,
   statusName,
+  TRANSIENT_SUB_CODES,
   statusOf,
   subCodeReply,
   successReply,
@@ -29,8 +31,22 @@ describe('gRPC codes (lib/grpc/codes)', function () {
     assert.equal(subCodeReply('RouteDelete', 29, '').codeName, 'sub_code 29');
   });
 
+  it('only a sub-code about the route itself answers for it; transient and request-level ones leave it unanswered (issue 20, items 1, 2)', function () {
+    for (const name of ROUTE_INVALID_SUB_CODES) assert.equal(subCodeReply('RouteUpdate', name, '').answered, true, name);
+    assert.equal(subCodeReply('RouteUpdate', 'ROUTE_EXISTS', '').answered, true);
+    for (const name of [...TRANSIENT_SUB_CODES, 'INTERNAL_ERROR', 'TOO_MANY_OPS', 'ROUTE_ADD_FAILED', 'REQUEST_INVALID', 'ROUTE_API_VERSION_MISMATCH', 'NO_SUCH_CODE']) {
+      const r = subCodeReply('RouteAdd', name, 'busy');
+      assert.equal(r.status, 'failed', name);
+      assert.equal(r.answered, false, name);
+      assert.match(r.message, new RegExp(`^RouteAdd failed: ${name}: busy$`));
+    }
+    assert.deepEqual([...TRANSIENT_SUB_CODES].map((n) => ribCode(n).code), [6, 18, 19]);
+    assert.equal(subCodeReply('RouteAdd', 19, '').codeName, 'TRY_AGAIN');
+  });
+
   it('a failure without a sub code is FAILURE; a success reply says what was done', function () {
-    assert.deepEqual(subCodeReply('RouteAdd', 'SUCCESS', 'refused'), { status: 'failed', code: 1, codeName: 'FAILURE', message: 'RouteAdd failed: FAILURE: refused', answered: true });
+    // FAILURE without a sub-code says nothing about the route: kept, sent again (issue 20, item 1).
+    assert.deepEqual(subCodeReply('RouteAdd', 'SUCCESS', 'refused'), { status: 'failed', code: 1, codeName: 'FAILURE', message: 'RouteAdd failed: FAILURE: refused', answered: false });
     assert.deepEqual(successReply('RouteAdd'), { status: 'added', code: 0, codeName: 'SUCCESS', message: 'added', answered: true });
     assert.deepEqual(successReply('RouteUpdate'), { status: 'added', code: 0, codeName: 'SUCCESS', message: 'added', answered: true });
     assert.deepEqual(successReply('RouteDelete'), { status: 'deleted', code: 0, codeName: 'SUCCESS', message: 'deleted', answered: true });

@@ -34,22 +34,22 @@ describe('gRPC errors in words (lib/grpc/errors)', function () {
     assert.match(tlsExpectedMessage('r1:32767'), /^r1:32767 answers TLS: turn TLS on/);
   });
 
-  it('a refused login never names the password; a client id still held is a transient refusal', function () {
-    const refused = loginRejected('lab', 'Authentication failed');
+  it('a refused login names neither the password nor the user (it becomes the status); a client id still held is a transient refusal', function () {
+    const refused = loginRejected('Authentication failed');
     assert.ok(refused instanceof LoginRejectedError);
-    assert.equal(refused.message, 'login failed for user lab: Authentication failed');
+    assert.equal(refused.message, 'login failed: Authentication failed');
     assert.equal(refused.transient, false);
-    assert.equal(loginRejected('lab', clientIdInUseMessage('node-red-1')).transient, true);
-    assert.equal(loginRejected('lab', '').message, 'login failed for user lab');
+    assert.equal(loginRejected(clientIdInUseMessage('node-red-1')).transient, true);
+    assert.equal(loginRejected('').message, 'login failed');
   });
 
   it('classifies Login errors; a connection failure is left to the probe', function () {
-    const rejected = loginCallError(serviceError(grpc.status.UNAUTHENTICATED, 'bad password'), 'r1:1', 'lab');
+    const rejected = loginCallError(serviceError(grpc.status.UNAUTHENTICATED, 'bad password'), 'r1:1');
     assert.ok(rejected instanceof LoginRejectedError);
-    assert.match(String(loginCallError(serviceError(grpc.status.UNIMPLEMENTED, 'no service'), 'r1:1', 'lab')?.message), /r1:1 does not serve the jnx.jet Authentication API/);
-    assert.equal(loginCallError(serviceError(grpc.status.INTERNAL, 'boom'), 'r1:1', 'lab')?.message, 'login failed: INTERNAL: boom');
+    assert.match(String(loginCallError(serviceError(grpc.status.UNIMPLEMENTED, 'no service'), 'r1:1')?.message), /r1:1 does not serve the jnx.jet Authentication API/);
+    assert.equal(loginCallError(serviceError(grpc.status.INTERNAL, 'boom'), 'r1:1')?.message, 'login failed: INTERNAL: boom');
     for (const code of [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]) {
-      assert.equal(loginCallError(serviceError(code, 'x'), 'r1:1', 'lab'), null);
+      assert.equal(loginCallError(serviceError(code, 'x'), 'r1:1'), null);
     }
   });
 
@@ -61,13 +61,13 @@ describe('gRPC errors in words (lib/grpc/errors)', function () {
     assert.match(setupError('RouteInitialize', serviceError(grpc.status.UNAVAILABLE, 'Error: read ECONNRESET'), 1).message, /^connection reset by the router \(during RouteInitialize\)$/);
   });
 
-  it('a gRPC error of the whole call is an answer; anything else means no answer came', function () {
+  it('a gRPC error of the whole call says nothing about its routes: no answer for them, the status named (issue 20, item 1)', function () {
     assert.deepEqual(grpcReplyOfError(new GrpcCallError('RouteAdd failed: INVALID_ARGUMENT: x', 'INVALID_ARGUMENT')), {
       status: 'failed',
       code: null,
       codeName: 'INVALID_ARGUMENT',
       message: 'RouteAdd failed: INVALID_ARGUMENT: x',
-      answered: true,
+      answered: false,
     });
     assert.equal(grpcReplyOfError(new Error('queue full')).answered, false);
   });

@@ -9,7 +9,8 @@ import { strict as assert } from 'assert';
 import { EventEmitter } from 'events';
 import * as grpc from '@grpc/grpc-js';
 import { jetGrpc, SERVICES } from '../../../lib/grpc/proto';
-import { configSet, ManagementClient, ManagementError, opCommand } from '../../../lib/grpc/management';
+import { configSet, loadTypeOf, ManagementClient, ManagementError, opCommand, outputFormatOf } from '../../../lib/grpc/management';
+import { ManagementRefusedError } from '../../../lib/core/management-errors';
 import { lookupFailure, parseInterfaceIndex } from '../../../lib/junos/interfaces';
 import type { ManagementHandlers } from '../../../lib/gen-grpc/jnx/jet/management/Management';
 import type { OpCommandGetRequest__Output } from '../../../lib/gen-grpc/jnx/jet/management/OpCommandGetRequest';
@@ -215,6 +216,22 @@ describe('JET management client (lib/grpc/management)', function () {
     const before = calls.length;
     await assert.rejects(configSet(client, ' \n', {}, metadata(), soon()), RangeError);
     await assert.rejects(configSet(client, 'set a', { loadType: 'patch' as 'set' }, metadata(), soon()), RangeError);
+    await assert.rejects(configSet(client, 'set a', { loadType: 'toString' as 'set' }, metadata(), soon()), RangeError);
+    await assert.rejects(opCommand(client, { cli: 'show x' }, 'constructor' as 'cli', metadata(), soon()), RangeError);
     assert.equal(calls.length, before);
+  });
+
+  it("a ManagementError is the core's ManagementRefusedError (the router's words, transport-neutral)", () => {
+    const err = new ManagementError('ConfigSet', 'FAILURE', 'error: syntax error');
+    assert.ok(err instanceof ManagementRefusedError);
+    assert.deepEqual([err.name, err.call, err.rpc, err.message], ['ManagementError', 'ConfigSet', 'ConfigSet', 'error: syntax error']);
+  });
+
+  it("a request's out_format and load_type in this package's words (what the simulator reads requests with)", () => {
+    assert.deepEqual(['OP_COMMAND_OUTPUT_JSON', 'OP_COMMAND_OUTPUT_XML', 'OP_COMMAND_OUTPUT_CLI', 'OTHER', 7, undefined].map(outputFormatOf), ['json', 'xml', 'cli', undefined, undefined, undefined]);
+    assert.deepEqual(
+      ['CONFIG_LOAD_MERGE', 'CONFIG_LOAD_REPLACE', 'CONFIG_LOAD_OVERRIDE', 'CONFIG_LOAD_UPDATE', 'CONFIG_LOAD_SET', 9, 'set'].map(loadTypeOf),
+      ['merge', 'replace', 'override', 'update', 'set', undefined, undefined],
+    );
   });
 });

@@ -68,12 +68,21 @@ export interface Stub {
   stop(): Promise<void>;
 }
 
-/** A grpc.Server with jnx.jet services whose unary handlers the test gives (unlisted methods answer SUCCESS; RouteGet nothing). */
-export async function startStub(handlers: Handlers): Promise<Stub> {
+/** What the stub's Management service does (default: OpCommandGet ends with no output, ConfigSet succeeds). */
+export interface ManagementStub {
+  OpCommandGet?: grpc.handleServerStreamingCall<unknown, unknown>;
+  ConfigSet?: grpc.handleUnaryCall<unknown, unknown>;
+}
+
+/**
+ * A grpc.Server with jnx.jet services whose unary handlers the test gives (unlisted methods answer
+ * SUCCESS; RouteGet nothing), and Management with `management`'s handlers.
+ */
+export async function startStub(handlers: Handlers, management: ManagementStub = {}): Promise<Stub> {
   const jet = jetGrpc();
   const server = new grpc.Server();
   const calls: Stub['calls'] = [];
-  const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown>): void => {
+  const record = (method: string, call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'request'>): void => {
     const v = call.metadata.get(CLIENT_ID_METADATA)[0];
     calls.push({ method, clientId: v === undefined ? '' : String(v), request: call.request });
   };
@@ -98,6 +107,18 @@ export async function startStub(handlers: Handlers): Promise<Stub> {
     RouteUpdate: unary('RouteUpdate', ok),
     RouteDelete: unary('RouteDelete', ok),
     RouteGet: (call: grpc.ServerWritableStream<unknown, unknown>) => call.end(),
+  });
+  server.addService(jet.jnx.jet.management.Management.service, {
+    OpCommandGet: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+      record('OpCommandGet', call);
+      if (management.OpCommandGet) management.OpCommandGet(call);
+      else call.end();
+    },
+    ConfigSet: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      record('ConfigSet', call);
+      if (management.ConfigSet) management.ConfigSet(call, callback);
+      else callback(null, { status: { code: 'SUCCESS', message: '' } });
+    },
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

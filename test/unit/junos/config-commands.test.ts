@@ -199,6 +199,17 @@ describe('Junos configuration commands (lib/junos/config-commands)', function ()
       assert.equal(rmonConfig({ ifIndex: '17' }).lines[8], 'set snmp rmon alarm 1 syslog-subtag IFINDEX17');
     });
 
+    it('the variable: a MIB object name, the ifIndex added as its instance; empty is ifIn1SecRate', () => {
+      assert.deepEqual(rmonConfig({ ifIndex: '541', variable: '' }).lines, rmonConfig({ ifIndex: '541' }).lines);
+      assert.deepEqual(rmonConfig({ ifIndex: '541', variable: 'ifIn1SecRate' }).lines, rmonConfig({ ifIndex: '541' }).lines);
+      assert.equal(rmonConfig({ ifIndex: '541', variable: ' ifOut1SecRate ' }).lines[1], 'set snmp rmon alarm 1 variable ifOut1SecRate.541');
+      for (const variable of ['ifIn1SecRate.541', '1.3.6.1', 'if In', 'x'.repeat(65)]) {
+        const r = rmonConfig({ ifIndex: '541', variable });
+        assert.deepEqual(codes(r), ['variable:variable'], variable);
+        assert.deepEqual(r.errors[0].params, { value: variable.trim() });
+      }
+    });
+
     it('validation: ifIndex required, falling below rising, indexes 1..65535, subtag upper case', () => {
       const bad = (input: Parameters<typeof rmonConfig>[0], expected: string[]): void => {
         const r = rmonConfig(input);
