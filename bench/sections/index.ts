@@ -9,6 +9,7 @@ import { throughput } from './throughput';
 import { idle } from './idle';
 import { leaks } from './leaks';
 import { micro } from './micro';
+import { burst } from './burst';
 import type { AnySection } from './section';
 
 export const SECTIONS: readonly AnySection[] = [
@@ -18,4 +19,5 @@ export const SECTIONS: readonly AnySection[] = [
   idle, // 3.
   leaks, // 4.
   micro, // 5. the route path without Node-RED (--only micro)
+  burst, // 6. a burst of alarms on one router (--only burst)
 ];
