@@ -10,6 +10,7 @@ import { idle } from './idle';
 import { leaks } from './leaks';
 import { micro } from './micro';
 import { burst } from './burst';
+import { fleet } from './fleet';
 import type { AnySection } from './section';
 
 export const SECTIONS: readonly AnySection[] = [
@@ -20,4 +21,5 @@ export const SECTIONS: readonly AnySection[] = [
   leaks, // 4.
   micro, // 5. the route path without Node-RED (--only micro)
   burst, // 6. a burst of alarms on one router (--only burst)
+  fleet, // 7. many routers in one Node-RED (--only fleet)
 ];
