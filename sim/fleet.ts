@@ -78,6 +78,8 @@ export class JetFleet {
   readonly host: string;
   private readonly log: (line: string) => void;
   private stopped = false;
+  /** Restarts under way, by router. */
+  private readonly restarting = new Map<number, Promise<void>>();
 
   private constructor(
     readonly routers: readonly JetSimulator[],
@@ -174,11 +176,22 @@ export class JetFleet {
     return this.routers.map((r, index) => ({ index, hostname: r.rmon.hostname, grpcPort: r.grpcPort, thriftPort: r.thriftPort, mqttPort: r.mqttPort }));
   }
 
-  /** Router k restarted: its gRPC and Thrift servers (those that are on) and its broker, at once. */
-  async restart(k: number): Promise<void> {
+  /**
+   * Router k restarted: its gRPC and Thrift servers (those that are on) and its broker, at once. A
+   * restart asked for while router k is restarting is that restart.
+   */
+  restart(k: number): Promise<void> {
     const r = this.router(k);
+    const running = this.restarting.get(k);
+    if (running) return running;
     this.log(`fleet: restarting router ${k}`);
-    await Promise.all([r.grpcPort ? r.restartGrpc() : undefined, r.thriftPort ? r.restartThrift() : undefined, r.restartBroker()]);
+    const grpc = r.grpcPort !== 0;
+    const thrift = r.thriftPort !== 0;
+    const done = Promise.all([grpc ? r.restartGrpc() : undefined, thrift ? r.restartThrift() : undefined, r.restartBroker()])
+      .then(() => undefined)
+      .finally(() => this.restarting.delete(k));
+    this.restarting.set(k, done);
+    return done;
   }
 
   /** Every router restarted, all at once. */

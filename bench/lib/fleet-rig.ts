@@ -51,8 +51,9 @@ export class FleetProc {
       }, timeoutMs);
       this.waiting.set(id, (m) => {
         clearTimeout(timer);
-        if (typeof m.error === 'string') reject(new Error(`fleet: ${cmd}: ${m.error}`));
-        else resolve(m as T);
+        const { id: _id, ...answer } = m;
+        if (typeof answer.error === 'string') reject(new Error(`fleet: ${cmd}: ${answer.error}`));
+        else resolve(answer as T);
       });
       this.proc.send({ ...extra, id, cmd });
     });

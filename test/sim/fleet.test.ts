@@ -119,7 +119,7 @@ describe('sim fleet: routers and HTTP controls', function () {
     assert.deepEqual((await request(f.httpPort, 'GET', '/rib')).json.routes, []);
   });
 
-  it('restarts router k alone, or every router at once', async () => {
+  it('restarts router k alone, or every router at once; one restart at a time per router', async () => {
     const f = (fleet = await JetFleet.start({ routers: 2, bases: { grpc: 0, thrift: 0, mqtt: 0 }, router: { sampling: false } }));
     const subs = await Promise.all(f.endpoints().map((e) => listen(e.mqttPort)));
     clients.push(...subs.map((s) => s.client));
@@ -133,6 +133,10 @@ describe('sim fleet: routers and HTTP controls', function () {
     assert.deepEqual(all.json, { restarted: [0, 1] });
     await closed[0];
     assert.deepEqual(f.endpoints(), ports, 'the same ports after the restarts');
+    const first = f.restart(0);
+    assert.equal(f.restart(0), first, 'a restart asked for during one is that one');
+    await first;
+    assert.equal(f.router(0).broker.listening, true);
   });
 });
 
