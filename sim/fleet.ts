@@ -17,8 +17,7 @@
  * subscriptions; alarm states and rates stay (the router's RMON configuration survives).
  * The routers' own HTTP servers are off; their log lines are prefixed with `router <k>: `.
  */
-import { addRmonRoutes, HttpHandler, HttpError, ownerLabel, sendJson, SimHttpServer } from './index';
-import { JetSimulator, JetSimulatorOptions } from './index';
+import { addRmonRoutes, HttpHandler, HttpError, JetSimulator, JetSimulatorOptions, ownerLabel, sendJson, SimHttpServer } from './index';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME } from './defaults';
 import { DEFAULT_BASES, FleetBases, MAX_ROUTERS, planProblem, routerHostname, routerPorts, watchedAlarms, watchedIfIndexes } from './fleet-plan';
 
