@@ -18,7 +18,7 @@ export const FLEET_USAGE = `  --routers N           a fleet: N simulated routers
                         the paths without /routers/<k> address router 0; --rate and --script apply to every router
   --interfaces M        watched interfaces per router (1..${MAX_INTERFACES}): alarm i on ifIn1SecRate.<${FIRST_IFINDEX - 1}+i> (rising 1024,
                         falling 1023, events and subtag from the ifIndex, startup rising), each interface idle;
-                        instead of --alarm (in a checkout, node dist/tools/fleet-flow.js makes the flow for such a fleet)`;
+                        instead of --alarm (npx jet-fleet-flow makes the flow for such a fleet)`;
 
 /** Reads --routers / --interfaces values. */
 export const parseRouters = (flag: string, v: string): number => parseCountOption(flag, v, MAX_ROUTERS);
