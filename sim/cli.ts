@@ -9,6 +9,7 @@
  *                        [--route-delay MS] [--purge-time S] [--grpc-linger MS] [--grpc-fault SPEC ...]
  *                        [--other-route SPEC ...]
  *                        [--alarm SPEC ...] [--rate IFINDEX:RATE ...] [--script STEPS]
+ *                        [--routers N] [--interfaces M]   (a fleet: sim/fleet-cli.ts)
  */
 import * as fs from 'fs';
 import { parseArgs as parseArgv, type ParseArgsConfig } from 'util';
@@ -20,6 +21,8 @@ import { GrpcFaultSpec, parseFault, statusName } from './grpc/faults';
 import { DEFAULT_INTERFACES, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
 import type { OtherRouteInput } from './other-routes';
 import { parseAlarm, parseOtherRoute, parseRate, parseScript, splitPair } from './cli-values';
+import { checkFleetArgs, FLEET_USAGE, isFleet, parseInterfaces, parseRouters, runFleet } from './fleet-cli';
+import { stopOnSignals } from './signals';
 
 export { parseAlarm, parseOtherRoute, parseRate, parseScript };
 
@@ -81,6 +84,7 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
   --script STEPS        scripted traffic: comma-separated T:IFINDEX=RATE steps, at T seconds after start set the
                         rate and sample at once, e.g. "0:541=0,5:541=8288,10:541=0"
   --no-sampling         no periodic sampling (only HTTP rate changes and script steps sample)
+${FLEET_USAGE}
   --help                this text`;
 
 export interface CliOptions {
@@ -124,6 +128,10 @@ export interface CliOptions {
   script: RmonScriptStep[];
   sampling: boolean;
   help: boolean;
+  /** --routers: a fleet of this many routers (absent: one router). */
+  routers?: number;
+  /** --interfaces: watched interfaces per router (absent: --alarm's or the default alarm). */
+  interfaces?: number;
 }
 
 function parsePort(name: string, value: string): number {
@@ -177,6 +185,8 @@ const VALUE_OPTIONS: Readonly<Record<string, Setter>> = {
     o.rates[ifIndex] = rate;
   },
   script: (o, v) => o.script.push(...parseScript(v)),
+  routers: (o, v, f) => (o.routers = parseRouters(f, v)),
+  interfaces: (o, v, f) => (o.interfaces = parseInterfaces(f, v)),
 };
 
 /** The options that take none. */
@@ -256,6 +266,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const indexes = (out.alarms ?? []).map((a) => a.index);
   const dup = indexes.find((x, i) => indexes.indexOf(x) !== i);
   if (dup !== undefined) throw new Error(`--alarm: alarm ${dup} given twice`);
+  checkFleetArgs(out, given);
   return out;
 }
 
@@ -312,6 +323,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
+  if (isFleet(cli)) return runFleet(cli, toSimulatorOptions(cli, log), log);
   const sim = await JetSimulator.start(toSimulatorOptions(cli, log));
   const thriftText = cli.thrift ? `Thrift on ${sim.host}:${sim.thriftPort}${cli.tlsKey ? ' (TLS)' : ''}` : 'Thrift off';
   const grpcText = cli.grpc ? `gRPC (jnx.jet) on ${sim.host}:${sim.grpcPort}${cli.grpcTlsKey ? (cli.grpcTlsCa ? ' (mutual TLS)' : ' (TLS)') : ''}` : 'gRPC off';
@@ -326,28 +338,7 @@ async function main(): Promise<void> {
     );
   }
   if (cli.script.length > 0) sim.rmon.playScript(cli.script);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log(`${signal} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    log(`${signal}: stopping`);
-    sim.stop().then(
-      () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        log('stopped');
-      },
-      (err: Error) => {
-        log(`stop failed: ${err.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(() => sim.stop(), log);
 }
 
 if (require.main === module) {

@@ -51,8 +51,8 @@ export interface JetSimulatorOptions {
   thriftPort?: number | false | null;
   /** gRPC (jnx.jet) port; 0 (default) = a free port; false or null = no gRPC server. */
   grpcPort?: number | false | null;
-  /** HTTP port; 0 (default) = a free port. */
-  httpPort?: number;
+  /** HTTP port; 0 (default) = a free port; false = no HTTP server (a fleet serves one for all its routers). */
+  httpPort?: number | false;
   /** user name → password (default DEFAULT_USERS: lab / lab123). */
   users?: Record<string, string>;
   /** Serve Thrift over TLS. */
@@ -180,7 +180,7 @@ export class JetSimulator {
       if (thriftPort !== false && thriftPort !== null) await sim.thrift.listen(thriftPort, sim.host);
       const grpcPort = options.grpcPort === undefined ? 0 : options.grpcPort;
       if (grpcPort !== false && grpcPort !== null) await sim.grpc.listen(grpcPort, sim.host);
-      await sim.http.listen(options.httpPort ?? 0, sim.host);
+      if (options.httpPort !== false) await sim.http.listen(options.httpPort ?? 0, sim.host);
       await sim.broker.listen(options.mqttPort ?? 0, options.mqttHost ?? sim.host);
       if (options.sampling ?? true) sim.rmon.start();
     } catch (err) {
@@ -200,7 +200,7 @@ export class JetSimulator {
     return this.grpc.port;
   }
 
-  /** HTTP port (0 once stopped). */
+  /** HTTP port (0 once stopped, or when off). */
   get httpPort(): number {
     return this.http.port;
   }

@@ -85,7 +85,7 @@ const PREFIX_FN = [
   'return msg;',
 ].join('\n');
 
-const GENERATOR_FN = [
+export const GENERATOR_FN = [
   '// {op: "add"|"delete"|"none", mode: "one"|"many", n, start, octet}: n host routes <octet>.x.y.z/32,',
   '// in one message or in n messages of one prefix each; the clock starts once they are built.',
   'const p = msg.payload || {};',
@@ -108,7 +108,7 @@ const GENERATOR_FN = [
   'return null;',
 ].join('\n');
 
-const COLLECTOR_FN = [
+export const COLLECTOR_FN = [
   '// Counts the route nodes\' outputs of one generator run; answers the HTTP request after the last.',
   'const b = msg.bench;',
   'if (!b) return null;',

@@ -48,7 +48,12 @@ export interface RouterReady {
   grpcPort: number;
 }
 
-/** router-proc → bench: RIB changes [prefix, hrtime ms], batched per event-loop turn. */
+/** router-proc → bench: RIB changes [prefix, hrtime ms, op (add, modify, delete, purge)], batched per event-loop turn. */
 export interface RibChanges {
-  c: Array<[string, number]>;
+  c: Array<[string, number, string?]>;
+}
+
+/** Bench → router-proc: {cmd: 'rib'}; its answer: the number of routes in the RIB. */
+export interface RibSize {
+  rib: number;
 }

@@ -52,6 +52,23 @@ export interface Sizes {
   /** Micro (5): lone calls (each awaited, 1 ms apart) per round, and their rounds. */
   microLoneCalls: number;
   microLoneRounds: number;
+  /** Burst: rising events (then as many falling) on as many interfaces of one router, back to back. */
+  burstEvents: number;
+  /** Burst: bursts per implementation, implementations in rotating order. */
+  burstRepeats: number;
+  /** Fleet: routers in one Node-RED, watched interfaces and backup prefixes per interface. */
+  fleetRouters: number;
+  fleetInterfaces: number;
+  fleetPrefixes: number;
+  /** Fleet: events/s spread over the fleet (and on one router), events per repeat, repeats of each. */
+  fleetRate: number;
+  fleetChunk: number;
+  fleetRepeats: number;
+  /** Fleet: the idle window, after the settling time. */
+  fleetIdleSeconds: number;
+  fleetSettleSeconds: number;
+  /** Fleet: desired routes on one router for the memory per desired route. */
+  fleetBigRoutes: number;
 }
 
 export function fullSizes(): Sizes {
@@ -84,6 +101,17 @@ export function fullSizes(): Sizes {
     microCalls: 10000,
     microLoneCalls: 3000,
     microLoneRounds: 3,
+    burstEvents: 1000,
+    burstRepeats: 5,
+    fleetRouters: 50,
+    fleetInterfaces: 10,
+    fleetPrefixes: 10,
+    fleetRate: 500,
+    fleetChunk: 1000,
+    fleetRepeats: 6,
+    fleetIdleSeconds: 30,
+    fleetSettleSeconds: 20,
+    fleetBigRoutes: 100000,
   };
 }
 
@@ -105,6 +133,9 @@ export function quickSizes(): Sizes {
     redeploys: 10,
     microRounds: 3,
     microLoneCalls: 1000,
+    burstRepeats: 2,
+    fleetRepeats: 3,
+    fleetIdleSeconds: 15,
   };
 }
 

@@ -19,8 +19,9 @@
  * (lib/outside.ts, as in the throughput section); disturbed repeats are run again (up to 3 times)
  * and reported. The section starts and stops all of its processes itself, before the shared ones.
  */
-import { ChildProcess, execFileSync, fork, spawn } from 'child_process';
-import { fmtInt, fmtMs, freePort, sleep, summarize, until, type Summary } from '../lib/util';
+import { ChildProcess, fork } from 'child_process';
+import { fmtInt, fmtMs, sleep, summarize, type Summary } from '../lib/util';
+import { startMosquitto } from '../lib/mosquitto';
 import { NodeRed } from '../lib/nodered';
 import { stopChild, waitReady } from '../lib/children';
 import { brokerFlow, brokerTopic, splitCredentials, type FlowNode } from '../lib/flows';
@@ -110,14 +111,10 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
   let router: ChildProcess | null = null;
   try {
     // --- Mosquitto, default configuration
-    const mqttPort = await freePort();
-    const mosq = own(spawn('/usr/sbin/mosquitto', ['-p', String(mqttPort)], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    let mosqLog = '';
-    for (const s of [mosq.stdout, mosq.stderr]) s?.on('data', (d: Buffer) => (mosqLog += d.toString()));
-    meta.mosquitto = mosquittoVersion();
-    await until(() => /running|Opening ipv4 listen socket/.test(mosqLog) || mosq.exitCode !== null, 'mosquitto to listen', 10000, 20).catch(() => undefined);
-    if (mosq.exitCode !== null) throw new Error(`mosquitto exited: ${mosqLog}`);
-    meta.mosquittoLog = mosqLog.trim().split('\n').slice(0, 4).join(' | ');
+    const mosq = await startMosquitto(own);
+    const mqttPort = mosq.port;
+    meta.mosquitto = mosq.version;
+    meta.mosquittoLog = mosq.log;
     meta.mqttPort = mqttPort;
 
     // --- router in its own process
@@ -228,16 +225,6 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
     if (nrAb) nrAb.remove();
     await Promise.all(children.reverse().map((c) => stopChild(c)));
     if (nr) nr.remove();
-  }
-}
-
-/** Mosquitto's version line (`mosquitto -h` prints it and exits with 3). */
-function mosquittoVersion(): string | undefined {
-  try {
-    execFileSync('/usr/sbin/mosquitto', ['-h'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    return undefined;
-  } catch (err) {
-    return String((err as { stdout?: Buffer }).stdout || '').split('\n')[0].trim() || 'mosquitto';
   }
 }
 

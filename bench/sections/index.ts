@@ -9,6 +9,8 @@ import { throughput } from './throughput';
 import { idle } from './idle';
 import { leaks } from './leaks';
 import { micro } from './micro';
+import { burst } from './burst';
+import { fleet } from './fleet';
 import type { AnySection } from './section';
 
 export const SECTIONS: readonly AnySection[] = [
@@ -18,4 +20,6 @@ export const SECTIONS: readonly AnySection[] = [
   idle, // 3.
   leaks, // 4.
   micro, // 5. the route path without Node-RED (--only micro)
+  burst, // 6. a burst of alarms on one router (--only burst)
+  fleet, // 7. many routers in one Node-RED (--only fleet)
 ];

@@ -76,6 +76,12 @@ describe('install from the packed tarball into a fresh Node-RED', function () {
     assert.match(usage, /usage: .*--thrift-port/s);
   });
 
+  it('installs the fleet flow generator (npx jet-fleet-flow) with the package: its flow points at the fleet simulator', () => {
+    const out = execFileSync(path.join(red.userDir, 'node_modules', '.bin', 'jet-fleet-flow'), ['--routers', '2', '--interfaces', '1'], { encoding: 'utf8' });
+    const flow = JSON.parse(out) as Array<{ type: string; port?: string }>;
+    assert.deepEqual(flow.filter((n) => n.type === 'jet-router').map((n) => Number(n.port)), [32767, 32768]);
+  });
+
   it('lists the sample flows among the examples and serves them for import', async () => {
     const list = await request(red.port, 'GET', `/library/examples/flows/${PKG.name}`);
     assert.equal(list.status, 200, list.text);
