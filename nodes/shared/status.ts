@@ -56,6 +56,7 @@ export const STATUS_CODES: Readonly<Record<string, readonly string[]>> = {
     'rmonReadFailed',
   ],
   'jet-threshold': ['invalidConfig', 'counts', 'held', 'last'],
+  'jet-command': ['needsGrpc', 'invalidInput', 'failed', 'ran', 'committed'],
 };
 
 /** What a code with no words shows: the code, and its parameters' values. */
