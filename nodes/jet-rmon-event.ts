@@ -31,6 +31,9 @@ import { clip, MAX_TEXT, StatusWords, Translate } from './shared/status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 import { readRmonNodeSettings, RmonBinding, RmonNodeSettings } from '../lib/junos/rmon-binding';
 import { claimsFor } from '../lib/junos/rmon-claims';
+import { AdminAnswer, rmonApply, rmonLookup } from '../lib/router/rmon-admin';
+import type { ProbeContext } from '../lib/router/probe';
+import { probeContext } from './shared/probe-context';
 
 interface RmonEventDef extends NodeDef {
   router?: string;
@@ -62,7 +65,34 @@ const WARN_INTERVAL_MS = 60000;
  */
 const redeployed = new Set<string>();
 
+/** Admin apps the dialog's endpoints are registered on: once per runtime. */
+const adminRegistered = new WeakSet<object>();
+
+/**
+ * POST /jet-rmon-event/lookup and /jet-rmon-event/apply (admin API, permission jet-router.write):
+ * the dialog's Look up and Apply to router buttons, on a short-lived session of their own with the
+ * deployed router's settings and stored credentials (lib/router/rmon-admin.ts). Bodies are never logged.
+ */
+function registerAdmin(RED: NodeAPI): void {
+  const admin = RED.httpAdmin as unknown as object | undefined;
+  if (!admin || adminRegistered.has(admin)) return;
+  adminRegistered.add(admin);
+  const routes: Array<[string, (body: unknown, ctx: ProbeContext) => Promise<AdminAnswer>]> = [
+    ['/jet-rmon-event/lookup', rmonLookup],
+    ['/jet-rmon-event/apply', rmonApply],
+  ];
+  for (const [path, handle] of routes) {
+    RED.httpAdmin.post(path, RED.auth.needsPermission('jet-router.write'), (req, res) => {
+      handle(req.body, probeContext(RED)).then(
+        ({ status, body }) => res.status(status).json(body),
+        (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),
+      );
+    });
+  }
+}
+
 export = function (RED: NodeAPI): void {
+  registerAdmin(RED);
   function RmonEvent(this: RouterUser, def: RmonEventDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
