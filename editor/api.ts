@@ -8,6 +8,7 @@ import { DEFAULT_APP_ID, DEFAULT_METRIC, DEFAULT_PREFERENCE } from '../lib/core/
 import { DEFAULT_MAX_KEYS } from '../lib/threshold/config';
 import { createChecks, isHost, parseAddress } from './checks';
 import { commandPanel } from './command-panel';
+import { adminCall, routerSettings, showOutcome } from './admin-call';
 import { catalog, host, PACKAGE } from './host';
 import { apiOf, defaultPort, given, labelStyle } from './labels';
 import { createValidators, current, messagesShown, rule } from './validators';
@@ -48,6 +49,9 @@ export function createEditor() {
     given,
     labelStyle,
     commandPanel,
+    adminCall,
+    showOutcome,
+    routerSettings,
     /** The Junos command builder the panels run (lib/junos/config-commands.ts). */
     junos,
   };

@@ -6,8 +6,15 @@
  * warned about at most once a minute; other notifications (a wildcard topic) are ignored; it never
  * throws.
  *
+ * With `interface` (an IFL such as ge-0/0/0.0, or an IFD) the node also uses the router's
+ * request-response session (gRPC only: the JET management API, docs/protocol.md §6): at every login it
+ * looks up the interface's SNMP ifIndex and filters events by it; until then, or when the router
+ * does not know the interface, no event passes. With `configureRmon` it makes the router's RMON
+ * alarm and event its own settings, committing only a difference (lib/junos/rmon-binding.ts).
+ *
  * Status: the notification connection's trouble first; then a subscription the broker refused (red,
- * with the broker's reason); then, after the session was down (broker restart, redeploy), a yellow
+ * with the broker's reason); then the interface and RMON set-up's problems (red) or the pending
+ * lookup (yellow); then, after the session was down (broker restart, redeploy), a yellow
  * "events may have been missed" until the next event is sent, since the router does not repeat a
  * crossing; then the last event, or "listening".
  */
@@ -18,10 +25,15 @@ import { DEFAULT_RMON_TOPIC } from '../lib/core/defaults';
 import { parseQos } from '../lib/mqtt/session';
 import type { NotificationHandler, SubscriptionStatus } from '../lib/core/notification-channel';
 import { validateTopicFilter } from '../lib/mqtt/topic';
-import type { SessionStatus } from '../lib/core/backend';
+import { API_LABEL, SessionStatus } from '../lib/core/backend';
 import { NO_ROUTER, sessionStatus, NodeStatus, StatusCode, StatusView } from '../lib/node-status';
 import { clip, MAX_TEXT, StatusWords, Translate } from './shared/status';
 import type { JetRouterNode, RouterUser } from './shared/types';
+import { readRmonNodeSettings, RmonBinding, RmonNodeSettings } from '../lib/junos/rmon-binding';
+import { claimsFor } from '../lib/junos/rmon-claims';
+import { AdminAnswer, rmonApply, rmonLookup } from '../lib/router/rmon-admin';
+import type { ProbeContext } from '../lib/router/probe';
+import { probeContext } from './shared/probe-context';
 
 interface RmonEventDef extends NodeDef {
   router?: string;
@@ -31,6 +43,15 @@ interface RmonEventDef extends NodeDef {
   eventIndex?: string | number;
   subtag?: string;
   direction?: string;
+  /** An IFL (ge-0/0/0.0) or IFD whose SNMP ifIndex is looked up at every login (gRPC). */
+  interface?: string;
+  /** Make the router's RMON alarm and event these settings (gRPC): the builder's, with its defaults. */
+  configureRmon?: boolean | string;
+  variable?: string;
+  interval?: string | number;
+  sampleType?: string;
+  rising?: string | number;
+  falling?: string | number;
   /** MQTT QoS of the subscription: 0, 1 or 2 (1 or "1"); missing (a flow saved before it existed) or anything else: 1. */
   qos?: string | number;
 }
@@ -44,7 +65,34 @@ const WARN_INTERVAL_MS = 60000;
  */
 const redeployed = new Set<string>();
 
+/** Admin apps the dialog's endpoints are registered on: once per runtime. */
+const adminRegistered = new WeakSet<object>();
+
+/**
+ * POST /jet-rmon-event/lookup and /jet-rmon-event/apply (admin API, permission jet-router.write):
+ * the dialog's Look up and Apply to router buttons, on a short-lived session of their own with the
+ * deployed router's settings and stored credentials (lib/router/rmon-admin.ts). Bodies are never logged.
+ */
+function registerAdmin(RED: NodeAPI): void {
+  const admin = RED.httpAdmin as unknown as object | undefined;
+  if (!admin || adminRegistered.has(admin)) return;
+  adminRegistered.add(admin);
+  const routes: Array<[string, (body: unknown, ctx: ProbeContext) => Promise<AdminAnswer>]> = [
+    ['/jet-rmon-event/lookup', rmonLookup],
+    ['/jet-rmon-event/apply', rmonApply],
+  ];
+  for (const [path, handle] of routes) {
+    RED.httpAdmin.post(path, RED.auth.needsPermission('jet-router.write'), (req, res) => {
+      handle(req.body, probeContext(RED)).then(
+        ({ status, body }) => res.status(status).json(body),
+        (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),
+      );
+    });
+  }
+}
+
 export = function (RED: NodeAPI): void {
+  registerAdmin(RED);
   function RmonEvent(this: RouterUser, def: RmonEventDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -54,8 +102,11 @@ export = function (RED: NodeAPI): void {
     const topic = (def.topic ?? '').trim() || DEFAULT_RMON_TOPIC;
     const qos = parseQos(def.qos);
     let filter: RmonEventFilter;
+    let settings: RmonNodeSettings;
     try {
-      filter = parseRmonEventFilter(def);
+      settings = readRmonNodeSettings(def);
+      // With an interface, the ifIndex filter is the looked-up one (checked against the property).
+      filter = parseRmonEventFilter(settings.interface !== '' ? { ...def, ifIndex: '' } : def);
       const bad = validateTopicFilter(topic);
       if (bad) throw new Error(`topic: ${bad}`);
     } catch (err) {
@@ -69,6 +120,11 @@ export = function (RED: NodeAPI): void {
     }
 
     let connection: SessionStatus = { state: 'idle', detail: '' };
+    /** The request-response session (used only with an interface or configureRmon). */
+    let rpc: SessionStatus = { state: 'idle', detail: '' };
+    const usesRpc = settings.interface !== '' || settings.configure;
+    const needsGrpc = usesRpc && router.api !== 'grpc';
+    let binding: RmonBinding | null = null;
     let subscription: SubscriptionStatus | null = null;
     let received = 0;
     let unparsed = 0;
@@ -81,16 +137,37 @@ export = function (RED: NodeAPI): void {
     /** Events may have been lost (the session was down, or the subscription refused): until the next one is sent. */
     let missed = false;
 
+    /** The filter in words: with an interface, `ge-0/0/0.0 → ifIndex 541` and the rest. */
+    const filterText = (): string => {
+      if (settings.interface === '') return describeFilter(filter);
+      const rest = describeFilter({ ...filter, ifIndex: null });
+      const head = `${settings.interface} → ifIndex ${binding?.ifIndex() ?? '?'}`;
+      return rest === 'any' ? head : `${head} ${rest}`;
+    };
+    /** The interface and RMON set-up's status, when it has one to show before listening. */
+    const setupStatus = (): StatusCode | null => {
+      if (needsGrpc) return { fill: 'red', shape: 'ring', code: 'needsGrpc', params: { what: settings.interface || 'configureRmon', api: API_LABEL[router.api] } };
+      if (!binding) return null;
+      const problem = binding.problem();
+      if (problem) return problem;
+      if (!binding.blocked()) return null;
+      // Waiting for the lookup: the router session's trouble says why it takes long.
+      if (rpc.state === 'login-failed' || rpc.state === 'disconnected') return sessionStatus(rpc);
+      return { fill: 'yellow', shape: 'ring', code: 'resolving', params: { interface: settings.interface } };
+    };
+
     const render = (): NodeStatus => {
       let s: StatusCode;
       const tails: string[] = [];
+      const setup = setupStatus();
       if (connection.state !== 'connected') s = sessionStatus(connection);
       else if (subscription?.state === 'refused') s = { fill: 'red', shape: 'ring', code: 'subscriptionRefused', params: { reason: subscription.reason } };
+      else if (setup) s = setup;
       else if (missed) {
-        s = { fill: 'yellow', shape: 'ring', code: 'listening', params: { filter: describeFilter(filter) } };
+        s = { fill: 'yellow', shape: 'ring', code: 'listening', params: { filter: filterText() } };
         tails.push(words.text('missed'));
       } else if (last) s = { fill: 'green', shape: 'dot', code: 'event', params: { topic: last.topic, event: describeEvent(last.event) } };
-      else s = { fill: 'green', shape: 'ring', code: 'listening', params: { filter: describeFilter(filter) } };
+      else s = { fill: 'green', shape: 'ring', code: 'listening', params: { filter: filterText() } };
       // The count is what this suffix is for: clip the text in front of the tails, never a tail.
       if (unparsed > 0) tails.push(words.text('unparsed', { n: unparsed }));
       const tail = tails.map((t) => ` · ${t}`).join('');
@@ -101,7 +178,29 @@ export = function (RED: NodeAPI): void {
     const view = new StatusView(render, (st) => node.status(st));
     const show = (): void => view.now();
 
+    binding =
+      usesRpc && !needsGrpc
+        ? new RmonBinding({
+            settings,
+            id: node.id,
+            label: String(def.name ?? '').trim() || node.id,
+            management: () => router.hub.rpc.connection?.management,
+            claims: claimsFor(router.hub),
+            onChange: () => show(),
+            log: (text) => node.log(text),
+            warn: (text) => node.warn(text),
+          })
+        : null;
+
     node.onRouterStatus = (s: SessionStatus, channel): void => {
+      if (channel === 'rpc') {
+        const was = rpc.state;
+        rpc = s;
+        if (s.state === 'connected' && was !== 'connected') binding?.loggedIn();
+        else if (s.state !== 'connected' && was === 'connected') binding?.loggedOut();
+        show();
+        return;
+      }
       if (channel !== 'notifications') return;
       connection = s;
       if (s.state === 'connected') {
@@ -132,6 +231,12 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const event = c.event;
+      // An interface on a Thrift router cannot be resolved: nothing passes.
+      if (needsGrpc && settings.interface !== '') return;
+      if (binding) {
+        if (binding.blocked()) return;
+        filter.ifIndex = binding.ifIndex();
+      }
       if (!matchesRmonFilter(event, filter)) return;
       const m = rmonMessage(event, router.routerName);
       last = { topic: m.topic, event };
@@ -154,9 +259,12 @@ export = function (RED: NodeAPI): void {
     });
 
     router.subscribe(node, topic, handler);
+    // The lookup and set-up run on the router's shared request-response session, at each login.
+    if (binding) router.register(node);
 
     node.on('close', (removed: boolean, done: () => void) => {
       view.close();
+      binding?.close();
       if (removed) redeployed.delete(node.id);
       else redeployed.add(node.id);
       router.deregister(node, done);

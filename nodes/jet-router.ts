@@ -31,21 +31,9 @@ import { testConnection } from '../lib/router/probe';
 import { ClientIdRegistry, defaultClientId, notificationClientId } from '../lib/core/client-id';
 import { RouterIdentity, sameRouter } from '../lib/core/route-state';
 import type { JetRouterDef, JetRouterNode } from './shared/types';
+import { instanceKey, probeContext, TlsConfigNode } from './shared/probe-context';
 
 const STATE_KEY = 'desiredRoutes';
-
-interface TlsConfigNode {
-  addTLSOptions(opts: Record<string, unknown>): void;
-}
-
-/**
- * What tells this Node-RED instance from another on the same host: its user directory (two
- * instances never share one). Not the port: a restart on another port must keep the client id,
- * which owns the routes on a gRPC router.
- */
-function instanceKey(RED: NodeAPI): string {
-  return String((RED.settings as unknown as { userDir?: string }).userDir ?? '');
-}
 
 /** Admin apps the test-connection endpoint is registered on: once per runtime. */
 const probeRegistered = new WeakSet<object>();
@@ -255,23 +243,7 @@ function registerTestConnection(RED: NodeAPI): void {
   if (!admin || probeRegistered.has(admin)) return;
   probeRegistered.add(admin);
   RED.httpAdmin.post('/jet-router/test-connection', RED.auth.needsPermission('jet-router.write'), (req, res) => {
-    testConnection(req.body, {
-      storedCredentials: (id) => {
-        const deployed = RED.nodes.getNode(id) as unknown as (JetRouterNode & { type: string }) | null;
-        if (!deployed || deployed.type !== 'jet-router') return null;
-        const creds = (RED.nodes.getCredentials(id) ?? {}) as { username?: string; password?: string };
-        return { username: creds.username, password: creds.password, ...deployed.identity, ...deployed.tlsSettings };
-      },
-      tlsOptions: (id) => {
-        const tlsNode = RED.nodes.getNode(id) as unknown as (TlsConfigNode & { type?: string }) | null;
-        if (!tlsNode) return `the TLS config node ${id} is not deployed yet: deploy it, then test again`;
-        if (typeof tlsNode.addTLSOptions !== 'function') return `node ${id} is not a TLS config node`;
-        const opts: Record<string, unknown> = {};
-        tlsNode.addTLSOptions(opts);
-        return opts as ConnectionOptions;
-      },
-      defaultClientId: (id) => defaultClientId(os.hostname(), instanceKey(RED), id ?? 'test'),
-    }).then(
+    testConnection(req.body, probeContext(RED)).then(
       ({ status, body }) => res.status(status).json(body),
       (err: Error) => res.status(500).json({ ok: false, reason: 'other', message: err.message }),
     );

@@ -93,13 +93,16 @@ async function main() {
     thriftPort: ports.thrift,
     httpPort: ports.http,
     mqttPort: ports.mqtt,
+    // A router without the RMON alarm: the sample flow's event node (Configure RMON on) commits it at
+    // the first deploy, and the commit shows on http://127.0.0.1:<http>/ and /commits.
+    alarms: [],
     log: (line) => console.log(`[sim] ${line}`),
   });
   writeUserDir();
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     stdio: 'inherit',
   });
-  console.log(`[demo] simulator: JET gRPC 127.0.0.1:${sim.grpcPort}, Thrift 127.0.0.1:${sim.thriftPort}, RIB http://127.0.0.1:${sim.httpPort}/rib` + (sim.mqttPort ? `, MQTT 127.0.0.1:${sim.mqttPort}` : ''));
+  console.log(`[demo] simulator: JET gRPC 127.0.0.1:${sim.grpcPort}, Thrift 127.0.0.1:${sim.thriftPort}, RIB http://127.0.0.1:${sim.httpPort}/rib, commits http://127.0.0.1:${sim.httpPort}/commits` + (sim.mqttPort ? `, MQTT 127.0.0.1:${sim.mqttPort}` : ''));
   console.log(`[demo] Node-RED editor: http://127.0.0.1:${ports.nodeRed}/  (Ctrl-C stops everything)`);
   let stopping = false;
   const stop = async (code) => {

@@ -16,7 +16,7 @@
  */
 import * as net from 'net';
 import type { ConnectionOptions } from 'tls';
-import { apiOf, API_LABEL, BackendOptions, JetApi, SessionStatus } from '../core/backend';
+import { apiOf, API_LABEL, BackendOptions, JetApi, RouteBackend, SessionStatus } from '../core/backend';
 import { DEFAULT_PORTS } from '../core/defaults';
 import { createBackend } from './backends';
 import { RouteValidationError, toBool, toInteger } from '../flow-props';
@@ -240,9 +240,29 @@ export function classifyFailure(detail: string, tls: boolean): ProbeReason {
  * failed) or a timeout after `target.requestTimeoutMs`, once the session is closed. Never rejects.
  */
 export function probeLogin(target: ProbeTarget, closeBoundMs = 1000): Promise<ProbeResult> {
+  return probeSession(target, null, closeBoundMs).then((r) => r.result);
+}
+
+/** What {@link probeSession} gives the caller's work: the logged-in session, for its calls. */
+export type ProbeUse<T> = (session: RouteBackend) => Promise<T>;
+
+/** Calls a {@link probeSession}'s work may have waiting at once. */
+const PROBE_WORK_QUEUE = 16;
+
+/** The longest a {@link probeSession}'s work may take after the login, whatever requestTimeout says. */
+export const MAX_PROBE_WORK_MS = 60000;
+
+/**
+ * One short-lived session with `target`, as {@link probeLogin} opens it: when the login succeeds and
+ * `use` is given, `use` runs on the logged-in session (its calls have the session's deadline, and
+ * all of it at most {@link MAX_PROBE_WORK_MS}) before the session is closed. Resolves with the
+ * login's outcome and `use`'s value, or with a failure saying why there is none. Never rejects;
+ * leaves no socket or timer behind.
+ */
+export function probeSession<T>(target: ProbeTarget, use: ProbeUse<T> | null, closeBoundMs = 1000): Promise<{ result: ProbeResult; value?: T }> {
   const where = `${target.host}:${target.port}`;
   const seconds = String(Math.round(target.requestTimeoutMs / 100) / 10);
-  return new Promise<ProbeResult>((resolve) => {
+  return new Promise((resolve) => {
     const session = createBackend(target.api, {
       host: target.host,
       port: target.port,
@@ -251,20 +271,24 @@ export function probeLogin(target: ProbeTarget, closeBoundMs = 1000): Promise<Pr
       clientId: target.clientId,
       tls: target.tls,
       requestTimeoutMs: target.requestTimeoutMs,
-      queueLimit: 0,
+      // A plain login test makes no call; the work's calls go one after another.
+      queueLimit: use ? PROBE_WORK_QUEUE : 0,
     });
     let settled = false;
-    const finish = (result: ProbeResult): void => {
+    let loggedIn = false;
+    let work: NodeJS.Timeout | null = null;
+    const finish = (result: ProbeResult, value?: T): void => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
+      if (work) clearTimeout(work);
       const answer = scrub(result, target.password);
       // Closed once the session has finished the transition being reported: closing from inside
       // its 'state' event would let it schedule its reconnect after the close.
       queueMicrotask(() => {
         session.close(closeBoundMs).then(
-          () => resolve(answer),
-          () => resolve(answer),
+          () => resolve({ result: answer, value }),
+          () => resolve({ result: answer, value }),
         );
       });
     };
@@ -275,11 +299,26 @@ export function probeLogin(target: ProbeTarget, closeBoundMs = 1000): Promise<Pr
         message: `${where}: no answer within ${seconds} s (no connection was accepted, or the router did not answer the login)`,
       });
     }, target.requestTimeoutMs);
+    const loggedInAs = (): ProbeResult => ({ ok: true, message: `logged in to ${session.peer} as ${target.username} over ${API_LABEL[target.api]}${target.tls ? ' (TLS)' : ''}` });
     session.on('state', (s: SessionStatus) => {
+      // After the login, the work's own outcome speaks (a drop fails its calls).
+      if (loggedIn) return;
       switch (s.state) {
-        case 'connected':
-          finish({ ok: true, message: `logged in to ${session.peer} as ${target.username} over ${API_LABEL[target.api]}${target.tls ? ' (TLS)' : ''}` });
+        case 'connected': {
+          if (!use) {
+            finish(loggedInAs());
+            break;
+          }
+          loggedIn = true;
+          clearTimeout(deadline);
+          const ok = loggedInAs();
+          work = setTimeout(() => finish({ ok: false, reason: 'timeout', message: `${where}: the router did not finish within ${MAX_PROBE_WORK_MS / 1000} s` }), MAX_PROBE_WORK_MS);
+          use(session).then(
+            (value) => finish(ok, value),
+            (err: Error) => finish({ ok: false, reason: 'other', message: `${where}: ${err.message}` }),
+          );
           break;
+        }
         case 'login-failed':
           finish({ ok: false, reason: 'auth', message: s.detail.replace(/^login failed/, `login failed for user ${target.username}`) });
           break;

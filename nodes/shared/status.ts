@@ -40,8 +40,23 @@ export const STATUS_CODES: Readonly<Record<string, readonly string[]>> = {
   'jet-router': [...ROUTER_STATUS_CODES],
   'jet-route-add': ['replayRefused', 'metricNotSent', 'invalidInput', 'failed', 'changed', 'changedRoutes', 'changedRoutesUnchanged', 'unchanged', 'unchangedRoutes'],
   'jet-route-delete': ['replayRefused', 'invalidInput', 'failed', 'changed', 'changedRoutes', 'changedRoutesUnchanged', 'unchanged', 'unchangedRoutes'],
-  'jet-rmon-event': ['invalidConfig', 'subscriptionRefused', 'listening', 'event', 'missed', 'unparsed'],
+  'jet-rmon-event': [
+    'invalidConfig',
+    'subscriptionRefused',
+    'listening',
+    'event',
+    'missed',
+    'unparsed',
+    'needsGrpc',
+    'resolving',
+    'lookupFailed',
+    'mismatch',
+    'conflict',
+    'rmonRefused',
+    'rmonReadFailed',
+  ],
   'jet-threshold': ['invalidConfig', 'counts', 'held', 'last'],
+  'jet-command': ['needsGrpc', 'invalidInput', 'failed', 'ran', 'committed'],
 };
 
 /** What a code with no words shows: the code, and its parameters' values. */

@@ -1,15 +1,17 @@
 /**
  * A person's path through the editor, in a real browser (Playwright driving Debian's Chromium)
  * against a fresh Node-RED 4 and the simulated router:
- * install the packed tarball through Manage palette → Install → upload; see the five nodes in the
+ * install the packed tarball through Manage palette → Install → upload; see the six nodes in the
  * palette; import the sample flow from Import → Examples; see a bad prefix marked invalid and the
  * Metric marked Thrift-only; see a new router start as gRPC and a router of an old flow (no `api`)
  * open as Thrift; in the sample's router (API gRPC, port 32767) see the port placeholder and the purge
  * time follow the API select, type the credentials, use Test connection with a wrong and a right
- * password; open the Router configuration sections of the router and rmon-event dialogs, read the
- * Junos commands built from their settings and Copy them (read back from the clipboard); deploy;
- * see the nodes turn connected; raise the simulated traffic and see the route in the
- * simulator's RIB.
+ * password; open the Router configuration section of the router dialog, read the Junos commands
+ * built from its settings and Copy them (read back from the clipboard); deploy; see the nodes turn
+ * connected (the event node shows ge-0/0/0.0's ifIndex); raise the simulated traffic and see the
+ * route in the simulator's RIB; in the rmon-event dialog, Look up the interface's ifIndex, read and
+ * Copy the RMON commands built for it, and Apply to router: nothing committed for the router's own
+ * settings, one commit for a threshold changed.
  * Screenshots go to $JET_SCREENSHOTS (docs/ for the README: `npm run screenshots`), else a temp dir.
  */
 import { strict as assert } from 'assert';
@@ -90,7 +92,7 @@ describe('editor in a real browser', function () {
     if (this.currentTest?.state === 'failed' && page) await shot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
-  it('installs the package from Manage palette → Install → upload, and the five nodes appear', async () => {
+  it('installs the package from Manage palette → Install → upload, and the six nodes appear', async () => {
     const bundle: Array<[string, number]> = [];
     const onResponse = (res: Response): void => {
       const url = new URL(res.url());
@@ -102,11 +104,11 @@ describe('editor in a real browser', function () {
     await page.click('#red-ui-palette-editor-tabs li:nth-child(2) a');
     await page.setInputFiles('.red-ui-palette-editor-upload-button input[type=file]', tarball);
     await page.click('.red-ui-palette-editor-upload-buttons button.primary');
-    for (const type of ['jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete']) {
+    for (const type of ['jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete', 'jet-command']) {
       await page.waitForSelector(`.red-ui-palette-node[data-palette-type="${type}"]`, { state: 'attached', timeout: 180000 });
     }
-    const registered = await page.evaluate(() => ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete'].filter((t) => !!(window as any).RED.nodes.getType(t)));
-    assert.equal(registered.length, 5);
+    const registered = await page.evaluate(() => ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete', 'jet-command'].filter((t) => !!(window as any).RED.nodes.getType(t)));
+    assert.equal(registered.length, 6);
     // The dialogs' shared code came from the package's resources/, as Node-RED serves it.
     page.off('response', onResponse);
     assert.ok(bundle.some(([p, status]) => p === '/resources/@jetflows/node-red-junos-jet/jet-editor.js' && status === 200), JSON.stringify(bundle));
@@ -255,14 +257,34 @@ describe('editor in a real browser', function () {
     assert.equal(await page.evaluate((routerId) => (window as any).RED.nodes.node(routerId).useTls, id), false);
   });
 
-  it('the rmon-event dialog shows the RMON alarm and event of the README for ifIndex 541 and copies them', async () => {
+  it('deploys; the nodes turn connected; raising the traffic puts the route in the RIB', async () => {
+    await page.click('#red-ui-header-button-deploy');
+    const status = (label: string) => page.locator('g.red-ui-flow-node-group', { hasText: label }).first().locator('.red-ui-flow-node-status-label');
+    await status('add 1.1.1.1/32').filter({ hasText: /connected 127\.0\.0\.1:32767/ }).waitFor({ timeout: 30000 });
+    // The event node looked ge-0/0/0.0 up; the simulator's RMON alarm is its settings already: no commit.
+    await status('rmon ge-0/0/0.0').filter({ hasText: /listening: ge-0\/0\/0\.0 → ifIndex 541/ }).waitFor({ timeout: 30000 });
+    assert.equal(sim.management.commitCount, 0);
+    await page.locator('g.red-ui-flow-node-group', { hasText: 'raise traffic' }).first().locator('.red-ui-flow-node-button').click();
+    await until(sim.rib, 'change', () => sim.rib.get('inet.0', '1.1.1.1/32') !== undefined, 30000, 'route in the RIB');
+    assert.deepEqual(sim.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
+    await status('add 1.1.1.1/32').filter({ hasText: /added 1\.1\.1\.1\/32/ }).waitFor({ timeout: 30000 });
+    await shot('flow');
+    await page.locator('g.red-ui-flow-node-group', { hasText: 'lower traffic' }).first().locator('.red-ui-flow-node-button').click();
+    await until(sim.rib, 'change', () => sim.rib.size === 0, 30000, 'route deleted');
+  });
+  it('the rmon-event dialog: Look up shows the ifIndex, the README\'s RMON alarm and event for it, Copy; Apply to router commits only a change', async () => {
     const R = '#node-input-jet-rmon-junos';
     // On the node's body, left of the wire that leaves its output.
-    await page.locator('g.red-ui-flow-node-group:has-text("rmon ifIndex 541")').first().locator('rect.red-ui-flow-node').dblclick({ position: { x: 40, y: 15 } });
+    await page.locator('g.red-ui-flow-node-group:has-text("rmon ge-0/0/0.0")').first().locator('rect.red-ui-flow-node').dblclick({ position: { x: 40, y: 15 } });
     await page.waitForSelector(`${R}-toggle`);
+    assert.equal(await page.inputValue('#node-input-interface'), 'ge-0/0/0.0');
+    assert.ok(await page.isChecked('#node-input-configureRmon'));
     await page.click(`${R}-toggle`);
     const commands = page.locator(`${R}-commands`);
     await commands.waitFor({ state: 'visible' });
+    // Look up, on the deployed router: the ifIndex shown, and the commands built for it.
+    await page.click('#node-input-jet-rmon-lookup');
+    await page.locator('#node-input-jet-rmon-lookup-result').filter({ hasText: 'ge-0/0/0.0 → ifIndex 541' }).waitFor({ timeout: 30000 });
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const block = /```\n(set snmp rmon alarm 1 interval 1\n[\s\S]*?)```/.exec(readme)![1];
     assert.equal(await commands.inputValue(), block);
@@ -275,25 +297,26 @@ describe('editor in a real browser', function () {
     await page.fill(`${R}-falling`, '');
     assert.equal(await commands.inputValue(), block);
     await commands.scrollIntoViewIfNeeded();
-    await shot('rmon-event-configuration');
     await page.click(`${R}-copy`);
     await page.locator(`${R}-copied`).filter({ hasText: 'Copied to the clipboard' }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), block);
+
+    // Apply to router: the router has this alarm already, nothing is committed.
+    const applied = page.locator(`${R}-apply-result`);
+    await page.click(`${R}-apply`);
+    await applied.filter({ hasText: /nothing committed/ }).waitFor({ timeout: 30000 });
+    assert.equal(sim.management.commitCount, 0);
+    // A threshold of its own: one commit, which the simulated router runs at once.
+    await page.fill(`${R}-rising`, '2048');
+    await page.fill(`${R}-falling`, '2000');
+    await page.click(`${R}-apply`);
+    await applied.filter({ hasText: /committed alarm 1 on ifIndex 541/ }).waitFor({ timeout: 30000 });
+    assert.equal(sim.management.commitCount, 1);
+    assert.match(sim.management.commitHistory()[0].comment, /^@jetflows\/node-red-junos-jet: jet-rmon-event /);
+    assert.equal(sim.rmon.alarms()[0].rising, 2048);
+    await applied.scrollIntoViewIfNeeded();
+    await shot('rmon-event-configuration');
     await page.click('#node-dialog-cancel');
     await page.waitForSelector(`${R}-toggle`, { state: 'detached' });
-  });
-
-  it('deploys; the nodes turn connected; raising the traffic puts the route in the RIB', async () => {
-    await page.click('#red-ui-header-button-deploy');
-    const status = (label: string) => page.locator('g.red-ui-flow-node-group', { hasText: label }).first().locator('.red-ui-flow-node-status-label');
-    await status('add 1.1.1.1/32').filter({ hasText: /connected 127\.0\.0\.1:32767/ }).waitFor({ timeout: 30000 });
-    await status('rmon ifIndex 541').filter({ hasText: /listening/ }).waitFor({ timeout: 30000 });
-    await page.locator('g.red-ui-flow-node-group', { hasText: 'raise traffic' }).first().locator('.red-ui-flow-node-button').click();
-    await until(sim.rib, 'change', () => sim.rib.get('inet.0', '1.1.1.1/32') !== undefined, 30000, 'route in the RIB');
-    assert.deepEqual(sim.rib.get('inet.0', '1.1.1.1/32')?.nexthops, ['10.1.1.2']);
-    await status('add 1.1.1.1/32').filter({ hasText: /added 1\.1\.1\.1\/32/ }).waitFor({ timeout: 30000 });
-    await shot('flow');
-    await page.locator('g.red-ui-flow-node-group', { hasText: 'lower traffic' }).first().locator('.red-ui-flow-node-button').click();
-    await until(sim.rib, 'change', () => sim.rib.size === 0, 30000, 'route deleted');
   });
 });

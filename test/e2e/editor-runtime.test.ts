@@ -148,7 +148,7 @@ describe('editor: the package in a real Node-RED with adminAuth', function () {
 
   it('serves the palette icons', async () => {
     const list = (await (await get('/icons', 'admin')).json()) as Record<string, string[]>;
-    assert.deepEqual(list[pkg.name], ['jet-rmon-event.svg', 'jet-route-add.svg', 'jet-route-delete.svg', 'jet-router.svg', 'jet-threshold.svg']);
+    assert.deepEqual(list[pkg.name], ['jet-command.svg', 'jet-rmon-event.svg', 'jet-route-add.svg', 'jet-route-delete.svg', 'jet-router.svg', 'jet-threshold.svg']);
     const res = await get(`/icons/${pkg.name}/jet-route-add.svg`, undefined, 'image/svg+xml');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^image\/svg\+xml/);

@@ -13,9 +13,11 @@ import * as path from 'path';
 import { freePort } from '../support/nodered-process';
 import { helper, load, sampleFlow, statusMatching } from '../support/nodered';
 import { waitFor } from '../support/wait';
+import { SAMPLE } from '../support/fault';
 import { JetSimulator } from '../../sim';
 
-const FLOW = 'traffic-management.json';
+// The sample flow as saved with ifIndex 541 (these runs use a Thrift router: no interface lookup there).
+const FLOW = SAMPLE.ifIndexFile;
 const ID = {
   router: '7a6f1c2e3b4d5002',
   event: '7a6f1c2e3b4d5011',

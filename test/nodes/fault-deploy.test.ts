@@ -17,7 +17,7 @@ const CREDS = { [SAMPLE.router]: { username: 'lab', password: 'lab123' } };
 const REDEPLOYS = 50;
 
 function flowFor(s: JetSimulator, unrelated: { u1: string; u2: string; extra?: boolean }): FlowNode[] {
-  const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
+  const flow = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
   flow.push({ id: 'u1', type: 'helper', z: SAMPLE.tab, name: unrelated.u1 });
   flow.push({ id: 't2', type: 'tab', label: 'other work' });
   flow.push({ id: 'u2', type: 'helper', z: 't2', name: unrelated.u2 });

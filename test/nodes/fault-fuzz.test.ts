@@ -180,7 +180,7 @@ describe('fault: hostile input (Node-RED runtime)', function () {
 
   it(`${TOTAL} fuzzed notifications: no crash, every unparsed one counted, the valid ones acted upon`, async () => {
     const s = await fx.startSim({ sampling: false });
-    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
+    const flow = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
     const ev = flow.find((n) => n.id === SAMPLE.event) as FlowNode & { wires: string[][] };
     ev.wires = [[...ev.wires[0], 'evOut']];
     flow.push({ id: 'evOut', type: 'helper', z: SAMPLE.tab });

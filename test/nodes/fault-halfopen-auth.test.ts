@@ -79,7 +79,7 @@ describe('fault: half-open router and wrong credentials (Node-RED runtime)', fun
   it('wrong credentials on both channels: login failed, one attempt per 30 s, no call; fixed by a deploy', async () => {
     const s = await fx.startSim({ sampling: false, mqttAuth: { username: 'jet', password: 'mqtt-secret' } });
     const router = { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) };
-    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, router);
+    const flow = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, router);
     const bad = { username: 'lab', password: 'wrong', notificationUsername: 'jet', notificationPassword: 'wrong' };
     await load(flow, { [SAMPLE.router]: bad });
     const r = helper.getNode(SAMPLE.router);

@@ -224,7 +224,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
   it('MQTT broker restarted 20 times: resubscribed every time, the next event handled every time', async () => {
     const s = await fx.startSim({ sampling: false });
     const baseline = resources();
-    await load(sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
+    await load(sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ev = helper.getNode(SAMPLE.event);
     await Promise.all([statusMatching(ev, /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected/)]);
     const notifications = routerNode().hub.notifications.connection as EventEmitter & { status: SessionStatus };

@@ -84,7 +84,7 @@ describe('fault: security (Node-RED runtime)', function () {
     const wrong = secret('bad');
     const wrongMqtt = secret('badmq');
     const s = await startSim({ users: { lab: pw }, mqttAuth: { username: 'jet', password: mqttPw } });
-    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
+    const flow = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) });
 
     // Wrong passwords first (the failure paths log and show the most), then the right ones deployed
     // from the editor: credentials inline in the deployed flow, as the editor sends them.
@@ -136,7 +136,7 @@ describe('fault: security (Node-RED runtime)', function () {
   // --------------------------------------------------------------------------------- TLS
 
   function tlsFlow(s: JetSimulator, ca: string, servername = ''): FlowNode[] {
-    const flow = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, {
+    const flow = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, {
       host: '127.0.0.1',
       api: 'thrift',
       port: String(s.thriftPort),

@@ -19,7 +19,7 @@ interface I18n {
 const { i18n } = require(require.resolve('@node-red/util', { paths: [path.dirname(require.resolve('node-red'))] })) as { i18n: I18n };
 
 /** The node sets of package.json's node-red.nodes: each has its catalog, nodes/locales/<lang>/<set>.json. */
-export const NODE_SETS = ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete'];
+export const NODE_SETS = ['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete', 'jet-command'];
 
 let loaded: Promise<void> | null = null;
 

@@ -176,6 +176,12 @@ export function runtimeFixture(): { startSim(options?: JetSimulatorOptions): Pro
 
 export const SAMPLE = {
   file: 'traffic-management.json',
+  /**
+   * The sample flow as it was saved before issue 18 (its event node filters by `ifIndex: 541`, no
+   * interface lookup): what a flow saved then keeps doing, and what the Thrift tests deploy (an
+   * interface lookup needs the gRPC management API). Relative to flows/.
+   */
+  ifIndexFile: '../test/fixtures/traffic-management-ifindex.json',
   router: '7a6f1c2e3b4d5002',
   event: '7a6f1c2e3b4d5011',
   threshold: '7a6f1c2e3b4d5012',
@@ -224,7 +230,7 @@ export function chainIds(i: number): ChainIds {
  * hop, all sharing the one jet-router.
  */
 export function replicatedSampleFlow(chains: ChainSpec[], router: Record<string, unknown>): FlowNode[] {
-  const base = sampleFlow(SAMPLE.file, SAMPLE_CAPTURE, router);
+  const base = sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, router);
   const shared = base.filter((n) => n.type === 'tab' || n.type === 'jet-router');
   const chain = base.filter((n) => !shared.includes(n));
   const out: FlowNode[] = [...shared];

@@ -10,7 +10,7 @@ helper.init(require.resolve('node-red'));
 /** Our node modules, each with the RED._ of its node set and the real catalogs (support/catalog). */
 export const jetNodes = NODE_SETS.map((set) => withCatalog(set, require(`../../nodes/${set}`)));
 
-const JET_TYPES = new Set(['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete']);
+const JET_TYPES = new Set(['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete', 'jet-command']);
 
 /**
  * The sample flow of flows/ made loadable in the test runtime: the JET nodes as they are, the

@@ -356,7 +356,7 @@ describe('editor: validation and labels (the bundle and nodes/*.html in a sandbo
       const p = defs[type].paletteLabel;
       return typeof p === 'function' ? p.call(defs[type]) : String(p);
     };
-    assert.deepEqual(TYPES.map(palette), TYPES.map((t) => ({ 'jet-router': 'jet router', 'jet-rmon-event': 'rmon event', 'jet-threshold': 'threshold', 'jet-route-add': 'route add', 'jet-route-delete': 'route delete' })[t]));
+    assert.deepEqual(TYPES.map(palette), TYPES.map((t) => ({ 'jet-router': 'jet router', 'jet-rmon-event': 'rmon event', 'jet-threshold': 'threshold', 'jet-route-add': 'route add', 'jet-route-delete': 'route delete', 'jet-command': 'command' })[t]));
     const th = defs['jet-threshold'];
     assert.deepEqual([0, 1, 2].map((i) => th.outputLabels!.call(fresh(th), i)), ['rising (to high)', 'falling (to low)', 'no change']);
   });
