@@ -33,7 +33,8 @@ import { routeKey } from './route-set';
 import type { InstalledRoute, RouteBackend, RouteReply } from './backend';
 import { API_LABEL, ReadyInfo } from './backend';
 import { noChangeMessage, RouteStatus } from './route-status';
-import { canonicalAddress, DEFAULT_METRIC, RouteSpec } from './route-spec';
+import { DEFAULT_METRIC, RouteSpec } from './route-spec';
+import { readBack } from './read-back';
 import { RouteState } from './route-state';
 import { backoffDelay, BackoffOptions } from './reconnect';
 import { reconcile, ReconcileResult, replay, ReplayHost, ReplayReport } from './replay';
@@ -261,7 +262,7 @@ export class JetRoutes extends EventEmitter {
     });
     if (changed) this.emit('desired');
     this.retryUnanswered(replies);
-    if (verify) await Promise.all(outcomes.map((outcome, i) => (outcome.status === 'failed' ? undefined : this.readBack(specs[i], outcome))));
+    if (verify) await Promise.all(outcomes.map((outcome, i) => (outcome.status === 'failed' ? undefined : readBack(this.backend, this.state.acknowledged, specs[i], outcome))));
     return outcomes;
   }
 
@@ -290,42 +291,6 @@ export class JetRoutes extends EventEmitter {
     outcome.message += `; ${warning}`;
     outcome.warning = warning;
     return changed;
-  }
-
-  /**
-   * Add with verify: RouteGet returns every route at the prefix, whoever's (another protocol's, a
-   * static route from the CLI); the one whose next hops and preference are this client's
-   * acknowledged route is reported (`installed`), or the outcome says none is.
-   */
-  private async readBack(spec: RouteSpec, outcome: RouteOutcome): Promise<void> {
-    const where = `${spec.table} ${spec.prefix}`;
-    const mine = this.state.acknowledged.get(spec.appId, spec.table, spec.prefix);
-    if (!mine) {
-      outcome.installed = [];
-      outcome.message += `; read back: none of the routes at ${where} is this client's`;
-      return;
-    }
-    let routes: InstalledRoute[];
-    try {
-      routes = await this.backend.get(spec.appId, spec.table, spec.prefix);
-    } catch (err) {
-      outcome.message += ` (read back failed: ${(err as Error).message})`;
-      return;
-    }
-    const wanted = new Set(mine.nexthops.map(canonicalAddress));
-    const match = routes.find(
-      (r) =>
-        r.nexthops.length === wanted.size &&
-        r.nexthops.every((n) => wanted.has(canonicalAddress(n))) &&
-        (r.preference.length === 0 || r.preference[0] === mine.preference),
-    );
-    outcome.installed = match ? match.nexthops : [];
-    if (!match) {
-      outcome.message +=
-        routes.length === 0
-          ? `; read back: no route at ${where}`
-          : `; read back: ${routes.length} route(s) at ${where}, none with this client's next hops ${mine.nexthops.join(', ')} and preference ${mine.preference}`;
-    }
   }
 
   /**
