@@ -11,7 +11,7 @@ import { GRPC_MAX_ROUTES_PER_REQUEST } from '../../../lib/grpc/protocol';
 import type { RouteReply } from '../../../lib/core/backend';
 import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
 import { until, waitFor } from '../../support/wait';
-import { backendFor, connected, FAST_BACKOFF, HOST, manyRoutes, spec, startStub, stateIs } from './support';
+import { backendFor, connected, FAST_BACKOFF, HOST, manyRoutes, spec, startStub, stateIs, started } from './support';
 
 // ---------------------------------------------------------------- against the simulator
 
@@ -39,9 +39,7 @@ describe('gRPC backend against the simulator', function () {
 
   async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
     backend = backendFor(port, extra);
-    const ready = connected(backend);
-    backend.start();
-    await ready;
+    await started(backend);
     return backend;
   }
 
@@ -50,9 +48,7 @@ describe('gRPC backend against the simulator', function () {
     backend = b;
     assert.equal(b.api, 'grpc');
     assert.equal(b.carriesMetric, false);
-    const ready = connected(b);
-    b.start();
-    const [info] = await ready;
+    const info = await started(b);
     assert.deepEqual(info, { clientRoutes: 0 });
     assert.deepEqual(b.status, { state: 'connected', detail: `${HOST}:${port}` });
     await b.add([spec('10.9.0.0/24', ['192.0.2.1'])]);
@@ -246,9 +242,7 @@ describe('gRPC backend against the simulator', function () {
       const relayPort = (relay.address() as net.AddressInfo).port;
       backend = backendFor(relayPort, { keepaliveTimeMs: 200, keepaliveTimeoutMs: 300, keepaliveWithoutCalls: true });
       const b = backend;
-      const ready = connected(b);
-      b.start();
-      await ready;
+      await started(b);
       const lost = stateIs(b, 'disconnected');
       const again = connected(b);
       const t0 = Date.now();
@@ -324,9 +318,7 @@ describe('gRPC backend: route call errors', function () {
       backend = backendFor(stub.port);
       let readies = 0;
       backend.on('ready', () => readies++);
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       const first = await backend.add([spec('10.1.0.0/24', ['192.0.2.1']), spec('10.2.0.0/24', ['192.0.2.1'])]);
       // UNAUTHENTICATED → re-login → retried once → NOT_INITIALIZED: retried already, so unanswered.
       assert.deepEqual(first.map((r) => [r.status, r.answered]), [['failed', false], ['failed', false]]);
@@ -347,9 +339,7 @@ describe('gRPC backend: route call errors', function () {
     });
     try {
       backend = backendFor(stub.port);
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       const replies: RouteReply[] = await backend.delete([spec('10.1.0.0/24', []), spec('10.2.0.0/24', [])]);
       for (const r of replies) {
         assert.deepEqual(r, { status: 'failed', code: null, codeName: 'INVALID_ARGUMENT', message: 'RouteDelete failed: INVALID_ARGUMENT: bad request', answered: false });

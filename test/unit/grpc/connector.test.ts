@@ -10,7 +10,7 @@ import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { probeHttp2 } from '../../../lib/net/probe';
 import { wrongApiMessage } from '../../../lib/core/api-mismatch';
 import type { SessionStatus } from '../../../lib/core/backend';
-import { backendFor, connected, freePort, HOST, startStub, stateIs } from './support';
+import { backendFor, freePort, HOST, startStub, stateIs, started } from './support';
 
 describe('gRPC backend: connection failures', function () {
   this.timeout(30000);
@@ -93,9 +93,7 @@ describe('gRPC backend: connection failures', function () {
     });
     try {
       backend = backendFor(stub.port);
-      const ready = connected(backend);
-      backend.start();
-      const [info] = await ready;
+      const info = await started(backend);
       assert.equal(info.clientRoutes, 42);
       const login = stub.calls.find((c) => c.method === 'Login')!;
       assert.deepEqual(login.request, { username: 'lab', password: 'lab123', client_id: 'node-red-1', group_id: '' });
@@ -132,9 +130,7 @@ describe('gRPC backend: connection failures', function () {
       backend = backendFor(stub.port);
       const states: string[] = [];
       backend.on('state', (s: SessionStatus) => states.push(s.state));
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       assert.ok(!states.includes('login-failed'), states.join(' '));
       assert.deepEqual(stub.calls.filter((c) => c.method === 'Login').map((c) => c.clientId), ['node-red-1', 'node-red-1']);
     } finally {

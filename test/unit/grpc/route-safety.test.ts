@@ -20,7 +20,7 @@ import { GRPC_KEEPALIVE_TIME_MS, GRPC_MAX_IN_FLIGHT } from '../../../lib/grpc/pr
 import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
 import type { RouteReply } from '../../../lib/core/backend';
 import { until, waitFor } from '../../support/wait';
-import { backendFor, connected, HOST, manyRoutes, spec, stateIs } from './support';
+import { backendFor, connected, HOST, manyRoutes, spec, stateIs, started } from './support';
 
 const RETRY = { initialMs: 50, maxMs: 400, factor: 2, jitter: 0 };
 
@@ -41,9 +41,7 @@ describe('gRPC route safety: the route client against the simulator with faults'
   async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<JetRoutes> {
     backend = backendFor(port, extra);
     routes = new JetRoutes(backend, new RouteState({ api: 'grpc', host: HOST, port }), { retry: RETRY });
-    const ready = connected(backend);
-    backend.start();
-    await ready;
+    await started(backend);
     return routes;
   }
 
@@ -224,9 +222,7 @@ describe('gRPC route safety: the route client against the simulator with faults'
       await serve({ routeDelayMs: 200 });
       const b = backendFor(port, { queueLimit: 10, requestTimeoutMs: 1000 });
       backend = b;
-      const ready = connected(b);
-      b.start();
-      await ready;
+      await started(b);
       const pending: Promise<RouteReply[]>[] = [];
       let maxQueued = 0;
       for (let i = 0; i < 60; i++) {

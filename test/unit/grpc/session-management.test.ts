@@ -20,7 +20,7 @@ import { rmonReplaceConfig } from '../../../lib/junos/config-commands';
 import { interfaceInformationRpc, parseInterfaceIndex } from '../../../lib/junos/interfaces';
 import { compareRmon, parseRmonConfiguration, SHOW_RMON_CONFIGURATION } from '../../../lib/junos/rmon-config';
 import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
-import { backendFor, connected, freePort, HOST, startStub } from './support';
+import { backendFor, connected, freePort, HOST, startStub, started } from './support';
 
 const LOAD = rmonReplaceConfig({ ifIndex: 541, rising: 2048 }).text;
 
@@ -51,9 +51,7 @@ describe('gRPC session management API against the simulator', function () {
 
   async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
     backend = backendFor(port, extra);
-    const ready = connected(backend);
-    backend.start();
-    await ready;
+    await started(backend);
     return backend;
   }
 
@@ -193,9 +191,7 @@ describe('gRPC session management API: answers the simulator never gives', funct
     );
     try {
       backend = backendFor(stub.port);
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       await mgmt(backend).configure(LOAD, 'after re-login');
       assert.deepEqual(stub.calls.map((c) => c.method), ['Login', 'RouteInitialize', 'ConfigSet', 'Login', 'RouteInitialize', 'ConfigSet']);
       const sets = stub.calls.filter((c) => c.method === 'ConfigSet');
@@ -219,9 +215,7 @@ describe('gRPC session management API: answers the simulator never gives', funct
     const stub = await startStub({}, { ConfigSet: (_call, cb) => void held.push(cb) });
     try {
       backend = backendFor(stub.port, { requestTimeoutMs: 800 });
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       await assert.rejects(
         mgmt(backend).configure(LOAD, 'no answer'),
         (err: Error) => err instanceof OutcomeUnknownError && err.code === 'timeout' && /no reply from the router within 0.8 s.*unknown/.test(err.message),
@@ -253,9 +247,7 @@ describe('gRPC session management API: answers the simulator never gives', funct
     );
     try {
       backend = backendFor(stub.port);
-      const ready = connected(backend);
-      backend.start();
-      await ready;
+      await started(backend);
       const api = mgmt(backend);
       assert.equal(await api.command({ cli: 'show it' }, 'cli'), text);
       await assert.rejects(api.command({ cli: 'fail' }, 'json'), (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: syntax error');

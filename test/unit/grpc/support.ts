@@ -46,6 +46,13 @@ export function connected(b: GrpcBackend): Promise<[ReadyInfo]> {
   return waitFor<[ReadyInfo]>(b, 'ready', () => true, 10000, 'ready');
 }
 
+/** Starts a backend and resolves with what its first login told. */
+export async function started(b: GrpcBackend): Promise<ReadyInfo> {
+  const ready = connected(b);
+  b.start();
+  return (await ready)[0];
+}
+
 export function stateIs(b: GrpcBackend, state: SessionStatus['state'], match?: (detail: string) => boolean): Promise<[SessionStatus]> {
   return waitFor<[SessionStatus]>(b, 'state', (s) => s.state === state && (!match || match(s.detail)), 10000, `state ${state}`);
 }

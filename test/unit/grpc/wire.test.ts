@@ -10,7 +10,7 @@ import * as path from 'path';
 import { GrpcServer, Rib } from '../../../sim';
 import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { tlsExpectedMessage } from '../../../lib/grpc/errors';
-import { backendFor, connected, HOST, spec, stateIs } from './support';
+import { backendFor, HOST, spec, stateIs, started } from './support';
 
 describe('gRPC backend over TLS', function () {
   this.timeout(30000);
@@ -54,9 +54,7 @@ describe('gRPC backend over TLS', function () {
 
   it('logs in with the CA and adds a route; the server name of the TLS options is checked', async function () {
     backend = backendFor(port, { tls: { ca: cert, servername: 'localhost' } });
-    const ready = connected(backend);
-    backend.start();
-    await ready;
+    await started(backend);
     assert.deepEqual((await backend.add([spec('10.1.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
   });
 
