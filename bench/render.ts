@@ -3,7 +3,9 @@
  * template bench/report-template.md, whose {{placeholders}} it fills; the sections' tables and
  * verdicts come from their modules (sections/*.ts), the findings from bench/FINDINGS.md. Also the
  * console's plain-text tables. Run by run.ts after a run, or alone:
- *   node dist/bench/render.js RESULTS.json [--out BENCHMARKS.md] [--template FILE] [--findings FILE]
+ *   node dist/bench/render.js RESULTS.json [AGAIN.json ...] [--out BENCHMARKS.md] [--template FILE] [--findings FILE]
+ * With more than one results file the tables are the first run's, and each target counts as met
+ * only when it was met in every run given (the "Targets in every run" part lists each run's verdict).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,7 +14,7 @@ import { mdTable, textTable } from './lib/util';
 import { BENCH_SRC, ROOT } from './lib/paths';
 import { readResults } from './lib/results-file';
 import { SECTIONS } from './sections';
-import type { AnySection, BenchResults, Table } from './sections/section';
+import { isTarget, verdictLine, type AnySection, type BenchResults, type Table, type TargetVerdict } from './sections/section';
 
 export const TEMPLATE_FILE = path.join(BENCH_SRC, 'report-template.md');
 export const FINDINGS_FILE = path.join(BENCH_SRC, 'FINDINGS.md');
@@ -53,14 +55,62 @@ function tables(doc: BenchResults, sections: readonly AnySection[]): Rendered[] 
   return out;
 }
 
-/** The report's Markdown. */
-export function renderReport(doc: BenchResults, template = readTemplate(), findings = readFindings(), sections: readonly AnySection[] = SECTIONS): string {
+/** A section's targets in a run (none when it did not run there). */
+function targetsOf(doc: BenchResults, section: AnySection): TargetVerdict[] {
+  if (!Object.prototype.hasOwnProperty.call(doc.sections, section.name)) return [];
+  const table = section.table(doc.sections[section.name], doc);
+  return table ? table.verdicts.filter(isTarget) : [];
+}
+
+/**
+ * Each target of a section over several runs: met when met in every run (a run that did not
+ * measure it counts as not met), with each run's verdict.
+ */
+export interface Confirmed {
+  key: string;
+  met: boolean;
+  runs: Array<TargetVerdict | null>;
+}
+
+export function confirm(docs: readonly BenchResults[], section: AnySection): Confirmed[] {
+  const per = docs.map((d) => targetsOf(d, section));
+  const keys = [...new Set(per.flat().map((v) => v.key))];
+  return keys.map((key) => {
+    const runs = per.map((vs) => vs.find((v) => v.key === key) ?? null);
+    return { key, met: runs.every((v) => v !== null && v.pass), runs };
+  });
+}
+
+/** The "Targets in every run" part: one table per section, a row per target, a column per run. */
+function confirmation(docs: readonly BenchResults[], sections: readonly AnySection[]): string {
+  if (docs.length < 2) return '';
+  const out = [`\n## Targets in every run
+
+A target counts as met when it was met in each of these ${docs.length} runs: ${docs.map((d, i) => `run ${i + 1} ended ${d.generated} (${d.seconds.toFixed(0)} s, load ${d.load.start.toFixed(2)} / ${d.load.end.toFixed(2)})`).join('; ')}. The tables under Results are run 1's.
+`];
+  for (const s of sections) {
+    const rows = confirm(docs, s);
+    if (rows.length === 0) continue;
+    out.push(`### ${s.title}
+`);
+    out.push(mdTable(['target', ...docs.map((_d, i) => `run ${i + 1}`), 'in every run'], rows.map((r) => [r.key, ...r.runs.map((v) => (v ? verdictLine(v) : 'not run')), r.met ? 'met' : '**not met**'])), '');
+  }
+  return out.join('\n');
+}
+
+/**
+ * The report's Markdown: the tables of `doc`; with `again` (other runs' results), each target met
+ * only when met in every run.
+ */
+export function renderReport(doc: BenchResults, template = readTemplate(), findings = readFindings(), sections: readonly AnySection[] = SECTIONS, again: readonly BenchResults[] = []): string {
   const all = tables(doc, sections);
   const shown = all.filter((t) => t.ran && t.table);
-  const targets = shown.map(({ section, table }) => {
-    const v = (table as Table).verdicts.filter((x) => /^(PASS|MISS)/.test(x));
-    const miss = v.filter((x) => x.startsWith('MISS')).length;
-    const verdict = v.length === 0 ? 'no targets (reference figures)' : miss === 0 ? 'PASS' : `MISS (${miss} of ${v.length})`;
+  const docs = [doc, ...again];
+  const targets = shown.map(({ section }) => {
+    const v = confirm(docs, section);
+    const miss = v.filter((x) => !x.met).length;
+    const runs = docs.length > 1 ? ` in all ${docs.length} runs` : '';
+    const verdict = v.length === 0 ? 'no targets (reference figures)' : miss === 0 ? `PASS${runs}` : `MISS (${miss} of ${v.length}${docs.length > 1 ? ' not met in every run' : ''})`;
     return `- ${section.title.replace(/^\d+\. /, '')}: ${verdict}`;
   });
   const results: string[] = [];
@@ -71,7 +121,7 @@ export function renderReport(doc: BenchResults, template = readTemplate(), findi
       continue;
     }
     results.push(mdTable(table.head, table.rows), '');
-    for (const v of table.verdicts) results.push(`- ${v}`);
+    for (const v of table.verdicts) results.push(`- ${verdictLine(v)}`);
     results.push('');
   }
   const env = doc.versions;
@@ -102,6 +152,7 @@ export function renderReport(doc: BenchResults, template = readTemplate(), findi
     generated: doc.generated,
     seconds: doc.seconds.toFixed(0),
     targets: targets.join('\n'),
+    confirmation: confirmation(docs, sections),
     machine,
     results: results.join('\n'),
     findings,
@@ -120,7 +171,7 @@ export function renderText(doc: BenchResults, sections: readonly AnySection[] = 
   for (const { section, table } of tables(doc, sections)) {
     if (!table) continue;
     out.push(`\n${section.title}\n${textTable(table.head, table.rows)}`);
-    for (const v of table.verdicts) out.push(`  ${v}`);
+    for (const v of table.verdicts) out.push(`  ${verdictLine(v)}`);
   }
   return out.join('\n');
 }
@@ -131,13 +182,14 @@ function main(args: string[]): void {
     options: { out: { type: 'string' }, template: { type: 'string' }, findings: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
   });
-  if (values.help || positionals.length !== 1) {
-    console.log('node dist/bench/render.js RESULTS.json [--out BENCHMARKS.md] [--template FILE] [--findings FILE]');
+  if (values.help || positionals.length < 1) {
+    console.log('node dist/bench/render.js RESULTS.json [AGAIN.json ...] [--out BENCHMARKS.md] [--template FILE] [--findings FILE]');
+    console.log('  the tables are the first run\'s; with more runs a target is met only when met in every one');
     process.exit(values.help ? 0 : 2);
   }
-  const doc = readResults(path.resolve(positionals[0]));
+  const [doc, ...again] = positionals.map((f) => readResults(path.resolve(f)));
   const out = path.resolve(values.out ?? path.join(ROOT, 'BENCHMARKS.md'));
-  fs.writeFileSync(out, renderReport(doc, readTemplate(values.template), readFindings(values.findings)));
+  fs.writeFileSync(out, renderReport(doc, readTemplate(values.template), readFindings(values.findings), SECTIONS, again));
   console.log(`wrote ${path.relative(process.cwd(), out) || out}`);
 }
 

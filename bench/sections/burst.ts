@@ -26,7 +26,7 @@ import { benchModule } from '../lib/paths';
 import { isDisturbed, watchOutside } from '../lib/outside';
 import { prefixOf } from '../lib/events';
 import type { PublishAnswer, RibChanges, RibSize, RouterReady } from '../lib/ipc';
-import { section, target, type SectionContext, type Table } from './section';
+import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
 const QOS = 1;
 /** The burst's topic of implementation `key` (its flow is section 1's, with this suffix). */
@@ -274,7 +274,7 @@ function table(B: BurstResult): Table {
     Number.isFinite(r.risingMs) ? fmtInt((r.n / r.risingMs) * 1000) : '–',
     `${fmtInt(r.added)} / ${fmtInt(r.deleted)} of ${fmtInt(r.n * r.bursts)}`, r.ribAfter, fmtInt(r.cpuMs), r.load.toFixed(1),
   ]);
-  const verdicts: string[] = [];
+  const verdicts: Verdict[] = [];
   const get = (impl: string): BurstRow | undefined => B.rows.find((r) => r.impl === impl);
   for (const [plugin, bare, replica, api] of [['plugin', 'node', 'python', 'Thrift'], ['plugin-grpc', 'grpc', 'python-grpc', 'gRPC']]) {
     const p = get(plugin);
@@ -284,14 +284,14 @@ function table(B: BurstResult): Table {
     for (const d of ['rising', 'falling'] as const) {
       const pm = d === 'rising' ? p.risingMs : p.fallingMs;
       const bm = d === 'rising' ? b.risingMs : b.fallingMs;
-      verdicts.push(target(pm <= 1.5 * bm, `${api}, ${N} ${d}: plugin ${ms(pm)} ms ≤ 1.5 × the bare client's ${ms(bm)} ms (${(pm / bm).toFixed(2)}×)`));
+      verdicts.push(target(`${api} ${d}`, pm <= 1.5 * bm, `${api}, ${N} ${d}: plugin ${ms(pm)} ms ≤ 1.5 × the bare client's ${ms(bm)} ms (${(pm / bm).toFixed(2)}×)`));
       if (!y) continue;
       const ym = d === 'rising' ? y.risingMs : y.fallingMs;
       const line = `${api}, ${N} ${d}: the Python replica ${ms(ym)} ms = ${(ym / pm).toFixed(2)} × the plugin's ${ms(pm)} ms`;
-      verdicts.push(api === 'gRPC' ? target(ym >= 1.5 * pm, `${line} (the plugin at least 1.5× faster)`) : `(reference) ${line}`);
+      verdicts.push(api === 'gRPC' ? target(`${api} ${d} vs replica`, ym >= 1.5 * pm, `${line} (the plugin at least 1.5× faster)`) : `(reference) ${line}`);
     }
     const all = p.n * p.bursts;
-    verdicts.push(target(p.added === all && p.deleted === all && p.ribAfter === 0, `${api}: plugin added ${fmtInt(p.added)} and deleted ${fmtInt(p.deleted)} of ${fmtInt(all)} routes, RIB after: ${p.ribAfter}`));
+    verdicts.push(target(`${api} routes`, p.added === all && p.deleted === all && p.ribAfter === 0, `${api}: plugin added ${fmtInt(p.added)} and deleted ${fmtInt(p.deleted)} of ${fmtInt(all)} routes, RIB after: ${p.ribAfter}`));
   }
   const others = B.rows.filter((r) => !r.impl.startsWith('plugin') && (r.added !== r.n * r.bursts || r.deleted !== r.n * r.bursts));
   if (others.length) verdicts.push(`(reference) baselines with routes missing: ${others.map((r) => `${r.impl} ${r.added}/${r.deleted}`).join(', ')}`);

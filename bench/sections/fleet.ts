@@ -27,7 +27,7 @@ import { isDisturbed, watchOutside } from '../lib/outside';
 import { EMPTY_FLOW, FleetProc, fleetNodes, routeChain, ROUTES_URL } from '../lib/fleet-rig';
 import { LATE_MS } from './broker-repeat';
 import { MAX_PREFIXES } from '../../lib/core/route-spec';
-import { section, target, type SectionContext, type Table } from './section';
+import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
 interface Memory {
   heapUsed: number;
@@ -265,18 +265,18 @@ function table(F: FleetResult): Table {
     [`all ${N} routers restarted at once`, `${fmtInt(F.restart.routes)} routes back in ${fmtInt(F.restart.ms)} ms${F.restart.ok ? '' : ' (NOT all)'}; per router ${fmtInt(sorted[0])}–${fmtInt(sorted[sorted.length - 1])} ms; Login calls per router ≤ ${logins} (${F.restart.loginCalls.reduce((a, b) => a + b, 0)} in all)`, '≤ 30 s, ≤ 2 logins per router', ''],
     [`memory per desired route, ${fmtInt(F.big.routes)} routes on one router`, `${fmtInt(perRoute)} bytes (heap after a full GC); RSS ${signed(fmtMiB(F.big.after.rss - F.big.before.rss))} MiB`, '≤ 1 KiB', `${fmtInt(F.big.added)} added in ${fmtInt(F.big.addMs)} ms, ${fmtInt(F.big.deleted)} deleted: heap ${fmtMiB(F.big.before.heapUsed)} → ${fmtMiB(F.big.after.heapUsed)} → ${fmtMiB(F.big.cleared.heapUsed)} MiB`],
   );
-  const verdicts = [
-    target(F.deploy.ok && F.deploy.ms <= 10000, `${N} routers × ${F.interfaces} interfaces deployed, every session up in ${fmtInt(F.deploy.ms)} ms ≤ 10 s`),
-    target(F.idle.cpuPercent < 1, `idle: ${F.idle.cpuPercent.toFixed(3)} % of a core < 1 %`),
-    target(perRouter('rss') <= 2 * MiB, `memory growth per router: RSS ${fmtMiB(perRouter('rss'))} MiB ≤ 2 MiB (heap ${fmtMiB(perRouter('heapUsed'))} MiB)`),
+  const verdicts: Verdict[] = [
+    target('deploy', F.deploy.ok && F.deploy.ms <= 10000, `${N} routers × ${F.interfaces} interfaces deployed, every session up in ${fmtInt(F.deploy.ms)} ms ≤ 10 s`),
+    target('idle CPU', F.idle.cpuPercent < 1, `idle: ${F.idle.cpuPercent.toFixed(3)} % of a core < 1 %`),
+    target('memory per router', perRouter('rss') <= 2 * MiB, `memory growth per router: RSS ${fmtMiB(perRouter('rss'))} MiB ≤ 2 MiB (heap ${fmtMiB(perRouter('heapUsed'))} MiB)`),
   ];
   if (fleet && one) {
     const lateBound = Math.max(fleet.events / 1000, 2 * one.late);
-    verdicts.push(target(fleet.p50 <= 1.5 * one.p50, `${F.events.rate} events/s over ${N} routers: p50 ${fmtMs(fleet.p50)} ms ≤ 1.5 × one router's ${fmtMs(one.p50)} ms (${(fleet.p50 / one.p50).toFixed(2)}×); p99 ${fmtMs(fleet.p99)} ms (one router: ${fmtMs(one.p99)} ms)`));
-    verdicts.push(target(fleet.late <= lateBound && fleet.lost === 0, `${F.events.rate} events/s over ${N} routers: ${fleet.late} late (> ${LATE_MS} ms) of ${fmtInt(fleet.events)} ≤ ${lateBound.toFixed(1)} (one router: ${one.late}), lost ${fleet.lost}`));
+    verdicts.push(target('p50', fleet.p50 <= 1.5 * one.p50, `${F.events.rate} events/s over ${N} routers: p50 ${fmtMs(fleet.p50)} ms ≤ 1.5 × one router's ${fmtMs(one.p50)} ms (${(fleet.p50 / one.p50).toFixed(2)}×); p99 ${fmtMs(fleet.p99)} ms (one router: ${fmtMs(one.p99)} ms)`));
+    verdicts.push(target('late', fleet.late <= lateBound && fleet.lost === 0, `${F.events.rate} events/s over ${N} routers: ${fleet.late} late (> ${LATE_MS} ms) of ${fmtInt(fleet.events)} ≤ ${lateBound.toFixed(1)} (one router: ${one.late}), lost ${fleet.lost}`));
   }
-  verdicts.push(target(F.restart.ok && F.restart.ms <= 30000 && logins <= 2, `all ${N} routers restarted at once: ${fmtInt(F.restart.routes)} desired routes back in ${fmtInt(F.restart.ms)} ms ≤ 30 s, at most ${logins} Login call(s) per router ≤ 2`));
-  verdicts.push(target(F.big.added === F.big.routes && perRoute <= 1024, `${fmtInt(F.big.routes)} desired routes on one router: ${fmtInt(perRoute)} bytes per route ≤ 1 KiB (${fmtInt(F.big.added)} added, ${fmtInt(F.big.deleted)} deleted)`));
+  verdicts.push(target('restart all', F.restart.ok && F.restart.ms <= 30000 && logins <= 2, `all ${N} routers restarted at once: ${fmtInt(F.restart.routes)} desired routes back in ${fmtInt(F.restart.ms)} ms ≤ 30 s, at most ${logins} Login call(s) per router ≤ 2`));
+  verdicts.push(target('memory per route', F.big.added === F.big.routes && perRoute <= 1024, `${fmtInt(F.big.routes)} desired routes on one router: ${fmtInt(perRoute)} bytes per route ≤ 1 KiB (${fmtInt(F.big.added)} added, ${fmtInt(F.big.deleted)} deleted)`));
   verdicts.push(`(reference) 1-minute load average ${F.load.start.toFixed(1)} at the start of the section, ${F.load.end.toFixed(1)} at its end; the machine is shared`);
   return { head, rows, verdicts };
 }

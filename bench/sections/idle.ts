@@ -6,7 +6,7 @@
  */
 import { performance } from 'perf_hooks';
 import { cpuSeconds, fmtMiB, rssBytes, sleep } from '../lib/util';
-import { section, target, type SectionContext, type Table } from './section';
+import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
 export interface IdleRow {
   key: string;
@@ -70,9 +70,9 @@ async function run(ctx: SectionContext): Promise<IdleResult> {
 function table(I: IdleResult): Table {
   const head = ['process', 'CPU s', 'CPU %', 'RSS MiB', `CPU ms per ${I.sliceSeconds} s`];
   const rows = I.rows.map((r) => [r.label, r.cpuSeconds.toFixed(2), r.cpuPercent.toFixed(3), fmtMiB(r.rss), r.slices.join(' ')]);
-  const verdicts: string[] = [];
+  const verdicts: Verdict[] = [];
   const p = I.rows.find((r) => r.key === 'plugin');
-  if (p) verdicts.push(target(p.cpuPercent < 0.5, `Node-RED with the sample flow: ${p.cpuPercent.toFixed(3)} % CPU < 0.5 % over ${I.seconds.toFixed(0)} s`));
+  if (p) verdicts.push(target('idle CPU', p.cpuPercent < 0.5, `Node-RED with the sample flow: ${p.cpuPercent.toFixed(3)} % CPU < 0.5 % over ${I.seconds.toFixed(0)} s`));
   return { head, rows, verdicts };
 }
 

@@ -10,7 +10,7 @@ import { performance } from 'perf_hooks';
 import { benchTopic } from '../lib/flows';
 import { cpuSeconds, fmtInt, fmtMs, sleep, summarize, type Summary } from '../lib/util';
 import type { LocalRouter } from '../lib/local-router';
-import { section, target, type DumpSample, type SectionContext, type Table } from './section';
+import { section, target, type DumpSample, type SectionContext, type Table, type Verdict } from './section';
 
 // ifIndex ranges (prefix 10.x.y.z/32 = ifIndex, so every event of the run has its own route)
 const BASE: Record<string, number> = { python: 1 << 20, node: 2 << 20, plugin: 3 << 20 };
@@ -135,7 +135,7 @@ function table(L: LatencyResult): Table | null {
   if (impls.length === 0) return null;
   const head = ['events/s', 'implementation', 'events', 'achieved/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'CPU µs/event', 'load ≤'];
   const rows: Table['rows'] = [];
-  const verdicts: string[] = [];
+  const verdicts: Verdict[] = [];
   const rates = L[impls[0].key].map((r) => r.rate);
   rates.forEach((rate, i) => {
     for (const { key, label } of impls) {
@@ -146,12 +146,12 @@ function table(L: LatencyResult): Table | null {
       const p = L.plugin[i];
       const n = L.node[i];
       const ratio = p.p99 / n.p99;
-      verdicts.push(target(ratio <= 1.5 && p.lost === 0, `${rate}/s: plugin p99 ${fmtMs(p.p99)} ms ≤ 1.5 × Node baseline p99 ${fmtMs(n.p99)} ms (${ratio.toFixed(2)}×)${p.lost ? `; ${p.lost} lost` : ''}`));
+      verdicts.push(target(`${rate}/s p99`, ratio <= 1.5 && p.lost === 0, `${rate}/s: plugin p99 ${fmtMs(p.p99)} ms ≤ 1.5 × Node baseline p99 ${fmtMs(n.p99)} ms (${ratio.toFixed(2)}×)${p.lost ? `; ${p.lost} lost` : ''}`));
     }
     if (L.plugin && L.python) {
       const p = L.plugin[i];
       const y = L.python[i];
-      verdicts.push(target(p.p99 <= y.p99 && p.lost === 0, `${rate}/s: plugin p99 ${fmtMs(p.p99)} ms ≤ Python replica p99 ${fmtMs(y.p99)} ms (${(p.p99 / y.p99).toFixed(2)}×)`));
+      verdicts.push(`(reference) ${rate}/s: plugin p99 ${fmtMs(p.p99)} ms, Python replica p99 ${fmtMs(y.p99)} ms (${(p.p99 / y.p99).toFixed(2)}×)`);
     }
   });
   return { head, rows, verdicts };

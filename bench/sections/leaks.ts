@@ -11,7 +11,7 @@ import { cpuSeconds, fmtInt, fmtMiB, rssBytes, sleep } from '../lib/util';
 import type { NodeRed } from '../lib/nodered';
 import type { LocalRouter } from '../lib/local-router';
 import type { Sizes } from '../lib/sizes';
-import { section, target, type SectionContext, type Table } from './section';
+import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
 /** ifIndex range of the leak events (prefix 10.x.y.z/32 = ifIndex). */
 const LEAK_BASE = 5 << 20;
@@ -177,7 +177,7 @@ function table(Lk: LeakResult): Table | null {
   if (!Lk.events && !Lk.keys && !Lk.redeploys && !Lk.coreRedeploys) return null;
   const head = ['what', 'heap used MiB (after GC)', 'RSS MiB', 'active handles', 'active resources by type'];
   const rows: Table['rows'] = [];
-  const verdicts: string[] = [];
+  const verdicts: Verdict[] = [];
   const res = (r: Record<string, number>): string =>
     Object.entries(r)
       .sort()
@@ -199,7 +199,7 @@ function table(Lk: LeakResult): Table | null {
     const e = Lk.events;
     add(`plugin, ${fmtInt(e.count)} events`, e);
     const d = delta(e);
-    verdicts.push(target(d.ok && e.done === e.count, `${fmtInt(e.done)} of ${fmtInt(e.count)} events handled (${fmtInt(e.done / e.seconds)}/s, Node-RED CPU ${fmtInt((e.cpuS * 1e6) / e.count)} µs/event): ${d.text}`));
+    verdicts.push(target('events', d.ok && e.done === e.count, `${fmtInt(e.done)} of ${fmtInt(e.count)} events handled (${fmtInt(e.done / e.seconds)}/s, Node-RED CPU ${fmtInt((e.cpuS * 1e6) / e.count)} µs/event): ${d.text}`));
   }
   if (Lk.keys) {
     const k = Lk.keys;
@@ -213,6 +213,7 @@ function table(Lk: LeakResult): Table | null {
     const afterReset = mib(k.reset) - mib(k.before);
     verdicts.push(
       target(
+        'keys',
         k.done === k.count && afterReset <= 2 && k.reset.handles <= k.before.handles,
         `${fmtInt(k.keys)} prefixes, each its own jet-threshold key (maxKeys 10,000): ${fmtInt(perRoute)} bytes per route at the peak (the desired set holds every added route: replayed after a reconnect); after their deletes heap ${sign(left, 2)} MiB (jet-threshold keeps at most maxKeys keys), after a threshold reset ${sign(afterReset, 2)} MiB; ${fmtInt(k.done)} of ${fmtInt(k.count)} events handled`,
       ),
@@ -222,7 +223,7 @@ function table(Lk: LeakResult): Table | null {
     const x = Lk.redeploys;
     add(`plugin, ${x.count} full redeploys`, x);
     const d = delta(x);
-    verdicts.push(target(d.ok, `${x.count} full redeploys of the sample flow (${(x.seconds / x.count).toFixed(2)} s each, until the new router node logged in and subscribed): ${d.text}`));
+    verdicts.push(target('redeploys', d.ok, `${x.count} full redeploys of the sample flow (${(x.seconds / x.count).toFixed(2)} s each, until the new router node logged in and subscribed): ${d.text}`));
   }
   if (Lk.coreRedeploys) {
     const x = Lk.coreRedeploys;

@@ -70,11 +70,24 @@ export interface BenchResults {
   sections: Record<string, unknown>;
 }
 
+/**
+ * A target's verdict: `key` names the target the same way in every run (so that two runs' verdicts
+ * can be set side by side), `text` says what was measured against what.
+ */
+export interface TargetVerdict {
+  key: string;
+  pass: boolean;
+  text: string;
+}
+
+/** A verdict line: a target's, or a line for reference (a string). */
+export type Verdict = TargetVerdict | string;
+
 export interface Table {
   head: Cell[];
   rows: Cell[][];
-  /** "PASS: ..." / "MISS: ..." for targets, anything else for reference. */
-  verdicts: string[];
+  /** Targets (met or missed) and reference lines, in the report's order. */
+  verdicts: Verdict[];
 }
 
 export interface Section<R> {
@@ -104,7 +117,16 @@ export function section<R>(s: Section<R>): AnySection {
   return s as unknown as AnySection;
 }
 
-/** A target's verdict line. */
-export function target(pass: boolean, text: string): string {
-  return `${pass ? 'PASS' : 'MISS'}: ${text}`;
+/** A target's verdict (`key`: the target's name, the same in every run). */
+export function target(key: string, pass: boolean, text: string): TargetVerdict {
+  return { key, pass, text };
+}
+
+export function isTarget(v: Verdict): v is TargetVerdict {
+  return typeof v !== 'string';
+}
+
+/** A verdict as the report prints it: "PASS: ..." / "MISS: ..." for a target, a reference line as it is. */
+export function verdictLine(v: Verdict): string {
+  return isTarget(v) ? `${v.pass ? 'PASS' : 'MISS'}: ${v.text}` : v;
 }

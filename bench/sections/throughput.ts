@@ -13,7 +13,7 @@ import { cpuSeconds, fmtInt, median, sleep } from '../lib/util';
 import { ask } from '../lib/children';
 import { isDisturbed, watchOutside } from '../lib/outside';
 import type { GrpcThroughputAnswer, ThriftThroughputAnswer } from '../lib/ipc';
-import { section, target, type SectionContext, type Table } from './section';
+import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
 /** One run of one kind. */
 interface Run {
@@ -243,13 +243,13 @@ function table(T: ThroughputResult): Table | null {
       r.load.toFixed(1),
     ]);
   }
-  const verdicts: string[] = [];
+  const verdicts: Verdict[] = [];
   for (const k of ['plugin-one', 'plugin-many', 'grpc-one', 'grpc-many']) {
     const r = T[k];
     if (!r) continue;
     const v = rps(r, r.elapsedMs);
     const dist = r.disturbed ? `; ${r.disturbed} of ${r.runs} repeats disturbed by outside load` : '';
-    verdicts.push(target(v >= 10000 && r.ok === r.routes, `${label[k][0]} ${label[k][1]}: ${fmtInt(v)} routes/s ≥ 10,000 routes/s (median of ${r.runs}${dist})`));
+    verdicts.push(target(k, v >= 10000 && r.ok === r.routes, `${label[k][0]} ${label[k][1]}: ${fmtInt(v)} routes/s ≥ 10,000 routes/s (median of ${r.runs}${dist})`));
   }
   for (const [k, b] of [
     ['grpc-one', 'grpc-bare-pipe'],

@@ -15,7 +15,8 @@ import { fill, readTemplate, renderReport, renderText } from '../../../bench/ren
 import { readResults, writeResults } from '../../../bench/lib/results-file';
 import { readCli, runOrder } from '../../../bench/run';
 import { SECTIONS } from '../../../bench/sections';
-import type { BenchResults } from '../../../bench/sections/section';
+import { broker as brokerSection, type BrokerResult } from '../../../bench/sections/broker';
+import { verdictLine, type BenchResults, type Table } from '../../../bench/sections/section';
 
 const FIXTURE = path.join(ROOT, 'test', 'unit', 'bench', 'results.fixture.json');
 const RUNNER = path.join(DIST, 'bench', 'run.js');
@@ -67,8 +68,8 @@ describe('bench report (rendered from a results file)', () => {
     }
     assert.doesNotMatch(md, /### 5\. /, 'micro runs only when asked: absent from a run without it');
     const targets = part(md, '## Targets');
-    assert.match(targets, /- Event → route latency behind Mosquitto \(QoS 1\): MISS \(1 of 9\)/);
-    assert.match(targets, /- 1b\. Event → route latency, in-process aedes broker \(second table\): MISS \(2 of 4\)/);
+    assert.match(targets, /- Event → route latency behind Mosquitto \(QoS 1\): PASS\n/);
+    assert.match(targets, /- 1b\. Event → route latency, in-process aedes broker \(second table\): PASS\n/);
     assert.match(targets, /- Route programming throughput: MISS \(2 of 3\)/);
     assert.match(targets, /- Idle cost: PASS/);
     assert.match(targets, /- Leaks: PASS/);
@@ -82,7 +83,7 @@ describe('bench report (rendered from a results file)', () => {
     assert.match(broker, /\| Thrift \| 100 \| Python replica: paho \+ Apache Thrift \|/);
     assert.match(broker, /\| gRPC \| 100 \| bare client: mqtt\.js \+ @grpc\/grpc-js \|/);
     assert.match(broker, /- PASS: Thrift 100\/s: plugin p99 2\.69 ms ≤ 1\.5 × bare p99 2\.55 ms \(1\.06×\)/);
-    assert.match(broker, /- MISS: Thrift 100\/s: plugin p99 2\.69 ms ≤ Python replica p99 1\.20 ms \(2\.24×\)/);
+    assert.match(broker, /- \(reference\) Thrift 100\/s: plugin p50 \/ p99 0\.78 \/ 2\.69 ms, Python replica 0\.48 \/ 1\.20 ms/, 'the replica is a reference, not a bound');
     const latency = part(md, '### 1b. Event → route latency, in-process aedes broker (second table)');
     assert.match(latency, /\| 1000 \| plugin in Node-RED \(sample flow chain\) \| 100 \| 992 \| 2\.73 \| 11\.8 \|/);
     assert.match(latency, /\| 1000 \| baseline \(a\): mqtt\.js \+ npm thrift \| 100 \| 1002 \|/);
@@ -152,9 +153,85 @@ describe('bench report (rendered from a results file)', () => {
       const r = await node([RENDERER, FIXTURE, '--out', out], 25000);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(fs.readFileSync(out, 'utf8'), renderReport(doc, readTemplate()));
+      const two = await node([RENDERER, FIXTURE, FIXTURE, '--out', out], 25000);
+      assert.equal(two.code, 0, two.stderr);
+      assert.equal(fs.readFileSync(out, 'utf8'), renderReport(doc, readTemplate(), undefined, SECTIONS, [doc]));
+      assert.match(fs.readFileSync(out, 'utf8'), /\n## Targets in every run\n/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bench targets: section 1 against the bare clients, and over two runs', () => {
+  const doc = readResults(FIXTURE);
+  type Row = BrokerResult['rows'][number];
+  const row = (impl: string, api: string, rate: number, x: Partial<Row>): Row => ({
+    impl, api, label: impl, rate, events: rate === 100 ? 1000 : 4000, late: 0, lost: 0, repeats: [], disturbed: [], cpuUs: 500, load: 0.5,
+    n: 0, p50: 1, p99: 4, max: 10, ...x,
+  } as Row);
+  /** Section 1's results at 100 and 500 events/s, the plugin's figures changed by `plugin`. */
+  const results = (plugin: Partial<Row> = {}, bare: Partial<Row> = {}): BrokerResult => ({
+    rows: [100, 500].flatMap((rate) => [
+      row('plugin', 'Thrift', rate, plugin),
+      row('node', 'Thrift', rate, bare),
+      row('python', 'Thrift', rate, { p50: 0.1, p99: 0.2 }),
+      row('plugin-grpc', 'gRPC', rate, plugin),
+      row('grpc', 'gRPC', rate, bare),
+    ]),
+    repeats: [],
+    meta: { qos: 1, pluginQos: 1, lateMs: 20, nodeRed: 4, ab: null },
+  });
+  const verdicts = (B: BrokerResult): string[] => (brokerSection.table(B, doc) as Table).verdicts.map(verdictLine);
+  const find = (vs: string[], re: RegExp): string => {
+    const v = vs.find((x) => re.test(x));
+    assert.ok(v, `no verdict matching ${re} in\n${vs.join('\n')}`);
+    return v;
+  };
+
+  it('holds p50 at both rates, p99 at 100/s, late events and CPU at 500/s to the bare client; the replica and p99 at 500/s are for reference', () => {
+    const vs = verdicts(results({ p50: 1.4, p99: 9, cpuUs: 700 }));
+    for (const api of ['Thrift', 'gRPC']) {
+      assert.match(find(vs, new RegExp(`^\\w+: ${api} 100/s: plugin p50`)), /^PASS: .*\(1\.40×\)/);
+      assert.match(find(vs, new RegExp(`^\\w+: ${api} 500/s: plugin p50`)), /^PASS/);
+      assert.match(find(vs, new RegExp(`^\\w+: ${api} 100/s: plugin p99`)), /^MISS: .*9\.00 ms ≤ 1\.5 × bare p99 4\.00 ms \(2\.25×\)/);
+      assert.match(find(vs, new RegExp(`${api} 500/s: plugin p99`)), /^\(reference\) .*bare p99 4\.00 ms \(2\.25×\)/);
+      assert.match(find(vs, new RegExp(`${api} 500/s: plugin CPU`)), /^PASS: .*700 µs\/event ≤ 1\.5 × bare 500 µs\/event \(1\.40×\)/);
+      assert.match(find(vs, new RegExp(`${api} 100/s: plugin events later`)), /^\(reference\)/);
+    }
+    assert.ok(!vs.some((v) => /^(PASS|MISS).*Python/.test(v)), 'no target against the Python replica');
+    assert.match(find(vs, /Thrift 500\/s: plugin CPU/), /^PASS/);
+    assert.match(find(verdicts(results({ cpuUs: 800 })), /gRPC 500\/s: plugin CPU/), /^MISS: .*\(1\.60×\)/);
+    assert.match(find(verdicts(results({ p50: 1.6 })), /Thrift 100\/s: plugin p50/), /^MISS/);
+    assert.match(find(verdicts(results({ lost: 1 })), /gRPC 100\/s: plugin lost/), /^MISS: gRPC 100\/s: plugin lost 1 of 1,000/);
+  });
+
+  it('allows late events up to 1 in 1,000 or twice the bare client\'s count, whichever is larger', () => {
+    // 4,000 events at 500/s: 4 allowed, or twice the bare client's.
+    assert.match(find(verdicts(results({ late: 4 })), /Thrift 500\/s: plugin events later/), /^PASS: .*4 of 4,000 ≤ 4\.0/);
+    assert.match(find(verdicts(results({ late: 5 })), /Thrift 500\/s: plugin events later/), /^MISS/);
+    assert.match(find(verdicts(results({ late: 10 }, { late: 5 })), /Thrift 500\/s: plugin events later/), /^PASS: .*10 of 4,000 ≤ 10\.0, the larger of 1 in 1,000 and 2 × the bare client's 5/);
+    assert.match(find(verdicts(results({ late: 11 }, { late: 5 })), /Thrift 500\/s: plugin events later/), /^MISS/);
+  });
+
+  it('counts a target as met only when it was met in every run given, and lists each run\'s verdict', () => {
+    const run = (B: BrokerResult, generated: string): BenchResults => ({ ...doc, generated, sections: { broker: B, idle: doc.sections.idle } });
+    const one = run(results(), '2026-12-06T19:00:00.000Z');
+    const two = run(results({ p50: 1.6 }), '2026-12-06T20:00:00.000Z');
+    const both = renderReport(one, readTemplate(), undefined, SECTIONS, [run(results(), '2026-12-06T20:00:00.000Z')]);
+    assert.match(part(both, '## Targets'), /- Event → route latency behind Mosquitto \(QoS 1\): PASS in all 2 runs\n/);
+    const missed = renderReport(one, readTemplate(), undefined, SECTIONS, [two]);
+    assert.match(part(missed, '## Targets'), /- Event → route latency behind Mosquitto \(QoS 1\): MISS \(4 of 14 not met in every run\)/);
+    const every = part(missed, '## Targets in every run');
+    assert.match(every, /run 1 ended 2026-12-06T19:00:00\.000Z .*run 2 ended 2026-12-06T20:00:00\.000Z/);
+    assert.match(every, /\| Thrift 100\/s p50 \| PASS: Thrift 100\/s: plugin p50 1\.00 ms ≤ 1\.5 × bare p50 1\.00 ms \(1\.00×\) \| MISS: Thrift 100\/s: plugin p50 1\.60 ms ≤ 1\.5 × bare p50 1\.00 ms \(1\.60×\) \| \*\*not met\*\* \|/);
+    assert.match(every, /\| gRPC 500\/s CPU \| PASS: .* \| PASS: .* \| met \|/);
+    assert.match(every, /### 3\. Idle cost\n\n\| target \| run 1 \| run 2 \| in every run \|\n\|---\|---\|---\|---\|\n\| idle CPU \| PASS/);
+    // A target the other run did not measure is not met.
+    const partial = renderReport(one, readTemplate(), undefined, SECTIONS, [run(results(), '2026-12-06T20:00:00.000Z')].map((d) => ({ ...d, sections: { broker: d.sections.broker } })));
+    assert.match(part(partial, '## Targets'), /- Idle cost: MISS \(1 of 1 not met in every run\)/);
+    assert.match(part(partial, '## Targets in every run'), /\| idle CPU \| PASS: .* \| not run \| \*\*not met\*\* \|/);
+    assert.doesNotMatch(renderReport(one), /## Targets in every run/, 'one run: no such part');
   });
 });
 
