@@ -12,9 +12,12 @@
  *   every question {id, cmd, ...} is answered with {id, ...}:
  *     {cmd: 'await-up', routers, timeoutMs} → once each of `routers` saw a Login, a RouteInitialize and a
  *        subscription to the RMON topic after the question: {ms, ok, up}
- *     {cmd: 'events', routers, rate, n} → n events at `rate`/s by absolute schedule, event e on router
- *        routers[e % R], interface (e / R) % M, each a crossing the other way from the interface's last;
- *        {samples (ms), lost, seconds}
+ *     {cmd: 'events', routers, rate, n, lateMs} → n events at `rate`/s by absolute schedule, event e on
+ *        router routers[e % R], interface (e / R) % M, each a crossing the other way from the interface's
+ *        last; {samples (ms), lost, seconds, late: [[publish on the hrtime clock (ms), ms]] of the events
+ *        later than lateMs}
+ *     {cmd: 'pauses-take'} → {pauses}: this process's GC pauses and event-loop stalls since the last take
+ *        (diagnostic, only with JET_BENCH_GC_TRACE or JET_BENCH_STALL_TRACE=<ms>; else none)
  *     {cmd: 'level', routers, high, timeoutMs} → every interface of `routers` high (or low); once every
  *        RIB holds M × P routes (or none): {ms, ok, ribs}
  *     {cmd: 'restart', routers, timeoutMs} → those routers restarted at once; once each RIB holds the
@@ -26,6 +29,7 @@ import { JetFleet } from '../sim/fleet';
 import { HIGH_RATE, watchedIfIndexes } from '../sim/fleet-plan';
 import { RMON_TOPIC, type RibChange } from '../sim';
 import { sleep } from './lib/util';
+import { perfToHr, tracePauses } from './lib/pause-trace';
 
 interface Question {
   id: number;
@@ -33,6 +37,7 @@ interface Question {
   routers?: number[];
   rate?: number;
   n?: number;
+  lateMs?: number;
   high?: boolean;
   timeoutMs?: number;
 }
@@ -58,7 +63,9 @@ async function main(argv: string[]): Promise<void> {
   const high: boolean[][] = fleet.routers.map(() => ifIndexes.map(() => false));
   /** Router k, interface slot i → its events waiting for their routes, oldest first. */
   const pending: Pending[][][] = fleet.routers.map(() => ifIndexes.map(() => []));
-  let onSample: ((ms: number) => void) | null = null;
+  let onSample: ((ms: number, t0: number) => void) | null = null;
+  const stallMs = Number(process.env.JET_BENCH_STALL_TRACE) || 0;
+  const pauses = process.env.JET_BENCH_GC_TRACE || stallMs ? tracePauses(stallMs) : null;
   let progress = 0;
   /** Per router, what was last seen of its sessions: set by 'await-up'. */
   const upSince: Array<{ init: boolean; sub: boolean }> = fleet.routers.map(() => ({ init: false, sub: false }));
@@ -71,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
       progress++;
       if (--head.left > 0) return;
       q.shift();
-      onSample?.(performance.now() - head.t0);
+      onSample?.(performance.now() - head.t0, head.t0);
     });
     r.grpc.on('call', (call) => {
       if (call.method === 'RouteInitialize') upSince[k].init = true;
@@ -111,7 +118,12 @@ async function main(argv: string[]): Promise<void> {
       const n = q.n ?? 0;
       const interval = 1000 / (q.rate ?? 1);
       const samples: number[] = [];
-      onSample = (ms) => samples.push(ms);
+      const late: Array<[number, number]> = [];
+      const lateMs = q.lateMs ?? Infinity;
+      onSample = (ms, at) => {
+        samples.push(ms);
+        if (ms > lateMs) late.push([perfToHr(at), ms]);
+      };
       const t0 = performance.now();
       for (let e = 0; e < n; e++) {
         const wait = t0 + e * interval - performance.now();
@@ -134,8 +146,9 @@ async function main(argv: string[]): Promise<void> {
       onSample = null;
       let lost = 0;
       for (const k of ks) for (const q2 of pending[k]) lost += q2.splice(0).length;
-      return { samples, lost, seconds };
+      return { samples, lost, seconds, late };
     },
+    'pauses-take': async () => ({ pauses: pauses ? pauses.take() : [] }),
     level: async (q) => {
       const ks = list(q);
       const up = q.high === true;

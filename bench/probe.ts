@@ -2,10 +2,12 @@
  * Preloaded into the Node-RED process by the bench (`node --expose-gc --require dist/bench/probe.js`):
  * answers the bench's questions over the IPC channel (memory after a full GC, active handles by
  * type). It adds one IPC pipe to the process and nothing else, unless the bench's diagnostics ask
- * for more (JET_BENCH_GC_TRACE: a GC observer; JET_BENCH_HOP_TRACE: two Node-RED message hooks);
+ * for more (JET_BENCH_GC_TRACE: a GC observer, JET_BENCH_STALL_TRACE=<ms> with event-loop stalls of
+ * that many ms or more, lib/pause-trace.ts; JET_BENCH_HOP_TRACE: two Node-RED message hooks);
  * it is never loaded outside the bench. Everything it keeps lives in installProbe()'s closure.
  */
 import type { Session } from 'inspector';
+import { tracePauses, type PauseTrace } from './lib/pause-trace';
 
 interface Question {
   probe: string;
@@ -17,8 +19,6 @@ interface Question {
 }
 
 type Reply = Record<string, unknown>;
-/** A GC pause: [start on the process.hrtime clock in ms, duration ms, kind]. */
-type GcPause = [number, number, unknown];
 /** Per message: [node type or 'send', hrtime ms] of each hop. */
 type Hops = Array<[string, number]>;
 
@@ -33,20 +33,10 @@ function installProbe(): void {
   if (!send) return;
   const env = process.env;
 
-  // GC pauses, on the hrtime clock, kept until the bench takes them (only when it asks: JET_BENCH_GC_TRACE).
-  const gcTrace: GcPause[] = [];
-  if (env.JET_BENCH_GC_TRACE) {
-    const { PerformanceObserver, performance } = require('perf_hooks') as typeof import('perf_hooks');
-    new PerformanceObserver((list) => {
-      const hrNow = Number(process.hrtime.bigint()) / 1e6;
-      const pNow = performance.now();
-      for (const e of list.getEntries()) {
-        const detail = (e as { detail?: { kind?: unknown } }).detail;
-        gcTrace.push([hrNow - (pNow - e.startTime), e.duration, detail ? detail.kind : (e as { kind?: unknown }).kind]);
-        if (gcTrace.length > 100000) gcTrace.shift();
-      }
-    }).observe({ entryTypes: ['gc'] });
-  }
+  // GC pauses (and event-loop stalls), on the hrtime clock, kept until the bench takes them (only
+  // when it asks: JET_BENCH_GC_TRACE, JET_BENCH_STALL_TRACE).
+  const stallMs = Number(env.JET_BENCH_STALL_TRACE) || 0;
+  const pauses: PauseTrace | null = env.JET_BENCH_GC_TRACE || stallMs ? tracePauses(stallMs) : null;
 
   // Message timing (diagnostic, JET_BENCH_HOP_TRACE=1): per message, the hrtime (ms) at which each
   // node of the chain received it (Node-RED's onReceive hook) and at which the event node sent it
@@ -125,9 +115,9 @@ function installProbe(): void {
       return;
     }
     if (m.probe === 'gc-take') {
-      // Diagnostic (JET_BENCH_GC_TRACE): the GC pauses seen since the last take, [start, duration, kind],
+      // Diagnostic (JET_BENCH_GC_TRACE): the pauses seen since the last take, [start, duration, kind],
       // start on the process.hrtime clock in ms (shared by every process of the machine).
-      send(Object.assign(reply, { gcs: gcTrace.splice(0) }));
+      send(Object.assign(reply, { gcs: pauses ? pauses.take() : [] }));
       return;
     }
     try {

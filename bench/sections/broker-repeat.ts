@@ -11,6 +11,7 @@ import { isDisturbed, watchOutside } from '../lib/outside';
 import { prefixOf } from '../lib/events';
 import type { NodeRed } from '../lib/nodered';
 import type { PublishAnswer } from '../lib/ipc';
+import type { Pause } from '../lib/pause-trace';
 
 /** Events later than this are counted apart ("late"). */
 export const LATE_MS = 20;
@@ -117,7 +118,7 @@ async function hopTrace(log: Log, red: NodeRed, res: PublishAnswer, sentArrivals
 
 /** Diagnostic: which slow events had one of Node-RED's GC pauses inside their span. */
 async function gcPauses(log: Log, red: NodeRed, spans: Array<[number, number]>, slowMs: number): Promise<void> {
-  const gcs = (await red.ask<{ gcs: Array<[number, number, unknown]> }>('gc-take')).gcs;
+  const gcs = (await red.ask<{ gcs: Pause[] }>('gc-take')).gcs.filter((g) => g[2] !== 'stall');
   const slow = spans.filter(([t, a]) => a - t > slowMs);
   const hit = slow.filter(([t, a]) => gcs.some(([s, d]) => s < a && s + d > t));
   const sum = gcs.reduce((x, g) => x + g[1], 0);

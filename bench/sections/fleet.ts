@@ -26,6 +26,7 @@ import { splitCredentials } from '../lib/flows';
 import { isDisturbed, watchOutside } from '../lib/outside';
 import { EMPTY_FLOW, FleetProc, fleetNodes, routeChain, ROUTES_URL } from '../lib/fleet-rig';
 import { LATE_MS } from './broker-repeat';
+import { attribute, type Pause, type PauseAttribution } from '../lib/pause-trace';
 import { MAX_PREFIXES } from '../../lib/core/route-spec';
 import { section, target, type SectionContext, type Table, type Verdict } from './section';
 
@@ -51,6 +52,8 @@ interface EventsRepeat {
   load: number;
   /** False: disturbed, run again (not counted). */
   kept: boolean;
+  /** Diagnostic (JET_BENCH_GC_TRACE / JET_BENCH_STALL_TRACE): what paused during its late events. */
+  pauses?: PauseAttribution;
 }
 
 export interface EventsRow extends Summary {
@@ -145,16 +148,25 @@ async function run(ctx: SectionContext): Promise<FleetResult> {
     await f.ask('await-up', { routers: [N], timeoutMs: 60000 });
     const who = { fleet: { red, routers: fleetIdx }, one: { red: single, routers: [N] } } as const;
     const pids = (): number[] => [process.pid, f.pid, red.pid, single.pid];
+    // Diagnostic: each late event set against the pauses of the processes it went through.
+    const traced = Boolean(process.env.JET_BENCH_GC_TRACE || process.env.JET_BENCH_STALL_TRACE);
+    const takePauses = async (): Promise<Record<string, Pause[]>> => ({
+      'fleet Node-RED': (await red.ask<{ gcs: Pause[] }>('gc-take')).gcs,
+      'one-router Node-RED': (await single.ask<{ gcs: Pause[] }>('gc-take')).gcs,
+      'simulated fleet': (await f.ask<{ pauses: Pause[] }>('pauses-take')).pauses,
+    });
     const chunk = async (w: 'fleet' | 'one', n: number, repeat: number): Promise<Omit<EventsRepeat, 'kept'> & { samples: number[] }> => {
+      if (traced) await takePauses();
       const outside = watchOutside(pids);
       const c = cpuSeconds(who[w].red.pid);
       const sc = cpuSeconds(f.pid);
       const w0 = Date.now();
-      const a = await f.ask<{ samples: number[]; lost: number }>('events', { routers: who[w].routers, rate: sizes.fleetRate, n });
+      const a = await f.ask<{ samples: number[]; lost: number; late: Array<[number, number]> }>('events', { routers: who[w].routers, rate: sizes.fleetRate, n, lateMs: LATE_MS });
       const wallMs = Date.now() - w0;
       const { outsideMs } = outside();
       const s = summarize(a.samples);
-      return { who: w, repeat, n, lost: a.lost, late: a.samples.filter((x) => x > LATE_MS).length, p50: s.p50, p99: s.p99, cpuS: cpuSeconds(who[w].red.pid) - c, simCpuS: cpuSeconds(f.pid) - sc, outsideMs, wallMs, disturbed: isDisturbed(outsideMs, wallMs), load: os.loadavg()[0], samples: a.samples };
+      const pauses = traced ? attribute(a.late, await takePauses()) : undefined;
+      return { who: w, repeat, n, lost: a.lost, late: a.samples.filter((x) => x > LATE_MS).length, p50: s.p50, p99: s.p99, cpuS: cpuSeconds(who[w].red.pid) - c, simCpuS: cpuSeconds(f.pid) - sc, outsideMs, wallMs, disturbed: isDisturbed(outsideMs, wallMs), load: os.loadavg()[0], samples: a.samples, ...(pauses ? { pauses } : {}) };
     };
     log(`fleet: events warm-up`);
     for (const w of ['fleet', 'one'] as const) await chunk(w, Math.min(sizes.fleetChunk, 2 * N * M), 0);
@@ -166,7 +178,7 @@ async function run(ctx: SectionContext): Promise<FleetResult> {
         for (let attempt = 0; attempt < 4; attempt++) {
           await sleep(500);
           const x = { ...(await chunk(w, sizes.fleetChunk, r + 1)), kept: true };
-          log(`fleet: events ${sizes.fleetRate}/s, ${w === 'fleet' ? `${N} routers` : 'one router'}, repeat ${r + 1}${attempt ? ` (again, ${attempt})` : ''}: p50 ${fmtMs(x.p50)} p99 ${fmtMs(x.p99)} ms, > ${LATE_MS} ms: ${x.late}, lost ${x.lost}, outside CPU ${fmtInt(x.outsideMs)} ms over ${fmtInt(x.wallMs)} ms${x.disturbed ? ' DISTURBED' : ''}, load ${x.load.toFixed(1)}`);
+          log(`fleet: events ${sizes.fleetRate}/s, ${w === 'fleet' ? `${N} routers` : 'one router'}, repeat ${r + 1}${attempt ? ` (again, ${attempt})` : ''}: p50 ${fmtMs(x.p50)} p99 ${fmtMs(x.p99)} ms, > ${LATE_MS} ms: ${x.late}, lost ${x.lost}, outside CPU ${fmtInt(x.outsideMs)} ms over ${fmtInt(x.wallMs)} ms${x.disturbed ? ' DISTURBED' : ''}, load ${x.load.toFixed(1)}${x.pauses ? `; late events with, inside: ${describePauses(x.pauses)}` : ''}`);
           x.kept = !x.disturbed || attempt === 3;
           repeats.push(x);
           if (x.kept) break;
@@ -277,8 +289,32 @@ function table(F: FleetResult): Table {
   }
   verdicts.push(target('restart all', F.restart.ok && F.restart.ms <= 30000 && logins <= 2, `all ${N} routers restarted at once: ${fmtInt(F.restart.routes)} desired routes back in ${fmtInt(F.restart.ms)} ms ≤ 30 s, at most ${logins} Login call(s) per router ≤ 2`));
   verdicts.push(target('memory per route', F.big.added === F.big.routes && perRoute <= 1024, `${fmtInt(F.big.routes)} desired routes on one router: ${fmtInt(perRoute)} bytes per route ≤ 1 KiB (${fmtInt(F.big.added)} added, ${fmtInt(F.big.deleted)} deleted)`));
+  for (const w of ['fleet', 'one'] as const) {
+    const traced = F.events.repeats.filter((x) => x.who === w && x.kept && x.pauses).map((x) => x.pauses!);
+    if (traced.length === 0) continue;
+    const sum: PauseAttribution = { late: 0, byProcess: {}, none: 0 };
+    for (const a of traced) {
+      sum.late += a.late;
+      sum.none += a.none;
+      for (const [name, c] of Object.entries(a.byProcess)) {
+        const t = (sum.byProcess[name] ??= { gc: 0, stall: 0, kinds: {}, longestMs: 0 });
+        t.gc += c.gc;
+        t.stall += c.stall;
+        for (const [k, v] of Object.entries(c.kinds)) t.kinds[k] = (t.kinds[k] ?? 0) + v;
+        t.longestMs = Math.max(t.longestMs, c.longestMs);
+      }
+    }
+    verdicts.push(`(diagnostic) ${w === 'fleet' ? `${N} routers` : 'one router'}: of ${sum.late} late events, with a pause of at least 2 ms inside: ${describePauses(sum)}`);
+  }
   verdicts.push(`(reference) 1-minute load average ${F.load.start.toFixed(1)} at the start of the section, ${F.load.end.toFixed(1)} at its end; the machine is shared`);
   return { head, rows, verdicts };
+}
+
+/** "fleet Node-RED: GC 3, stall 1; ...; none 2": what paused during late events. */
+function describePauses(a: PauseAttribution): string {
+  const kinds = (k: Record<string, number>): string => Object.entries(k).map(([n, v]) => `${n} ${v}`).join(', ');
+  const parts = Object.entries(a.byProcess).map(([name, c]) => `${name}: GC ${c.gc}${c.gc ? ` (${kinds(c.kinds)})` : ''}, stall ${c.stall}${c.gc + c.stall ? `, longest ${c.longestMs.toFixed(1)} ms` : ''}`);
+  return `${parts.join('; ')}; none of these ${a.none}`;
 }
 
 export const fleet = section<FleetResult>({
