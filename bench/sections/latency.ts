@@ -10,7 +10,7 @@ import { performance } from 'perf_hooks';
 import { benchTopic } from '../lib/flows';
 import { cpuSeconds, fmtInt, fmtMs, sleep, summarize, type Summary } from '../lib/util';
 import type { LocalRouter } from '../lib/local-router';
-import { section, target, type DumpSample, type SectionContext, type Table, type Verdict } from './section';
+import { section, type DumpSample, type SectionContext, type Table, type Verdict } from './section';
 
 // ifIndex ranges (prefix 10.x.y.z/32 = ifIndex, so every event of the run has its own route)
 const BASE: Record<string, number> = { python: 1 << 20, node: 2 << 20, plugin: 3 << 20 };
@@ -146,7 +146,8 @@ function table(L: LatencyResult): Table | null {
       const p = L.plugin[i];
       const n = L.node[i];
       const ratio = p.p99 / n.p99;
-      verdicts.push(target(`${rate}/s p99`, ratio <= 1.5 && p.lost === 0, `${rate}/s: plugin p99 ${fmtMs(p.p99)} ms ≤ 1.5 × Node baseline p99 ${fmtMs(n.p99)} ms (${ratio.toFixed(2)}×)${p.lost ? `; ${p.lost} lost` : ''}`));
+      // For reference: the targets are section 1's (behind Mosquitto, against the bare client of the same run).
+      verdicts.push(`(reference) ${rate}/s: plugin p99 ${fmtMs(p.p99)} ms, Node baseline p99 ${fmtMs(n.p99)} ms (${ratio.toFixed(2)}×)${p.lost ? `; ${p.lost} lost` : ''}`);
     }
     if (L.plugin && L.python) {
       const p = L.plugin[i];

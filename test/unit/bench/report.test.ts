@@ -69,7 +69,7 @@ describe('bench report (rendered from a results file)', () => {
     assert.doesNotMatch(md, /### 5\. /, 'micro runs only when asked: absent from a run without it');
     const targets = part(md, '## Targets');
     assert.match(targets, /- Event → route latency behind Mosquitto \(QoS 1\): PASS\n/);
-    assert.match(targets, /- 1b\. Event → route latency, in-process aedes broker \(second table\): PASS\n/);
+    assert.match(targets, /- 1b\. Event → route latency, in-process aedes broker \(second table\): no targets \(reference figures\)/);
     assert.match(targets, /- Route programming throughput: MISS \(2 of 3\)/);
     assert.match(targets, /- Idle cost: PASS/);
     assert.match(targets, /- Leaks: PASS/);
@@ -87,7 +87,7 @@ describe('bench report (rendered from a results file)', () => {
     const latency = part(md, '### 1b. Event → route latency, in-process aedes broker (second table)');
     assert.match(latency, /\| 1000 \| plugin in Node-RED \(sample flow chain\) \| 100 \| 992 \| 2\.73 \| 11\.8 \|/);
     assert.match(latency, /\| 1000 \| baseline \(a\): mqtt\.js \+ npm thrift \| 100 \| 1002 \|/);
-    assert.match(latency, /- PASS: 1000\/s: plugin p99 11\.8 ms ≤ 1\.5 × Node baseline p99 37\.1 ms \(0\.32×\)/);
+    assert.match(latency, /- \(reference\) 1000\/s: plugin p99 11\.8 ms, Node baseline p99 37\.1 ms \(0\.32×\)/);
     const tp = part(md, '### 2. Route programming throughput');
     assert.match(tp, /\| Thrift \| jet-route-add, 500 prefixes in one msg \| 6,944 \|/);
     assert.match(tp, /\| Thrift \| baseline client \(npm thrift\), RouteAdd pipelined \(all at once\) \| 12,813 \|/);
