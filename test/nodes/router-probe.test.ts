@@ -4,16 +4,15 @@
  * sockets; and lib/router/probe on its own for what it leaves behind.
  */
 import { strict as assert } from 'assert';
-import { execFileSync, spawn } from 'child_process';
-import * as fs from 'fs';
+import { spawn } from 'child_process';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { helper, jetNodes, FlowNode } from '../support/nodered';
 import { waitFor, until } from '../support/wait';
 import { JetSimulator } from '../../sim';
 import { parseProbeRequest, ProbeRequestError, PASSWORD_PLACEHOLDER } from '../../lib/router/probe';
 import { DIST } from '../support/paths';
+import { selfSignedCert, type SelfSigned } from '../support/certs';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const tlsConfigNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [path.dirname(require.resolve('node-red'))] }));
@@ -240,25 +239,15 @@ describe('jet-router Test connection (admin endpoint)', function () {
   });
 
   describe('over TLS', function () {
-    let dir: string;
+    let made: SelfSigned | null = null;
     let cert: string;
     let key: string;
 
     before(function () {
-      // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-probe-tls-'));
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-          '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-        { stdio: 'ignore' },
-      );
-      cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-      key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+      made = selfSignedCert();
+      ({ cert, key } = made);
     });
-    after(() => {
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => made?.remove());
 
     let tlsSim: JetSimulator;
     beforeEach(async () => {

@@ -1,13 +1,10 @@
 import { strict as assert } from 'assert';
-import { execFileSync } from 'child_process';
 import { EventEmitter, once } from 'events';
-import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import * as mqtt from 'mqtt';
 import { RMON_TOPIC, SimBroker } from '../../sim';
 import { waitFor } from '../support/wait';
+import { selfSignedCert, type SelfSigned } from '../support/certs';
 
 /** TCP handles (servers and sockets) open now. */
 function tcpHandles(): number {
@@ -127,24 +124,16 @@ describe('sim MQTT broker', () => {
   });
 
   describe('over TLS', () => {
-    let dir = '';
-    let cert: Buffer;
-    let key: Buffer;
+    let made: SelfSigned | null = null;
+    let cert: string;
+    let key: string;
 
     before(() => {
-      // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-sim-mqtt-tls-'));
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-          '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-        { stdio: 'ignore' },
-      );
-      cert = fs.readFileSync(path.join(dir, 'cert.pem'));
-      key = fs.readFileSync(path.join(dir, 'key.pem'));
+      made = selfSignedCert();
+      ({ cert, key } = made);
     });
 
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    after(() => made?.remove());
 
     it('serves mqtts with user and password', async () => {
       const broker = await startBroker({ tls: { key, cert }, username: 'jet', password: 'pw' });

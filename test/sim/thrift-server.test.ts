@@ -1,11 +1,7 @@
 import { strict as assert } from 'assert';
-import { execFileSync } from 'child_process';
 import { once } from 'events';
-import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
 import { performance } from 'perf_hooks';
 import * as tls from 'tls';
 import * as thrift from 'thrift';
@@ -24,6 +20,7 @@ import {
   RouteService,
 } from '../../lib/gen/jet';
 import { CallInfo, JetSimulator, RibChange, RibEntry, SessionInfo } from '../../sim';
+import { selfSignedCert, type SelfSigned } from '../support/certs';
 
 interface Writable {
   write(output: thrift.TProtocol): void;
@@ -488,32 +485,20 @@ describe('sim lifecycle', () => {
 });
 
 describe('sim Thrift server over TLS', function () {
-  let dir = '';
-  let key: Buffer;
-  let cert: Buffer;
+  let made: SelfSigned | null = null;
+  let key: string;
+  let cert: string;
 
   before(function () {
-    // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-sim-tls-'));
-    {
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-          '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-        { stdio: 'ignore' },
-      );
-    }
-    key = fs.readFileSync(path.join(dir, 'key.pem'));
-    cert = fs.readFileSync(path.join(dir, 'cert.pem'));
+    made = selfSignedCert();
+    ({ key, cert } = made);
   });
 
-  after(() => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => made?.remove());
 
   it('logs in and adds a route over TLS, checking the server against the CA', async () => {
     const sim = await JetSimulator.start({ tls: { key, cert } });
-    const client = await TestClient.connect(sim.thriftPort, cert);
+    const client = await TestClient.connect(sim.thriftPort, Buffer.from(cert));
     try {
       assert.equal((await login(client)).result, true);
       assert.equal((await routeAdd(client, config('1.1.1.1/32', '10.1.1.2'))).err_code, 0);

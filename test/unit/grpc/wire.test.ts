@@ -3,18 +3,15 @@
  * words): against the simulator's gRPC server with a certificate made by openssl.
  */
 import { strict as assert } from 'assert';
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { GrpcServer, Rib } from '../../../sim';
 import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { tlsExpectedMessage } from '../../../lib/grpc/errors';
 import { backendFor, HOST, spec, stateIs, started } from './support';
+import { selfSignedCert, type SelfSigned } from '../../support/certs';
 
 describe('gRPC backend over TLS', function () {
   this.timeout(30000);
-  let dir: string;
+  let made: SelfSigned | null = null;
   let cert: string;
   let key: string;
   let rib: Rib;
@@ -24,20 +21,10 @@ describe('gRPC backend over TLS', function () {
   let backend: GrpcBackend | null;
 
   before(function () {
-    // openssl is installed by .ci/run; a missing one fails the suite rather than skipping it.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-grpc-tls-'));
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
-      { stdio: 'ignore' },
-    );
-    cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-    key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+    made = selfSignedCert();
+    ({ cert, key } = made);
   });
-  after(function () {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => made?.remove());
 
   beforeEach(async function () {
     rib = new Rib();
