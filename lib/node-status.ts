@@ -32,6 +32,11 @@ export const ROUTER_STATUS_CODES: ReadonlySet<string> = new Set(['connected', 'c
 /** A node whose jet-router is not set (or not deployed). */
 export const NO_ROUTER: StatusCode = Object.freeze({ fill: 'red', shape: 'ring', code: 'noRouter' });
 
+/** A message the node cannot use (its own words for `invalidInput`, with the reason). */
+export function invalidInput(err: unknown): StatusCode {
+  return { fill: 'red', shape: 'ring', code: 'invalidInput', params: { message: err instanceof Error ? err.message : String(err) } };
+}
+
 export function sessionStatus(s: SessionStatus): StatusCode {
   switch (s.state) {
     case 'connected':

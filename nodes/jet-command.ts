@@ -16,7 +16,7 @@ import { API_LABEL, SessionStatus } from '../lib/core/backend';
 import { PACKAGE_NAME } from '../lib/core/defaults';
 import { commandOf, configurationOf, outputFormatOf } from '../lib/junos/command-input';
 import { toBool } from '../lib/flow-props';
-import { combinedStatus, NO_ROUTER, StatusCode, StatusView } from '../lib/node-status';
+import { combinedStatus, invalidInput, NO_ROUTER, StatusCode, StatusView } from '../lib/node-status';
 import { clip, StatusWords, Translate } from './shared/status';
 import type { JetRouterNode, RouterUser } from './shared/types';
 
@@ -97,7 +97,7 @@ export = function (RED: NodeAPI): void {
           };
         }
       } catch (err) {
-        last = { fill: 'red', shape: 'ring', code: 'invalidInput', params: { message: (err as Error).message } };
+        last = invalidInput(err);
         view.update();
         done(err as Error);
         return;

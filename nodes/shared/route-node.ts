@@ -9,7 +9,7 @@ import type { SessionStatus } from '../../lib/core/backend';
 import { API_LABEL } from '../../lib/core/backend';
 import { DEFAULT_METRIC } from '../../lib/core/route-spec';
 import { toInteger } from '../../lib/flow-props';
-import { combinedStatus, NO_ROUTER, NodeStatus, StatusCode, StatusView } from '../../lib/node-status';
+import { combinedStatus, invalidInput, NO_ROUTER, NodeStatus, StatusCode, StatusView } from '../../lib/node-status';
 import { resultPayload, routeSpecsFromMessage } from '../../lib/core/route-request';
 import type { RouteSpec } from '../../lib/core/route-spec';
 import type { JetRouterNode, RouterUser } from './types';
@@ -105,7 +105,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       try {
         specs = routeSpecsFromMessage(props, msg.payload, op === 'add');
       } catch (err) {
-        last = { fill: 'red', shape: 'ring', code: 'invalidInput', params: { message: (err as Error).message } };
+        last = invalidInput(err);
         view.update();
         done(err as Error);
         return;
