@@ -148,7 +148,7 @@ export function renderReport(doc: BenchResults, template = readTemplate(), findi
     ],
   );
   const vars: Record<string, string> = {
-    command: `npm run bench${o.quick ? ' -- --quick' : ''}`,
+    command: commandOf(o, sections),
     generated: doc.generated,
     seconds: doc.seconds.toFixed(0),
     targets: targets.join('\n'),
@@ -163,6 +163,14 @@ export function renderReport(doc: BenchResults, template = readTemplate(), findi
   };
   for (const s of sections) if (s.vars) Object.assign(vars, s.vars(doc.sections[s.name], doc));
   return fill(template, vars);
+}
+
+/** The command a run was made with, as far as it chose what ran: `npm run bench [-- --quick] [--only ...]`. */
+function commandOf(o: BenchResults['options'], sections: readonly AnySection[]): string {
+  const dflt = sections.filter((s) => s.byDefault).map((s) => s.name);
+  const only = o.only.length === dflt.length && o.only.every((n) => dflt.includes(n)) ? [] : ['--only', o.only.join(',')];
+  const args = [...(o.quick ? ['--quick'] : []), ...only];
+  return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
 
 /** The sections' tables and verdicts as plain text, for the console. */
