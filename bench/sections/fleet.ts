@@ -171,6 +171,10 @@ async function run(ctx: SectionContext): Promise<FleetResult> {
     log(`fleet: events warm-up`);
     for (const w of ['fleet', 'one'] as const) await chunk(w, Math.min(sizes.fleetChunk, 2 * N * M), 0);
     const repeats: Array<EventsRepeat & { samples: number[] }> = [];
+    // Diagnostic: JET_BENCH_FLEET_ALLOC=<file>: what the fleet's Node-RED allocates that outlives a
+    // scavenge (V8's sampling heap profiler through the probe) over the repeats, written to <file>.
+    const allocFile = process.env.JET_BENCH_FLEET_ALLOC;
+    if (allocFile) await red.ask('alloc-start', { interval: 4096, survivors: true }, 120000);
     for (let r = 0; r < sizes.fleetRepeats; r++) {
       const order: ReadonlyArray<'fleet' | 'one'> = r % 2 === 0 ? ['fleet', 'one'] : ['one', 'fleet'];
       for (const w of order) {
@@ -185,6 +189,7 @@ async function run(ctx: SectionContext): Promise<FleetResult> {
         }
       }
     }
+    if (allocFile) await red.ask('alloc-stop', { file: allocFile }, 120000);
     const rows: EventsRow[] = (['fleet', 'one'] as const).map((w) => {
       const xs = repeats.filter((x) => x.who === w);
       const used = xs.filter((x) => x.kept);
