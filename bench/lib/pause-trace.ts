@@ -47,7 +47,8 @@ export function tracePauses(stallMs: number): PauseTrace {
     const tick = (): void => {
       const now = hrMs();
       const late = now - due;
-      // A GC inside the gap explains it (recorded as a GC); what is left is a stall.
+      // A GC inside the gap explains it (recorded as a GC); what is left is a stall. (The observer
+      // reports a GC a little after it: one that ended just now may still count as a stall.)
       if (late >= stallMs && !pauses.some(([s, d, k]) => k !== 'stall' && s < now && s + d > due)) push([due, late, 'stall']);
       due = now + TICK_MS;
       timer = setTimeout(tick, TICK_MS);
@@ -76,8 +77,7 @@ export interface PauseAttribution {
    * Per process name: late events with a GC pause of that process inside, and with a stall (no GC);
    * `kinds`: per GC kind (perf_hooks' constants: 'gc:1' minor (scavenge), 'gc:4' major
    * (mark-compact), 'gc:8' incremental marking, 'gc:16' weak callbacks), the late events whose
-   * longest pause inside was of that kind; `longestMs`: the
-   * longest pause inside any late event.
+   * longest pause inside was of that kind; `longestMs`: the longest pause inside any late event.
    */
   byProcess: Record<string, { gc: number; stall: number; kinds: Record<string, number>; longestMs: number }>;
   /** Late events with no pause of any traced process inside. */
