@@ -3,8 +3,9 @@
  * (CLOCK_MONOTONIC, shared by every process of the machine), so that a late event can be set
  * against the pauses of each process it went through. Two kinds: a garbage collection (from a
  * PerformanceObserver: 'gc:<kind>') and an event-loop stall (a 5 ms timer that came `stallMs` or more
- * late without a GC inside: 'stall', which is the process not running JavaScript's timers: busy
- * with other work, or not given the CPU). Used by the bench's probe in Node-RED and by fleet-proc.
+ * late, not counting the GC pauses inside: 'stall', which is the process not running JavaScript's
+ * timers: busy with other work, or not given the CPU). Used by the bench's probe in Node-RED and by
+ * fleet-proc.
  */
 import { PerformanceObserver, performance } from 'perf_hooks';
 
@@ -47,9 +48,13 @@ export function tracePauses(stallMs: number): PauseTrace {
     const tick = (): void => {
       const now = hrMs();
       const late = now - due;
-      // A GC inside the gap explains it (recorded as a GC); what is left is a stall. (The observer
-      // reports a GC a little after it: one that ended just now may still count as a stall.)
-      if (late >= stallMs && !pauses.some(([s, d, k]) => k !== 'stall' && s < now && s + d > due)) push([due, late, 'stall']);
+      // The GC pauses inside the gap explain that much of it (they are recorded as GCs); a stall is
+      // what is left. (The observer reports a GC a little after it: one that ended just now may
+      // still count as part of a stall.)
+      if (late >= stallMs) {
+        const gc = pauses.reduce((t, [s, d, k]) => (k === 'stall' ? t : t + Math.max(0, Math.min(s + d, now) - Math.max(s, due))), 0);
+        if (late - gc >= stallMs) push([due, late, 'stall']);
+      }
       due = now + TICK_MS;
       timer = setTimeout(tick, TICK_MS);
       timer.unref();
