@@ -19,7 +19,7 @@
  * crossing; then the last event, or "listening".
  */
 import type { NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { classifyRmonNotification, describeEvent, type RmonEvent as RmonEventData } from '../lib/rmon/parser';
+import { classifyRmonNotification, describeEvent, gistOf, type EventGist } from '../lib/rmon/parser';
 import { describeFilter, matchesRmonFilter, parseRmonEventFilter, RmonEventFilter, rmonMessage } from '../lib/rmon/filter';
 import { DEFAULT_RMON_TOPIC } from '../lib/core/defaults';
 import { parseQos } from '../lib/mqtt/session';
@@ -129,8 +129,11 @@ export = function (RED: NodeAPI): void {
     let received = 0;
     let unparsed = 0;
     let lastWarn = 0;
-    /** The last event sent on (its status text is built only when shown). */
-    let last: { topic: string; event: RmonEventData } | null = null;
+    /**
+     * What the status shows of the last event sent on (its text is built only when shown): its
+     * crossing, not the event, whose notification and payload would live until the next event.
+     */
+    let last: { topic: string; event: EventGist } | null = null;
     /** The notification session was connected once for this node, and has been down since. */
     let everConnected = false;
     let down = false;
@@ -239,7 +242,7 @@ export = function (RED: NodeAPI): void {
       }
       if (!matchesRmonFilter(event, filter)) return;
       const m = rmonMessage(event, router.routerName);
-      last = { topic: m.topic, event };
+      last = { topic: m.topic, event: gistOf(event) };
       missed = false;
       view.update();
       node.send({ topic: m.topic, payload: m.payload } as NodeMessage);

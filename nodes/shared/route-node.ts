@@ -45,8 +45,11 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       appId: def.appId,
     };
     let connection: SessionStatus = { state: 'idle', detail: '' };
-    /** The last message's outcome: its results (rendered only when shown) or a status. */
-    let last: StatusCode | RouteOutcome[] | null = null;
+    /**
+     * The last message's outcome as a status (its text is built only when shown); never the results
+     * themselves, which would live until the next message.
+     */
+    let last: StatusCode | null = null;
     let metricNote: StatusCode | null = null;
 
     const render = (): NodeStatus => {
@@ -54,7 +57,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
       if (connection.state === 'connected' && !last && refused > 0) {
         return words.status({ fill: 'yellow', shape: 'dot', code: 'replayRefused', params: { n: refused } });
       }
-      return words.status(combinedStatus(connection, (Array.isArray(last) ? outcomeStatus(op, last) : last) ?? metricNote));
+      return words.status(combinedStatus(connection, last ?? metricNote));
     };
     // Outcomes of messages are shown at most every STATUS_INTERVAL_MS; connection changes at once.
     const view = new StatusView(render, (s) => node.status(s));
@@ -128,7 +131,7 @@ export function registerRouteNode(RED: NodeAPI, type: string, op: Op): void {
         const warnings = results.filter((r) => r.warning);
         if (warnings.length > 0) node.warn(warnings.length === 1 ? warnings[0].warning! : `${warnings.length} route(s): ${warnings[0].warning} (and ${warnings.length - 1} more)`);
         msg.payload = resultPayload(msg.payload, results);
-        last = results;
+        last = outcomeStatus(op, results);
         view.update();
         send(msg);
         const failed = results.filter((r) => r.status === 'failed');

@@ -3,6 +3,7 @@ import {
   classifyRmonNotification,
   describeEvent,
   formatRmonText,
+  gistOf,
   parseRmonNotification,
   parseRmonText,
   RmonEvent,
@@ -210,8 +211,12 @@ describe('rmon parser: real-format events', () => {
     assert.equal(parseRmonText('nothing here'), null);
   });
 
-  it('describes events for status text', () => {
-    assert.equal(describeEvent(ok(parseRmonNotification(EXAMPLE))), 'rising 8288 ≥ 1024 on ifIn1SecRate.541');
+  it('describes events for status text, from the event or from its gist alone (nothing of the notification kept)', () => {
+    const e = ok(parseRmonNotification(EXAMPLE));
+    assert.equal(describeEvent(e), 'rising 8288 ≥ 1024 on ifIn1SecRate.541');
+    const gist = gistOf(e);
+    assert.deepEqual(gist, { direction: 'rising', value: 8288, threshold: 1024, variable: 'ifIn1SecRate.541' });
+    assert.equal(describeEvent(gist), describeEvent(e));
   });
 });
 
