@@ -357,7 +357,6 @@ export function classifyRmonNotification(topic: string, payload: unknown, opts: 
   return trace.rmonId || isRmonTopic(topic, opts) ? { kind: 'unparsed', reason: r.reason } : { kind: 'other', reason: r.reason };
 }
 
-/** One line for node status / debug: `rising 8288 ≥ 1024 on ifIn1SecRate.541`. */
 /** What a status shows of an event: its crossing (a node keeps these fields, not the event and its notification). */
 export type EventGist = Pick<RmonEvent, 'direction' | 'value' | 'threshold' | 'variable'>;
 
@@ -365,6 +364,7 @@ export function gistOf(e: RmonEvent): EventGist {
   return { direction: e.direction, value: e.value, threshold: e.threshold, variable: e.variable };
 }
 
+/** One line for node status / debug: `rising 8288 ≥ 1024 on ifIn1SecRate.541`. */
 export function describeEvent(e: EventGist): string {
   return `${e.direction} ${e.value} ${e.direction === 'rising' ? '≥' : '≤'} ${e.threshold} on ${e.variable}`;
 }
