@@ -14,8 +14,6 @@ differences from the original as the Thrift replica: the prefix comes from the e
 
 prints "ready" once logged in, initialized and subscribed.
 """
-import json
-import re
 import sys
 
 sys.path.insert(0, sys.argv[1])
@@ -25,20 +23,17 @@ TOPIC = sys.argv[4] if len(sys.argv) > 4 else '/junos/events/syslog/SNMPD_RMON_E
 QOS = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 
 import grpc  # noqa: E402
-import paho.mqtt.client as mqtt  # noqa: E402
 import jnx_authentication_pb2 as auth_pb  # noqa: E402
 import jnx_authentication_pb2_grpc as auth_grpc  # noqa: E402
 import jnx_common_pb2 as common_pb  # noqa: E402
 import jnx_routing_base_pb2 as base_pb  # noqa: E402
 import jnx_routing_rib_pb2 as rib_pb  # noqa: E402
 import jnx_routing_rib_pb2_grpc as rib_grpc  # noqa: E402
+from replica_events import prefix_address, run  # noqa: E402
 
 CLIENT_ID = 'bench-python-grpc-replica'
 METADATA = (('client-id', CLIENT_ID),)
 TIMEOUT_S = 60
-
-RMON = re.compile(r'Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, '
-                  r'\(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)')
 
 channel = grpc.insecure_channel('127.0.0.1:%d' % GRPC_PORT)
 auth = auth_grpc.AuthenticationStub(channel)
@@ -66,25 +61,9 @@ def entry(addr):
     return e
 
 
-def on_connect(client, userdata, flags, rc):
-    client.subscribe(TOPIC, qos=QOS)
-
-
-def on_subscribe(client, userdata, mid, granted_qos):
-    print('ready', flush=True)
-
-
-def on_message(client, userdata, msg):
-    try:
-        event = json.loads(msg.payload)['jet-event']
-        m = RMON.search(event['attributes']['message'])
-    except (ValueError, KeyError, TypeError):
-        return
-    if not m:
-        return
-    k = int(m.group(5))
-    addr = '10.%d.%d.%d' % ((k >> 16) & 255, (k >> 8) & 255, k & 255)
-    if m.group(3) == 'rising':
+def on_event(direction, ifindex):
+    addr = prefix_address(ifindex)
+    if direction == 'rising':
         reply = rib.RouteAdd(rib_pb.RouteUpdateRequest(routes=[entry(addr)]), metadata=METADATA, timeout=TIMEOUT_S)
     else:
         reply = rib.RouteDelete(rib_pb.RouteDeleteRequest(keys=[key(addr)]), metadata=METADATA, timeout=TIMEOUT_S)
@@ -92,13 +71,4 @@ def on_message(client, userdata, msg):
         sys.stderr.write('route %s/32: sub_code %d\n' % (addr, reply.sub_code))
 
 
-# paho-mqtt 2.x wants the callback API version; 1.x (Debian 12: 1.6.1) has no such argument.
-if hasattr(mqtt, 'CallbackAPIVersion'):
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION1, client_id=CLIENT_ID, clean_session=True)
-else:
-    client = mqtt.Client(client_id=CLIENT_ID, clean_session=True)
-client.on_connect = on_connect
-client.on_subscribe = on_subscribe
-client.on_message = on_message
-client.connect('127.0.0.1', MQTT_PORT, keepalive=60)
-client.loop_forever()
+run(CLIENT_ID, MQTT_PORT, TOPIC, QOS, on_event)
