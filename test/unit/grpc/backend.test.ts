@@ -5,63 +5,39 @@
 import { strict as assert } from 'assert';
 import * as net from 'net';
 import * as grpc from '@grpc/grpc-js';
-import { GrpcCallInfo, GrpcServer, Rib } from '../../../sim';
-import { GrpcBackend } from '../../../lib/grpc/backend';
+import { GrpcServer } from '../../../sim';
+import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { GRPC_MAX_ROUTES_PER_REQUEST } from '../../../lib/grpc/protocol';
 import type { RouteReply } from '../../../lib/core/backend';
-import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
 import { until, waitFor } from '../../support/wait';
-import { backendFor, connected, FAST_BACKOFF, HOST, manyRoutes, spec, startStub, stateIs, started } from './support';
+import { backendFor, connected, FAST_BACKOFF, HOST, manyRoutes, spec, startStub, stateIs, started, useSimulator } from './support';
 
 // ---------------------------------------------------------------- against the simulator
 
 describe('gRPC backend against the simulator', function () {
   this.timeout(30000);
-  let rib: Rib;
-  let server: GrpcServer;
-  let port: number;
-  let backend: GrpcBackend | null;
-  let calls: GrpcCallInfo[];
-
-  beforeEach(async function () {
-    rib = new Rib();
-    server = new GrpcServer({ rib, purgeSecondMs: 10 });
-    port = await server.listen(0, HOST);
-    calls = [];
-    server.on('call', (c) => calls.push(c));
-    backend = null;
-  });
-
-  afterEach(async function () {
-    await backend?.close(2000);
-    await server.close();
-  });
-
-  async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
-    backend = backendFor(port, extra);
-    await started(backend);
-    return backend;
-  }
+  const fx = useSimulator({ purgeSecondMs: 10 });
+  const start = fx.start;
 
   it('logs in, initializes and sends the client id as metadata on every call, Login included', async function () {
-    const b = backendFor(port);
-    backend = b;
+    const b = backendFor(fx.port);
+    fx.backend = b;
     assert.equal(b.api, 'grpc');
     assert.equal(b.carriesMetric, false);
     const info = await started(b);
     assert.deepEqual(info, { clientRoutes: 0 });
-    assert.deepEqual(b.status, { state: 'connected', detail: `${HOST}:${port}` });
+    assert.deepEqual(b.status, { state: 'connected', detail: `${HOST}:${fx.port}` });
     await b.add([spec('10.9.0.0/24', ['192.0.2.1'])]);
     await b.get('', 'inet.0', '10.9.0.0/24');
     await b.delete([spec('10.9.0.0/24', [])]);
-    assert.deepEqual(calls.map((c) => c.method), ['Login', 'RouteInitialize', 'RouteAdd', 'RouteGet', 'RouteDelete']);
-    for (const c of calls) assert.equal(c.clientId, 'node-red-1', `${c.method} carries client-id`);
-    assert.equal(server.counters.unauthenticated, 0);
+    assert.deepEqual(fx.calls.map((c) => c.method), ['Login', 'RouteInitialize', 'RouteAdd', 'RouteGet', 'RouteDelete']);
+    for (const c of fx.calls) assert.equal(c.clientId, 'node-red-1', `${c.method} carries client-id`);
+    assert.equal(fx.server.counters.unauthenticated, 0);
   });
 
   it('a refused login: state login-failed, waits the backoff cap, calls fail unanswered', async function () {
-    const b = backendFor(port, { password: 'wrong' });
-    backend = b;
+    const b = backendFor(fx.port, { password: 'wrong' });
+    fx.backend = b;
     const failed = stateIs(b, 'login-failed');
     const scheduled = waitFor<[number]>(b, 'reconnect-scheduled', () => true, 10000);
     b.start();
@@ -75,7 +51,7 @@ describe('gRPC backend against the simulator', function () {
     assert.equal(reply.answered, false);
     assert.equal(reply.status, 'failed');
     assert.match(reply.message, /^login failed for user lab: Authentication failed/);
-    assert.equal(rib.size, 0);
+    assert.equal(fx.rib.size, 0);
   });
 
   it('adds IPv4, IPv6 and ECMP routes; the same add again is unchanged (ROUTE_EXISTS)', async function () {
@@ -87,10 +63,10 @@ describe('gRPC backend against the simulator', function () {
     ];
     const first = await b.add(specs);
     assert.deepEqual(first.map((r) => [r.status, r.answered]), [['added', true], ['added', true], ['added', true]]);
-    assert.deepEqual(rib.get('inet.0', '10.1.1.0/24')?.nexthops, ['192.0.2.1']);
-    assert.equal(rib.get('inet.0', '10.1.1.0/24')?.preference, 7);
-    assert.deepEqual(rib.get('inet6.0', '2001:db8:1::/48')?.nexthops, ['2001:db8::1']);
-    assert.deepEqual(rib.get('inet.0', '10.2.0.0/16')?.nexthops, ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    assert.deepEqual(fx.rib.get('inet.0', '10.1.1.0/24')?.nexthops, ['192.0.2.1']);
+    assert.equal(fx.rib.get('inet.0', '10.1.1.0/24')?.preference, 7);
+    assert.deepEqual(fx.rib.get('inet6.0', '2001:db8:1::/48')?.nexthops, ['2001:db8::1']);
+    assert.deepEqual(fx.rib.get('inet.0', '10.2.0.0/16')?.nexthops, ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
     const again = await b.add(specs);
     for (const r of again) {
       assert.equal(r.status, 'unchanged');
@@ -105,7 +81,7 @@ describe('gRPC backend against the simulator', function () {
     await b.add([spec('10.1.1.0/24', ['192.0.2.1']), spec('2001:db8:2::/64', ['2001:db8::9'])]);
     const del = await b.delete([spec('10.1.1.0/24', []), spec('2001:db8:2::/64', [])]);
     assert.deepEqual(del.map((r) => r.status), ['deleted', 'deleted']);
-    assert.equal(rib.size, 0);
+    assert.equal(fx.rib.size, 0);
     const again = await b.delete([spec('10.1.1.0/24', [])]);
     assert.equal(again[0].status, 'unchanged');
     assert.equal(again[0].codeName, 'ROUTE_NOT_FOUND');
@@ -116,9 +92,9 @@ describe('gRPC backend against the simulator', function () {
     const b = await start();
     assert.deepEqual((await b.assert([spec('10.5.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
     assert.deepEqual((await b.assert([spec('10.5.0.0/24', ['192.0.2.7'], 9)])).map((r) => r.status), ['added']);
-    assert.deepEqual(rib.get('inet.0', '10.5.0.0/24')?.nexthops, ['192.0.2.7']);
-    assert.equal(rib.get('inet.0', '10.5.0.0/24')?.preference, 9);
-    assert.equal(server.counters.calls.RouteUpdate, 2);
+    assert.deepEqual(fx.rib.get('inet.0', '10.5.0.0/24')?.nexthops, ['192.0.2.7']);
+    assert.equal(fx.rib.get('inet.0', '10.5.0.0/24')?.preference, 9);
+    assert.equal(fx.server.counters.calls.RouteUpdate, 2);
   });
 
   it(`sends 2,500 routes of one add in 3 requests of at most ${GRPC_MAX_ROUTES_PER_REQUEST}, replies in order`, async function () {
@@ -126,23 +102,23 @@ describe('gRPC backend against the simulator', function () {
     const specs = manyRoutes(2500);
     // Two already there: their replies must be at their own places.
     await b.add([specs[10], specs[1800]]);
-    server.resetCounters();
+    fx.server.resetCounters();
     const replies = await b.add(specs);
     assert.equal(replies.length, 2500);
     replies.forEach((r, i) => assert.equal(r.status, i === 10 || i === 1800 ? 'unchanged' : 'added', `route ${i}`));
-    assert.equal(rib.size, 2500);
+    assert.equal(fx.rib.size, 2500);
     // 3 requests, plus one continuation after each route the router stopped at.
-    assert.equal(server.counters.calls.RouteAdd, 5);
+    assert.equal(fx.server.counters.calls.RouteAdd, 5);
     const del = await b.delete(specs);
     assert.ok(del.every((r) => r.status === 'deleted'));
-    assert.equal(server.counters.calls.RouteDelete, 3);
+    assert.equal(fx.server.counters.calls.RouteDelete, 3);
   });
 
   it('gathers the one-route calls of one event-loop turn into shared requests, each caller getting its own replies, in call order', async function () {
     const b = await start();
     const specs = manyRoutes(1500);
     await b.add([specs[7]]);
-    server.resetCounters();
+    fx.server.resetCounters();
     // 1,500 messages of one route each, made in one turn: 2 requests, not 1,500.
     const replies = await Promise.all(specs.map((s1) => b.add([s1])));
     assert.deepEqual(
@@ -150,13 +126,13 @@ describe('gRPC backend against the simulator', function () {
       specs.map(() => 1),
     );
     replies.forEach(([r], i) => assert.equal(r.status, i === 7 ? 'unchanged' : 'added', `route ${i}`));
-    assert.equal(rib.size, 1500);
-    assert.ok(server.counters.calls.RouteAdd <= 3, `${server.counters.calls.RouteAdd} RouteAdd requests`);
+    assert.equal(fx.rib.size, 1500);
+    assert.ok(fx.server.counters.calls.RouteAdd <= 3, `${fx.server.counters.calls.RouteAdd} RouteAdd requests`);
     // An add then a delete of the same routes in one turn: the delete goes after the add.
     const [added, deleted] = await Promise.all([b.add([spec('10.9.0.0/24', ['192.0.2.1'])]), b.delete([spec('10.9.0.0/24', [])])]);
     assert.equal(added[0].status, 'added');
     assert.equal(deleted[0].status, 'deleted');
-    assert.equal(rib.get('inet.0', '10.9.0.0/24'), undefined);
+    assert.equal(fx.rib.get('inet.0', '10.9.0.0/24'), undefined);
   });
 
   it('a refused route in the middle fails alone; the routes after it still go through', async function () {
@@ -175,8 +151,8 @@ describe('gRPC backend against the simulator', function () {
     assert.equal(bad.codeName, 'GATEWAY_INVALID');
     assert.equal(bad.answered, true);
     assert.match(bad.message, /^RouteAdd failed: GATEWAY_INVALID: \S/);
-    assert.equal(server.counters.calls.RouteAdd, 2);
-    assert.equal(rib.size, 4);
+    assert.equal(fx.server.counters.calls.RouteAdd, 2);
+    assert.equal(fx.rib.size, 4);
   });
 
   it('get: RouteGet EXACT of one prefix; an absent one is []', async function () {
@@ -194,8 +170,8 @@ describe('gRPC backend against the simulator', function () {
 
   it('sends RoutePurgeTimerAdd with purgeTimeS, before RouteInitialize', async function () {
     await start({ purgeTimeS: 90 });
-    assert.deepEqual(calls.map((c) => c.method), ['Login', 'RoutePurgeTimerAdd', 'RouteInitialize']);
-    assert.equal(server.purgeTimeOf('node-red-1'), 90);
+    assert.deepEqual(fx.calls.map((c) => c.method), ['Login', 'RoutePurgeTimerAdd', 'RouteInitialize']);
+    assert.equal(fx.server.purgeTimeOf('node-red-1'), 90);
   });
 
   it('reconnects and logs in again after the server restarts (ready twice); the routes the router kept are reported', async function () {
@@ -204,17 +180,17 @@ describe('gRPC backend against the simulator', function () {
     const lost = stateIs(b, 'disconnected');
     const again = connected(b);
     // A restart that keeps the RIB entry would purge it: close only the connections (the daemon's sockets).
-    server.closeAllConnections();
+    fx.server.closeAllConnections();
     await lost;
     const [info] = await again;
     assert.equal(info.clientRoutes, 1);
-    assert.equal(server.counters.logins, 2);
+    assert.equal(fx.server.counters.logins, 2);
     // A full restart of the daemon: it listens again on the same port.
     const lost2 = stateIs(b, 'disconnected');
     const third = connected(b);
-    await server.close();
+    await fx.server.close();
     await lost2;
-    await server.listen(port, HOST);
+    await fx.server.listen(fx.port, HOST);
     const [info3] = await third;
     assert.equal(info3.clientRoutes, 0);
     assert.deepEqual((await b.add([spec('10.8.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
@@ -225,7 +201,7 @@ describe('gRPC backend against the simulator', function () {
     // A TCP relay whose existing connections can be frozen: nothing forwarded, nothing closed.
     const pairs: { client: net.Socket; upstream: net.Socket; frozen: boolean }[] = [];
     const relay = net.createServer((client) => {
-      const upstream = net.connect(port, HOST);
+      const upstream = net.connect(fx.port, HOST);
       const pair = { client, upstream, frozen: false };
       pairs.push(pair);
       client.on('data', (d: Buffer) => pair.frozen || upstream.write(d));
@@ -240,8 +216,8 @@ describe('gRPC backend against the simulator', function () {
     await new Promise<void>((resolve) => relay.listen(0, HOST, resolve));
     try {
       const relayPort = (relay.address() as net.AddressInfo).port;
-      backend = backendFor(relayPort, { keepaliveTimeMs: 200, keepaliveTimeoutMs: 300, keepaliveWithoutCalls: true });
-      const b = backend;
+      fx.backend = backendFor(relayPort, { keepaliveTimeMs: 200, keepaliveTimeoutMs: 300, keepaliveWithoutCalls: true });
+      const b = fx.backend;
       await started(b);
       const lost = stateIs(b, 'disconnected');
       const again = connected(b);
@@ -254,8 +230,8 @@ describe('gRPC backend against the simulator', function () {
       assert.equal(pairs.length, 2);
       assert.deepEqual((await b.add([spec('10.11.0.0/24', ['192.0.2.1'])])).map((r) => r.status), ['added']);
     } finally {
-      await backend?.close(2000);
-      backend = null;
+      await fx.backend?.close(2000);
+      fx.backend = null;
       for (const p of pairs) p.client.destroy();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
@@ -265,19 +241,19 @@ describe('gRPC backend against the simulator', function () {
     const b = await start();
     const lost = stateIs(b, 'disconnected');
     const again = connected(b);
-    await server.close();
+    await fx.server.close();
     await lost;
     const pending = b.add([spec('10.6.0.0/24', ['192.0.2.1'])]);
-    await server.listen(port, HOST);
+    await fx.server.listen(fx.port, HOST);
     await again;
     assert.deepEqual((await pending).map((r) => r.status), ['added']);
   });
 
   it('close() ends within its bound and leaves in-flight calls unanswered', async function () {
-    await server.close();
-    const slow = new GrpcServer({ rib, routeDelayMs: 1000 });
-    server = slow;
-    port = await slow.listen(0, HOST);
+    await fx.server.close();
+    const slow = new GrpcServer({ rib: fx.rib, routeDelayMs: 1000 });
+    fx.server = slow;
+    fx.port = await slow.listen(0, HOST);
     const b = await start();
     const pending = b.add([spec('10.10.0.0/24', ['192.0.2.1'])]);
     await until(slow, 'call', () => slow.counters.calls.RouteAdd === 1, 5000);

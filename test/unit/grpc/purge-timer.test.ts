@@ -8,28 +8,12 @@
 import { strict as assert } from 'assert';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcServer, Rib } from '../../../sim';
-import { GrpcBackend } from '../../../lib/grpc/backend';
-import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
+import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { CLIENT_ID_METADATA } from '../../../lib/grpc/protocol';
 import { jetGrpc } from '../../../lib/grpc/proto';
 import type { ReadyInfo, SessionStatus } from '../../../lib/core/backend';
 import { waitFor } from '../../support/wait';
-
-const HOST = '127.0.0.1';
-
-function backendFor(port: number, extra: Partial<GrpcBackendOptions> = {}): GrpcBackend {
-  return new GrpcBackend({
-    host: HOST,
-    port,
-    username: 'lab',
-    password: 'lab123',
-    clientId: 'node-red-1',
-    requestTimeoutMs: 4000,
-    queueLimit: 100,
-    backoff: { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 },
-    ...extra,
-  });
-}
+import { backendFor, HOST } from './support';
 
 /** Starts `b` and resolves at its first 'ready', or rejects with its states when it never comes. */
 async function ready(b: GrpcBackend): Promise<ReadyInfo> {
@@ -64,7 +48,7 @@ describe('gRPC backend: a refused RoutePurgeTimerAdd', function () {
     });
 
     it('a time outside 1..1000 s (INVALID_PARAMS): connected all the same, one warning, the router\'s default kept', async () => {
-      const b = (backend = backendFor(port, { purgeTimeS: 5000 }));
+      const b = (backend = backendFor(port, { queueLimit: 100, purgeTimeS: 5000 }));
       const warnings: string[] = [];
       b.on('warning', (text: string) => warnings.push(text));
       await ready(b);
@@ -110,7 +94,7 @@ describe('gRPC backend: a refused RoutePurgeTimerAdd', function () {
     });
 
     it('connected all the same (RouteInitialize follows), one warning naming the status', async () => {
-      const b = (backend = backendFor(port, { purgeTimeS: 300 }));
+      const b = (backend = backendFor(port, { queueLimit: 100, purgeTimeS: 300 }));
       const warnings: string[] = [];
       b.on('warning', (text: string) => warnings.push(text));
       const info = await ready(b);

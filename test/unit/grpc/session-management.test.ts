@@ -8,8 +8,7 @@
  */
 import { strict as assert } from 'assert';
 import * as grpc from '@grpc/grpc-js';
-import { GrpcCallInfo, GrpcServer, Rib } from '../../../sim';
-import { GrpcBackend } from '../../../lib/grpc/backend';
+import type { GrpcBackend } from '../../../lib/grpc/backend';
 import { ManagementError } from '../../../lib/grpc/management';
 import { ThriftBackend } from '../../../lib/thrift/backend';
 import { createBackend } from '../../../lib/router/backends';
@@ -19,8 +18,7 @@ import { ManagementRefusedError, OutcomeUnknownError } from '../../../lib/core/m
 import { rmonReplaceConfig } from '../../../lib/junos/config-commands';
 import { interfaceInformationRpc, parseInterfaceIndex } from '../../../lib/junos/interfaces';
 import { compareRmon, parseRmonConfiguration, SHOW_RMON_CONFIGURATION } from '../../../lib/junos/rmon-config';
-import type { GrpcBackendOptions } from '../../../lib/grpc/connector';
-import { backendFor, connected, freePort, HOST, startStub, started } from './support';
+import { backendFor, connected, freePort, HOST, startStub, started, useSimulator } from './support';
 
 const LOAD = rmonReplaceConfig({ ifIndex: 541, rising: 2048 }).text;
 
@@ -31,45 +29,24 @@ function mgmt(b: GrpcBackend): ManagementApi {
 
 describe('gRPC session management API against the simulator', function () {
   this.timeout(30000);
-  let server: GrpcServer;
-  let port: number;
-  let backend: GrpcBackend | null;
-  let calls: GrpcCallInfo[];
-
-  beforeEach(async function () {
-    server = new GrpcServer({ rib: new Rib() });
-    port = await server.listen(0, HOST);
-    calls = [];
-    server.on('call', (c) => calls.push(c));
-    backend = null;
-  });
-
-  afterEach(async function () {
-    await backend?.close(2000);
-    await server.close();
-  });
-
-  async function start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
-    backend = backendFor(port, extra);
-    await started(backend);
-    return backend;
-  }
+  const fx = useSimulator();
+  const start = fx.start;
 
   it('command(): on the logged-in session with its client id; the streamed output joined; in every format and as an XML RPC', async function () {
     const api = mgmt(await start());
     for (const format of ['json', 'xml', 'cli'] as const) {
       for (const command of [{ cli: 'show interfaces ge-0/0/0.0' }, { xml: interfaceInformationRpc('ge-0/0/0.0') }]) {
-        const expected = server.management.opCommand(command, format);
+        const expected = fx.server.management.opCommand(command, format);
         assert.ok(expected.ok && expected.chunks.length > 1, 'the simulator streams it in several messages');
         const out = await api.command(command, format);
         assert.equal(out, expected.ok ? expected.chunks.join('') : '', `${format} ${JSON.stringify(command)}`);
         assert.deepEqual(parseInterfaceIndex(out, 'ge-0/0/0.0'), { found: true, name: 'ge-0/0/0.0', kind: 'logical', ifIndex: 541 });
       }
     }
-    const ops = calls.filter((c) => c.method === 'OpCommandGet');
+    const ops = fx.calls.filter((c) => c.method === 'OpCommandGet');
     assert.equal(ops.length, 6);
     for (const c of ops) assert.deepEqual([c.clientId, typeof c.sessionId], ['node-red-1', 'number']);
-    assert.equal(server.counters.unauthenticated, 0);
+    assert.equal(fx.server.counters.unauthenticated, 0);
   });
 
   it("command(): the router's refusal is a ManagementRefusedError in its words; the session carries on", async function () {
@@ -84,29 +61,29 @@ describe('gRPC session management API against the simulator', function () {
     assert.ok(compareRmon(read.config, { ifIndex: 541 }).ok && (compareRmon(read.config, { ifIndex: 541 }) as { equal: boolean }).equal);
     await assert.rejects(api.command({ cli: '  ' }, 'json'), RangeError);
     await assert.rejects(api.command({ cli: 'show version' }, 'yaml' as 'json'), RangeError);
-    assert.equal(calls.filter((c) => c.method === 'OpCommandGet').length, 2, 'a bad request is not sent');
+    assert.equal(fx.calls.filter((c) => c.method === 'OpCommandGet').length, 2, 'a bad request is not sent');
   });
 
   it("configure(): set lines loaded and committed with the comment under the login's user; a refusal in the router's words commits nothing", async function () {
     const api = mgmt(await start());
     await api.configure(LOAD, 'node-red: test');
-    assert.equal(server.management.commitCount, 1);
+    assert.equal(fx.server.management.commitCount, 1);
     assert.deepEqual(
-      server.management.commitHistory().map((c) => [c.sequence, c.user, c.comment]),
+      fx.server.management.commitHistory().map((c) => [c.sequence, c.user, c.comment]),
       [[1, 'lab', 'node-red: test']],
     );
-    const cmp = compareRmon(server.management.committedRmon(), { ifIndex: 541, rising: 2048 });
+    const cmp = compareRmon(fx.server.management.committedRmon(), { ifIndex: 541, rising: 2048 });
     assert.ok(cmp.ok && cmp.equal);
     await assert.rejects(
       api.configure('set snmp rmon alarm 1 rising-threshold lots\n', 'bad'),
       (err: Error) => err instanceof ManagementRefusedError && /line 1: Value lots is not within range/.test(err.message),
     );
-    server.management.lock('admin');
+    fx.server.management.lock('admin');
     await assert.rejects(api.configure(LOAD, 'locked'), (err: Error) => err instanceof ManagementRefusedError && /locked by: admin/.test(err.message));
-    server.management.unlock();
-    assert.equal(server.management.commitCount, 1);
+    fx.server.management.unlock();
+    assert.equal(fx.server.management.commitCount, 1);
     await assert.rejects(api.configure(' \n', 'empty'), RangeError);
-    assert.equal(calls.filter((c) => c.method === 'ConfigSet').length, 3);
+    assert.equal(fx.calls.filter((c) => c.method === 'ConfigSet').length, 3);
   });
 
   it('a ConfigSet whose connection drops before the answer: OutcomeUnknownError, and it is not sent again on the next session', async function () {
@@ -114,10 +91,10 @@ describe('gRPC session management API against the simulator', function () {
     const api = mgmt(b);
     // The router takes the load and commits it; the answer is lost with the connection.
     let drop = true;
-    server.on('call', (c) => {
+    fx.server.on('call', (c) => {
       if (c.method === 'ConfigSet' && drop) {
         drop = false;
-        server.closeAllConnections();
+        fx.server.closeAllConnections();
       }
     });
     const again = connected(b);
@@ -132,17 +109,17 @@ describe('gRPC session management API against the simulator', function () {
     await again;
     // Something after the re-login, so that anything re-queued would have gone before it.
     await api.command({ cli: 'show interfaces ge-0/0/0' }, 'json');
-    assert.equal(calls.filter((c) => c.method === 'ConfigSet').length, 1, 'sent once');
-    assert.equal(server.management.commitCount, 1, 'committed once, by the router, before the drop');
+    assert.equal(fx.calls.filter((c) => c.method === 'ConfigSet').length, 1, 'sent once');
+    assert.equal(fx.server.management.commitCount, 1, 'committed once, by the router, before the drop');
   });
 
   it('a command whose connection drops: an unanswered SessionError (not an unknown outcome), not sent again', async function () {
     const b = await start();
     let drop = true;
-    server.on('call', (c) => {
+    fx.server.on('call', (c) => {
       if (c.method === 'OpCommandGet' && drop) {
         drop = false;
-        server.closeAllConnections();
+        fx.server.closeAllConnections();
       }
     });
     const again = connected(b);
@@ -153,15 +130,15 @@ describe('gRPC session management API against the simulator', function () {
     await again;
     // Asked again by the caller, it goes on the new session; the first was not re-sent before it.
     assert.equal(parseInterfaceIndex(await mgmt(b).command({ cli: 'show interfaces ge-0/0/0.0' }, 'json'), 'ge-0/0/0.0').found, true);
-    assert.equal(calls.filter((c) => c.method === 'OpCommandGet').length, 2);
+    assert.equal(fx.calls.filter((c) => c.method === 'OpCommandGet').length, 2);
   });
 
   it('a ConfigSet that never reached a session fails as unanswered with a known outcome (nothing was sent)', async function () {
     const closed = await freePort();
-    backend = backendFor(closed, { requestTimeoutMs: 500 });
-    backend.start();
+    fx.backend = backendFor(closed, { requestTimeoutMs: 500 });
+    fx.backend.start();
     await assert.rejects(
-      mgmt(backend).configure(LOAD, 'never sent'),
+      mgmt(fx.backend).configure(LOAD, 'never sent'),
       (err: Error) => err instanceof SessionError && !(err instanceof OutcomeUnknownError) && /no session with the router/.test(err.message),
     );
   });

@@ -12,6 +12,7 @@ import { jetGrpc } from '../../../lib/grpc/proto';
 import type { ReadyInfo, SessionStatus } from '../../../lib/core/backend';
 import type { RouteSpec } from '../../../lib/core/route-spec';
 import { waitFor } from '../../support/wait';
+import { GrpcServer, Rib, type GrpcCallInfo } from '../../../sim';
 
 export const HOST = '127.0.0.1';
 export const FAST_BACKOFF = { initialMs: 20, maxMs: 400, factor: 2, jitter: 0 };
@@ -55,6 +56,46 @@ export async function started(b: GrpcBackend): Promise<ReadyInfo> {
 
 export function stateIs(b: GrpcBackend, state: SessionStatus['state'], match?: (detail: string) => boolean): Promise<[SessionStatus]> {
   return waitFor<[SessionStatus]>(b, 'state', (s) => s.state === state && (!match || match(s.detail)), 10000, `state ${state}`);
+}
+
+/**
+ * The simulator's gRPC server, fresh for each test of the calling describe block (mocha hooks):
+ * its RIB, its port, the calls it received, and the backend under test, closed after each test.
+ */
+export interface SimulatorFixture {
+  rib: Rib;
+  server: GrpcServer;
+  port: number;
+  calls: GrpcCallInfo[];
+  backend: GrpcBackend | null;
+  /** A backend on the server's port, started; resolves once it logged in. */
+  start(extra?: Partial<GrpcBackendOptions>): Promise<GrpcBackend>;
+}
+
+export function useSimulator(serverOptions: { purgeSecondMs?: number } = {}): SimulatorFixture {
+  const fx = {
+    backend: null,
+    calls: [],
+    async start(extra: Partial<GrpcBackendOptions> = {}): Promise<GrpcBackend> {
+      const b = backendFor(fx.port, extra);
+      fx.backend = b;
+      await started(b);
+      return b;
+    },
+  } as unknown as SimulatorFixture;
+  beforeEach(async () => {
+    fx.rib = new Rib();
+    fx.server = new GrpcServer({ rib: fx.rib, ...serverOptions });
+    fx.port = await fx.server.listen(0, HOST);
+    fx.calls = [];
+    fx.server.on('call', (c: GrpcCallInfo) => fx.calls.push(c));
+    fx.backend = null;
+  });
+  afterEach(async () => {
+    await fx.backend?.close(2000);
+    await fx.server.close();
+  });
+  return fx;
 }
 
 export async function freePort(): Promise<number> {
