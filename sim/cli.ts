@@ -17,11 +17,11 @@ import { DEFAULT_NOTIFICATION_PORT, DEFAULT_PORTS, ROUTER_PURGE_TIME_S } from '.
 import { DEFAULT_HOST, DEFAULT_HOSTNAME, DEFAULT_HTTP_PORT, DEFAULT_USERS } from './defaults';
 import { JetSimulator, JetSimulatorOptions } from './index';
 import type { SimTlsOptions } from './server-base';
-import { GrpcFaultSpec, parseFault, statusName } from './grpc/faults';
-import { DEFAULT_INTERFACES, RMON_TOPIC, RmonAlarmSpec, RmonScriptStep } from './rmon';
-import type { OtherRouteInput } from './other-routes';
+import { parseFault, statusName } from './grpc/faults';
+import { DEFAULT_INTERFACES, RMON_TOPIC } from './rmon';
 import { parseAlarm, parseOtherRoute, parseRate, parseScript, splitPair } from './cli-values';
 import { checkFleetArgs, FLEET_USAGE, isFleet, parseInterfaces, parseRouters, runFleet } from './fleet-cli';
+import type { CliOptions } from './cli-options';
 import { stopOnSignals } from './signals';
 
 export { parseAlarm, parseOtherRoute, parseRate, parseScript };
@@ -87,52 +87,6 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
 ${FLEET_USAGE}
   --help                this text`;
 
-export interface CliOptions {
-  host: string;
-  thriftPort: number;
-  /** False: no Thrift server (--no-thrift). */
-  thrift: boolean;
-  grpcPort: number;
-  /** False: no gRPC server (--no-grpc). */
-  grpc: boolean;
-  httpPort: number;
-  mqttPort: number;
-  mqttHost?: string;
-  users: Record<string, string>;
-  mqttUser?: { username: string; password: string };
-  tlsKey?: string;
-  tlsCert?: string;
-  tlsCa?: string;
-  grpcTlsKey?: string;
-  grpcTlsCert?: string;
-  grpcTlsCa?: string;
-  /** ms per route of each route call's answer (0: at once). */
-  routeDelayMs: number;
-  /** gRPC purge time (s) of a client that set none. */
-  purgeTimeS: number;
-  /** gRPC: ms a vanished client's session keeps its client id. */
-  grpcLingerMs: number;
-  /** Routes of other protocols (--other-route). */
-  otherRoutes: OtherRouteInput[];
-  /** gRPC: faults in force from the start. */
-  grpcFaults: GrpcFaultSpec[];
-  /** gRPC: status name of a call without a login. */
-  grpcUnauthStatus?: string;
-  mqttTlsKey?: string;
-  mqttTlsCert?: string;
-  hostname: string;
-  /** Undefined: the default alarm. */
-  alarms?: RmonAlarmSpec[];
-  /** ifIndex → initial rate, on top of the default interfaces. */
-  rates: Record<number, number>;
-  script: RmonScriptStep[];
-  sampling: boolean;
-  help: boolean;
-  /** --routers: a fleet of this many routers (absent: one router). */
-  routers?: number;
-  /** --interfaces: watched interfaces per router (absent: --alarm's or the default alarm). */
-  interfaces?: number;
-}
 
 function parsePort(name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`${name}: not a port number: ${value}`);

@@ -3,7 +3,7 @@
  * their checks, and running a JetFleet (sim/fleet.ts) until SIGINT/SIGTERM. Without these options
  * the command line runs one JetSimulator exactly as before.
  */
-import type { CliOptions } from './cli';
+import type { CliOptions } from './cli-options';
 import type { JetSimulatorOptions } from './index';
 import { JetFleet } from './fleet';
 import { FIRST_IFINDEX, MAX_INTERFACES, MAX_ROUTERS, parseCountOption, PLAN_TEXT, planProblem } from './fleet-plan';
