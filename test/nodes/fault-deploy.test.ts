@@ -10,7 +10,7 @@ import { strict as assert } from 'assert';
 import type { EventEmitter } from 'events';
 import { helper, load, sampleFlow, statusMatching, FlowNode } from '../support/nodered';
 import { until, waitFor } from '../support/wait';
-import { deploy, eventually, heapAfterGc, resources, sameResources, SAMPLE, SAMPLE_CAPTURE, statusTexts, runtimeFixture } from '../support/fault';
+import { deploy, eventually, heapAfterGc, resources, sameResources, SAMPLE, SAMPLE_CAPTURE, statusTexts, stillResources, runtimeFixture } from '../support/fault';
 import { JetSimulator } from '../../sim';
 
 const CREDS = { [SAMPLE.router]: { username: 'lab', password: 'lab123' } };
@@ -124,7 +124,7 @@ describe('fault: deploys (Node-RED admin API)', function () {
   it(`${REDEPLOYS} full redeploys leak nothing: handles, timers, sessions, listeners, heap`, async () => {
     const s = await fx.startSim({ sampling: false });
     const flow = flowFor(s, { u1: 'a', u2: 'b' });
-    const before = resources();
+    const before = await stillResources();
     await load(flow, CREDS);
     await bothUp();
     const added = waitFor<[any]>(helper.getNode(SAMPLE.added), 'input', () => true);
@@ -146,10 +146,10 @@ describe('fault: deploys (Node-RED admin API)', function () {
       // The test helper's spies record every call (with its node): drop that history, it is ours.
       helper._sandbox.resetHistory();
       if (i === 5 || i === REDEPLOYS) {
-        const snap = { res: resources(), events: listenerSnapshot(runtimeEvents), process: listenerSnapshot(process), heap: 0 };
         if (i === 5) {
-          await eventually(() => sameResources(resources(), snap.res), 1000, 'settled');
-          steady = { ...snap, heap: heapAfterGc() };
+          // The steady state is the one that holds still, not whatever an instant happened to hold.
+          const res = await stillResources();
+          steady = { res, events: listenerSnapshot(runtimeEvents), process: listenerSnapshot(process), heap: heapAfterGc() };
         } else {
           // Exactly the steady state, or one timer more at most (an armed call or keepalive timer):
           // a leak per redeploy would show as 45 more.

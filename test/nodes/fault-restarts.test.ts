@@ -23,6 +23,7 @@ import {
   SAMPLE_CAPTURE,
   seededRandom,
   statusTexts,
+  stillResources,
   runtimeFixture,
   trackUnhandledRejections,
 } from '../support/fault';
@@ -72,7 +73,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
       alarms: chains.map((c, i) => ({ index: i + 1, variable: `ifIn1SecRate.${c.ifIndex}`, rising: 1024, falling: 1023 })),
       interfaces: Object.fromEntries(chains.map((c) => [c.ifIndex, 0])),
     });
-    const baseline = resources();
+    const baseline = await stillResources();
     await load(replicatedSampleFlow(chains, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ids = chains.map((_, i) => chainIds(i));
     await Promise.all(ids.flatMap((id) => [statusMatching(helper.getNode(id.event), /^listening/), statusMatching(helper.getNode(id.add), /^connected/)]));
@@ -223,7 +224,7 @@ describe('fault: router restarts while events stream in (Node-RED runtime)', fun
 
   it('MQTT broker restarted 20 times: resubscribed every time, the next event handled every time', async () => {
     const s = await fx.startSim({ sampling: false });
-    const baseline = resources();
+    const baseline = await stillResources();
     await load(sampleFlow(SAMPLE.ifIndexFile, SAMPLE_CAPTURE, { host: '127.0.0.1', api: 'thrift', port: String(s.thriftPort), notificationPort: String(s.mqttPort) }), CREDS);
     const ev = helper.getNode(SAMPLE.event);
     await Promise.all([statusMatching(ev, /^listening/), statusMatching(helper.getNode(SAMPLE.add), /^connected/)]);

@@ -110,6 +110,28 @@ export function sameResources(now: ResourceSnapshot, then: ResourceSnapshot, tim
 }
 
 /**
+ * The handles and resources once they have stayed the same for `stillMs`: a snapshot taken at one
+ * instant may hold a transient Immediate or a call's timer, which a later "back to this state" check
+ * would then wait for in vain. Polls every 20 ms, up to `timeoutMs`.
+ */
+export async function stillResources(stillMs = 300, timeoutMs = 10000): Promise<ResourceSnapshot> {
+  const t0 = Date.now();
+  let last = resources();
+  let since = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = resources();
+    if (!sameResources(now, last)) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= stillMs) {
+      return now;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`handles still changing after ${timeoutMs} ms: now ${JSON.stringify(now)}`);
+  }
+}
+
+/**
  * Bounded polling for a condition no event announces (sockets of both ends closing, handles going
  * away): re-checks every `everyMs` until true or `timeoutMs`.
  */
