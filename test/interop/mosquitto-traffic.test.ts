@@ -11,7 +11,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort } from '../support/nodered-process';
-import { helper, load, sampleFlow, statusMatching } from '../support/nodered';
+import { helper, load, sampleFlow, statusMatching, useNodeRedHelper } from '../support/nodered';
 import { waitFor } from '../support/wait';
 import { SAMPLE } from '../support/fault';
 import { JetSimulator } from '../../sim';
@@ -53,17 +53,11 @@ function next(id: string): Promise<Record<string, any>> {
 describe('sample flow end to end on the simulator', function () {
   let sim: JetSimulator;
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper();
   beforeEach(async () => {
     sim = await JetSimulator.start({ sampling: false });
   });
   afterEach(async () => {
-    await helper.unload();
     await sim.stop();
   });
 
@@ -193,12 +187,7 @@ describe('sample flow with Debian Mosquitto as the router broker', function () {
   let broker: Mosquitto;
   let dir = '';
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper();
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-mosq-'));
     sim = await JetSimulator.start({ sampling: false });
@@ -206,7 +195,6 @@ describe('sample flow with Debian Mosquitto as the router broker', function () {
     await broker.start();
   });
   afterEach(async () => {
-    await helper.unload();
     await broker.stop();
     await sim.stop();
     fs.rmSync(dir, { recursive: true, force: true });

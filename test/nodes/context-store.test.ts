@@ -11,7 +11,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ContextStorage, FlowNode, helper, loadWithContext, statusMatching, unloadKeepingContext } from '../support/nodered';
+import { ContextStorage, FlowNode, helper, loadWithContext, statusMatching, unloadKeepingContext, useNodeRedHelper } from '../support/nodered';
 import { asyncContextStore, Gate, newCounts, StoreCounts, StoreData } from '../support/async-context-store';
 import { waitFor } from '../support/wait';
 import { eventually, nodeCalls, statusTexts } from '../support/fault';
@@ -104,12 +104,7 @@ function fileStore(): StoreUnderTest {
 
 describe('state in a context store that answers only through callbacks', function () {
   this.timeout(60000);
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper({ unloadAfterEach: false });
 
   for (const make of [asyncStore, fileStore]) {
     describe(make().name, () => {

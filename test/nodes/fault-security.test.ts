@@ -11,7 +11,7 @@ import { strict as assert } from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as util from 'util';
-import { helper, load, sampleFlow, statusMatching, FlowNode } from '../support/nodered';
+import { helper, load, sampleFlow, statusMatching, FlowNode, useNodeRedHelper } from '../support/nodered';
 import { waitFor } from '../support/wait';
 import {
   admin,
@@ -50,23 +50,21 @@ describe('fault: security (Node-RED runtime)', function () {
   let routerCert: ServerCert;
   let namedCert: ServerCert;
 
-  before(function (done) {
+  useNodeRedHelper();
+  before(() => {
     dir = tempDir('jet-fault-tls-');
     caA = makeCa(dir, 'ca-a');
     caB = makeCa(dir, 'ca-b');
     routerCert = makeServerCert(caA, 'router', 'IP:127.0.0.1,DNS:localhost');
     namedCert = makeServerCert(caA, 'named', 'DNS:router.example');
-    helper.startServer(done);
   });
-  after(function (done) {
+  after(() => {
     fs.rmSync(dir, { recursive: true, force: true });
-    helper.stopServer(done);
   });
   beforeEach(() => {
     unhandled = trackUnhandledRejections();
   });
   afterEach(async () => {
-    await helper.unload();
     await Promise.all(sims.map((s) => s.stop()));
     sims = [];
     unhandled.stop();

@@ -8,7 +8,7 @@
 import { strict as assert } from 'assert';
 import * as http from 'http';
 import * as path from 'path';
-import { helper, jetNodes, FlowNode } from '../support/nodered';
+import { helper, jetNodes, FlowNode, useNodeRedHelper } from '../support/nodered';
 import { eventually } from '../support/fault';
 import { JetFleet } from '../../sim/fleet';
 import { backupPrefixes, fleetFlow, nodeId, ROLE, withCredentials } from '../../tools/fleet-flow';
@@ -56,14 +56,8 @@ describe('generated fleet flow in Node-RED against a simulated fleet', function 
   this.timeout(60000);
   let fleet: JetFleet | undefined;
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper();
   afterEach(async () => {
-    await helper.unload();
     await fleet?.stop();
     fleet = undefined;
   });

@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
-import { helper, jetNodes, FlowNode } from '../support/nodered';
+import { helper, jetNodes, FlowNode, useNodeRedHelper } from '../support/nodered';
 import { waitFor, until } from '../support/wait';
 import { JetSimulator } from '../../sim';
 import { parseProbeRequest, ProbeRequestError, PASSWORD_PLACEHOLDER } from '../../lib/router/probe';
@@ -55,18 +55,12 @@ describe('jet-router Test connection (admin endpoint)', function () {
   let sim: JetSimulator;
   let simLog: string[];
 
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper();
   beforeEach(async () => {
     simLog = [];
     sim = await JetSimulator.start({ log: (line) => simLog.push(line) });
   });
   afterEach(async () => {
-    await helper.unload();
     await sim.stop();
   });
 

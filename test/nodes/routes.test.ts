@@ -3,7 +3,7 @@
  * router over a real socket.
  */
 import { strict as assert } from 'assert';
-import { helper, load, roundTrip, statusMatching, FlowNode } from '../support/nodered';
+import { helper, load, roundTrip, statusMatching, FlowNode, useNodeRedHelper } from '../support/nodered';
 import { waitFor, until } from '../support/wait';
 import { JetSimulator } from '../../sim';
 
@@ -33,18 +33,12 @@ function flow(port: number, extra: Partial<Record<string, unknown>> = {}): FlowN
 describe('route nodes on the simulated router', function () {
   let sim: JetSimulator;
 
+  useNodeRedHelper();
   beforeEach(async () => {
     sim = await JetSimulator.start();
   });
   afterEach(async () => {
-    await helper.unload();
     await sim.stop();
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  before(function (done) {
-    helper.startServer(done);
   });
 
   it('adds a route with next hop, preference and metric, then reports unchanged; deletes it, then unchanged', async () => {

@@ -11,6 +11,7 @@ import { strict as assert } from 'assert';
 import { EventEmitter } from 'events';
 import { waitFor } from '../support/wait';
 import { withCatalog } from '../support/catalog';
+import { useNodeRedHelper } from '../support/nodered';
 
 // Only this node (and a capture node) in the runtime: what the test is about, nothing else loaded.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -73,15 +74,7 @@ const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r 
 
 describe('jet-threshold across deploys (memory context store)', function () {
   this.timeout(30000);
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
+  useNodeRedHelper();
 
   it('a full deploy keeps the state and a held transition, sent when its remaining hold-down runs out', async () => {
     // 1.5 s of hold-down: the falling event is held, the deploy happens within it.

@@ -1,18 +1,10 @@
 /** jet-threshold in a real Node-RED runtime: outputs, per-key state, reset. */
 import { strict as assert } from 'assert';
-import { helper, load, statusMatching } from '../support/nodered';
+import { helper, load, statusMatching, useNodeRedHelper } from '../support/nodered';
 import { waitFor } from '../support/wait';
 
 describe('jet-threshold node', function () {
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
+  useNodeRedHelper();
 
   const flow = [
     { id: 't', type: 'jet-threshold', mode: 'event', holdDown: '0', wires: [['up'], ['down'], ['same']] },

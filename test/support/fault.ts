@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import { helper, jetNodes, sampleFlow, FlowNode } from './nodered';
+import { helper, jetNodes, sampleFlow, FlowNode, useNodeRedHelper } from './nodered';
 import { waitFor } from './wait';
 import { JetSimulator, JetSimulatorOptions } from '../../sim';
 
@@ -173,17 +173,11 @@ export function trackUnhandledRejections(): { list: unknown[]; stop(): void } {
 export function runtimeFixture(): { startSim(options?: JetSimulatorOptions): Promise<JetSimulator>; unhandled(): unknown[] } {
   let sim: JetSimulator | undefined;
   let tracker: ReturnType<typeof trackUnhandledRejections> | undefined;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useNodeRedHelper();
   beforeEach(() => {
     tracker = trackUnhandledRejections();
   });
   afterEach(async () => {
-    await helper.unload();
     await sim?.stop();
     sim = undefined;
     tracker?.stop();

@@ -10,6 +10,26 @@ helper.init(require.resolve('node-red'));
 /** Our node modules, each with the RED._ of its node set and the real catalogs (support/catalog). */
 export const jetNodes = NODE_SETS.map((set) => withCatalog(set, require(`../../nodes/${set}`)));
 
+/**
+ * The mocha hooks of a describe block that loads flows, registered by calling this inside it: the
+ * test runtime's server started before the block and stopped after it; with `unloadAfterEach`
+ * (the default) every test's flow unloaded after it, before the block's own afterEach hooks
+ * registered later (stopping a simulator the flow was connected to).
+ */
+export function useNodeRedHelper(options: { unloadAfterEach?: boolean } = {}): void {
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  if (options.unloadAfterEach ?? true) {
+    afterEach(async () => {
+      await helper.unload();
+    });
+  }
+}
+
 const JET_TYPES = new Set(['jet-router', 'jet-rmon-event', 'jet-threshold', 'jet-route-add', 'jet-route-delete', 'jet-command']);
 
 /**
