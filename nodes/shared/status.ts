@@ -65,8 +65,45 @@ export function untranslated(code: string, params: StatusParams = {}): string {
   return values.length > 0 ? `[${code}] ${values.join(' ')}` : `[${code}]`;
 }
 
-/** The words of one node type (its own codes, and the router's). */
+/**
+ * A message's text compiled once: the literal pieces around its parameters, in order (the text is
+ * `pieces[0] + value of names[0] + pieces[1] + ...`).
+ */
+interface Template {
+  pieces: string[];
+  names: string[];
+}
+
+/** Parameter i as a compiled message carries it: characters no catalog text or value of ours holds. */
+const mark = (i: number): string => `\u0001${i}\u0001`;
+const MARKS = /\u0001(\d+)\u0001/;
+
+/** The text of `t` with `params` in place; undefined when one is missing (the lookup then says what it says). */
+function fill(t: Template, params: StatusParams): string | undefined {
+  let out = t.pieces[0];
+  for (let i = 0; i < t.names.length; i++) {
+    const v = params[t.names[i]] as unknown;
+    if (v === undefined || v === null) return undefined;
+    out += String(v) + t.pieces[i + 1];
+  }
+  return out;
+}
+
+/**
+ * The words of one node type (its own codes, and the router's).
+ *
+ * A lookup through Node-RED's i18n costs about 10 µs (i18next resolves the language hierarchy and
+ * namespace each time), and a node can show a status for every message: a Node-RED serving 50
+ * routers spent a tenth of its CPU there. So each code's message is looked up once per set of
+ * parameter names, with marks in place of the values, and kept as a template; the first use checks
+ * the template against a real lookup with the real values and keeps looking up every time if they
+ * differ (a catalog with plurals or formats this module does not reproduce). `count` (i18next's
+ * plurals) is always looked up.
+ */
 export class StatusWords {
+  /** Per code and parameter names: the compiled message, or null to look it up every time. */
+  private readonly templates = new Map<string, Template | null>();
+
   constructor(
     private readonly translate: Translate,
     /** The node type, which names its node set and catalog: 'jet-route-add', ... */
@@ -75,16 +112,48 @@ export class StatusWords {
 
   /** The text of `code` with `params`, from the jet-router catalog for the router's codes, else the node's own. */
   text(code: string, params: StatusParams = {}): string {
+    const names = Object.keys(params);
+    if (names.includes('count')) return this.lookup(code, params);
+    const id = names.length === 0 ? code : `${code}\u0000${names.join('\u0000')}`;
+    const t = this.templates.get(id);
+    if (t === undefined) {
+      const text = this.lookup(code, params);
+      this.templates.set(id, this.compile(code, names, params, text));
+      return text;
+    }
+    return (t && fill(t, params)) ?? this.lookup(code, params);
+  }
+
+  /** The message of `code` as a template for these parameter names, if it gives `looked` (a lookup's text) for `params`. */
+  private compile(code: string, names: string[], params: StatusParams, looked: string): Template | null {
+    const marked = this.message(code, Object.fromEntries(names.map((n, i) => [n, mark(i)])));
+    if (marked === undefined) return null;
+    const parts = marked.split(MARKS);
+    const t: Template = { pieces: [], names: [] };
+    for (let i = 0; i < parts.length; i++) {
+      if (i % 2 === 0) t.pieces.push(parts[i]);
+      else t.names.push(names[Number(parts[i])]);
+    }
+    return fill(t, params) === looked ? t : null;
+  }
+
+  /** One lookup through the catalog: its text, or the visible fallback. */
+  private lookup(code: string, params: StatusParams): string {
+    return this.message(code, params) ?? untranslated(code, params);
+  }
+
+  /** The catalog's text of `code`; undefined when it has none or the lookup fails. */
+  private message(code: string, params: StatusParams): string | undefined {
     const set = ROUTER_STATUS_CODES.has(code) ? 'jet-router' : this.type;
     const key = statusKey(set, code);
     let text: unknown;
     try {
       text = this.translate(key, params);
     } catch {
-      text = undefined;
+      return undefined;
     }
     // i18next answers a key it does not know with the key (without its namespace).
-    if (typeof text !== 'string' || text === key || text === key.slice(key.indexOf(':') + 1)) return untranslated(code, params);
+    if (typeof text !== 'string' || text === key || text === key.slice(key.indexOf(':') + 1)) return undefined;
     return text;
   }
 

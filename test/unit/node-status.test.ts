@@ -150,6 +150,46 @@ describe('status words (nodes/shared/status.ts) with the real catalogs', () => {
     assert.equal(wordsOf('jet-router').text('disconnected', { reason: odd }), `disconnected: ${odd}`);
   });
 
+  it('looks a message up once per code and parameter names, and shows what a lookup shows every time', () => {
+    const real = translatorFor('jet-threshold');
+    const keys: string[] = [];
+    const counting: Translate = (key, params) => {
+      keys.push(key);
+      return real(key, params);
+    };
+    const w = new StatusWords(counting, 'jet-threshold');
+    for (let i = 0; i < 200; i++) {
+      assert.equal(w.text('counts', { high: i, low: 200 - i }), real('jet-threshold.status.counts'.replace(/^/, '@jetflows/node-red-junos-jet/jet-threshold:'), { high: i, low: 200 - i }));
+      assert.equal(w.text('last', { key: `ge-0/0/${i}.0 <${i}> & __high__`, direction: i % 2 ? 'rising' : 'falling' }), `ge-0/0/${i}.0 <${i}> & __high__ ${i % 2 ? 'rising' : 'falling'}`);
+      assert.equal(w.text('connected', { peer: `r${i}:32767` }), `connected r${i}:32767`);
+    }
+    // Each of the three: once with marks, once to check the template against a real lookup.
+    assert.equal(keys.length, 6, keys.join(', '));
+    // A value that is missing at run time (a caller's bug): what the lookup gives, not "undefined".
+    assert.equal(w.text('counts', { high: undefined as unknown as number, low: 1 }), real('@jetflows/node-red-junos-jet/jet-threshold:jet-threshold.status.counts', { high: undefined, low: 1 }));
+  });
+
+  it('a message whose text depends on its values (plurals, formats) is looked up every time', () => {
+    let lookups = 0;
+    const plural: Translate = (_key, params) => {
+      lookups++;
+      const n = params?.n;
+      return n === 1 ? 'one route held' : `${String(n)} routes held`;
+    };
+    const w = new StatusWords(plural, 'jet-threshold');
+    assert.deepEqual([1, 3, 1, 0].map((n) => w.text('held', { n })), ['one route held', '3 routes held', 'one route held', '0 routes held']);
+    assert.equal(lookups, 2 + 3, 'the first use compiles and checks; the template is not kept');
+    // i18next picks a plural form by `count`: never compiled.
+    lookups = 0;
+    const counted: Translate = (_key, params) => {
+      lookups++;
+      return params?.count === 1 ? 'one' : 'many';
+    };
+    const c = new StatusWords(counted, 'jet-threshold');
+    assert.deepEqual([2, 1].map((count) => c.text('held', { count })), ['many', 'one']);
+    assert.equal(lookups, 2);
+  });
+
   it('an unknown code, a lookup that fails or a runtime without the catalog: a visible fallback, never an exception', () => {
     const w = wordsOf('jet-route-add');
     assert.equal(w.text('no-such-code', { a: 'x', b: 2 }), '[no-such-code] x 2');
