@@ -13,13 +13,17 @@ import { ThriftBackend } from '../../../lib/thrift/backend';
 import { RouteState } from '../../../lib/core/route-state';
 import { buildRouteSpecs } from '../../../lib/core/route-spec';
 
+/** A connection the test drives: `start()` says it is connecting to `peer`, `set()` any state. */
 class FakeConnection extends EventEmitter implements ChannelConnection {
   status: SessionStatus = { state: 'idle', detail: '' };
   started = 0;
   closed = 0;
+  constructor(readonly peer = 'r1:32767') {
+    super();
+  }
   start(): void {
     this.started++;
-    this.set('connecting', 'r1:32767');
+    this.set('connecting', this.peer);
   }
   close(): Promise<void> {
     this.closed++;
@@ -156,32 +160,13 @@ describe('router hub (lib)', () => {
     const PROD: RouterIdentity = { api: 'grpc', host: '10.0.0.2', port: 32767 };
 
     /** A gRPC backend the test drives: it says when it is up, and answers deletes when told. */
-    class DrivenBackend extends EventEmitter {
+    class DrivenBackend extends FakeConnection {
       readonly api = 'grpc' as const;
       readonly carriesMetric = false;
       readonly load = { queued: 0, inFlight: 0 };
-      status: SessionStatus = { state: 'idle', detail: '' };
-      started = 0;
-      closed = 0;
       deletes: Array<{ specs: readonly RouteSpec[]; answer: (status: RouteReply['status']) => void }> = [];
       constructor(readonly router: RouterIdentity) {
-        super();
-      }
-      get peer(): string {
-        return `${this.router.host}:${this.router.port}`;
-      }
-      start(): void {
-        this.started++;
-        this.set('connecting', this.peer);
-      }
-      close(): Promise<void> {
-        this.closed++;
-        this.set('closed', 'closed');
-        return Promise.resolve();
-      }
-      set(state: SessionStatus['state'], detail: string): void {
-        this.status = { state, detail };
-        this.emit('state', this.status);
+        super(`${router.host}:${router.port}`);
       }
       up(): void {
         this.set('connected', this.peer);
