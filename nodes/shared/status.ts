@@ -92,7 +92,7 @@ function fill(t: Template, params: StatusParams): string | undefined {
 /**
  * The words of one node type (its own codes, and the router's).
  *
- * A lookup through Node-RED's i18n costs about 10 µs (i18next resolves the language hierarchy and
+ * A lookup through Node-RED's i18n costs 8–9 µs (i18next resolves the language hierarchy and
  * namespace each time), and a node can show a status for every message: a Node-RED serving 50
  * routers spent a tenth of its CPU there. So each code's message is looked up once per set of
  * parameter names, with marks in place of the values, and kept as a template; the first use checks

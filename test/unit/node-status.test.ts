@@ -159,14 +159,14 @@ describe('status words (nodes/shared/status.ts) with the real catalogs', () => {
     };
     const w = new StatusWords(counting, 'jet-threshold');
     for (let i = 0; i < 200; i++) {
-      assert.equal(w.text('counts', { high: i, low: 200 - i }), real('jet-threshold.status.counts'.replace(/^/, '@jetflows/node-red-junos-jet/jet-threshold:'), { high: i, low: 200 - i }));
+      assert.equal(w.text('counts', { high: i, low: 200 - i }), real(statusKey('jet-threshold', 'counts'), { high: i, low: 200 - i }));
       assert.equal(w.text('last', { key: `ge-0/0/${i}.0 <${i}> & __high__`, direction: i % 2 ? 'rising' : 'falling' }), `ge-0/0/${i}.0 <${i}> & __high__ ${i % 2 ? 'rising' : 'falling'}`);
       assert.equal(w.text('connected', { peer: `r${i}:32767` }), `connected r${i}:32767`);
     }
     // Each of the three: once with marks, once to check the template against a real lookup.
     assert.equal(keys.length, 6, keys.join(', '));
     // A value that is missing at run time (a caller's bug): what the lookup gives, not "undefined".
-    assert.equal(w.text('counts', { high: undefined as unknown as number, low: 1 }), real('@jetflows/node-red-junos-jet/jet-threshold:jet-threshold.status.counts', { high: undefined, low: 1 }));
+    assert.equal(w.text('counts', { high: undefined as unknown as number, low: 1 }), real(statusKey('jet-threshold', 'counts'), { high: undefined, low: 1 }));
   });
 
   it('a message whose text depends on its values (plurals, formats) is looked up every time', () => {
