@@ -87,7 +87,6 @@ export const USAGE = `usage: node dist/sim/cli.js [options]
 ${FLEET_USAGE}
   --help                this text`;
 
-
 function parsePort(name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`${name}: not a port number: ${value}`);
   return Number(value);

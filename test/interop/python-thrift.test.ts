@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { freePort } from '../support/nodered-process';
-import { helper, load, roundTrip, statusMatching } from '../support/nodered';
+import { helper, load, roundTrip, statusMatching, useNodeRedHelper } from '../support/nodered';
 import { until, waitFor } from '../support/wait';
 import { ThriftChannel } from '../../lib/thrift/channel';
 import { LoginReplyReader } from '../../lib/thrift/login';
@@ -32,6 +32,7 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
   const calls: Array<Record<string, any>> = [];
   const lines = new EventEmitter();
 
+  useNodeRedHelper();
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jet-py-'));
     execFileSync('thrift', ['--gen', 'py', '-out', dir, path.join(ROOT, 'idl', 'jet.thrift')]);
@@ -50,21 +51,15 @@ describe('nodes against the Apache Thrift Python server generated from idl/', fu
     });
     const [ready] = await Promise.race([waitFor<[Record<string, any>]>(lines, 'line', (rec: any) => rec.listening === port), exited]);
     routeConfigIds = ready.route_config_ids as Record<string, number>;
-    await new Promise<void>((resolve) => helper.startServer(resolve));
   });
 
   after(async function () {
-    await new Promise<void>((resolve) => helper.stopServer(resolve));
     if (server && server.exitCode === null) {
       const gone = waitFor(lines, 'exit');
       server.kill();
       await gone;
     }
     fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  afterEach(async () => {
-    await helper.unload();
   });
 
   it("numbers RouteConfig's fields as the original app's declaration order (docs/protocol.md §2)", () => {
