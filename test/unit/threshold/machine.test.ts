@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { ThresholdMachine, ThresholdConfig, KeyState, DEFAULT_MAX_BYTES } from '../../../lib/threshold/machine';
+import { ThresholdMachine, ThresholdConfig, KeyState, DEFAULT_MAX_BYTES, KEY_STATE_MAX_JSON_BYTES } from '../../../lib/threshold/machine';
 import { thresholdConfig } from '../../../lib/threshold/config';
 import { BoundedStore } from '../../../lib/threshold/store';
 import { topicMatches, validateTopicFilter } from '../../../lib/mqtt/topic';
@@ -197,7 +197,30 @@ describe('threshold machine, bounded bytes and key length', () => {
     const bytes = Buffer.byteLength(JSON.stringify(m.toJSON()));
     assert.equal(m.size, 1000);
     assert.ok(bytes < 1000 * 450, `${bytes} bytes saved`);
-    assert.ok(Math.abs(m.bytes - bytes) <= 2, `${m.bytes} counted, ${bytes} saved`);
+    // Counted: each key's JSON and the longest state it can have; never less than what is saved.
+    assert.ok(m.bytes >= bytes && m.bytes <= bytes + 1000 * KEY_STATE_MAX_JSON_BYTES, `${m.bytes} counted, ${bytes} saved`);
+  });
+
+  it('counts each key at its longest state: what a context store saves never exceeds maxBytes', () => {
+    // States of every kind the machine makes (hold-down, held transitions, delta samples with
+    // numbers of every length), compared with their JSON.
+    const m = new ThresholdMachine({ mode: 'sample', alarm: { rising: 1e300, falling: -1e300, sampleType: 'delta', startup: 'both' }, holdDownMs: 1e12 });
+    const odd = [-0.0000012345678901234567, -1.2345678901234567e-300, -1.7976931348623157e308, 123456789.123456789, -0, 5e-324, 42];
+    for (let i = 0; i < 200; i++) m.input(`k${i % 7}`, { sample: odd[i % odd.length] * (i % 3 ? 1 : -1) }, Number.MAX_SAFE_INTEGER - i);
+    const ev = new ThresholdMachine({ ...EVENT_CFG, holdDownMs: 1e12 });
+    for (let i = 0; i < 40; i++) ev.input(`é/${i % 5}`, { direction: i % 2 ? 'rising' : 'falling' }, -0.0000012345678901234567 * i);
+    for (const machine of [m, ev]) {
+      for (const state of Object.values(machine.toJSON())) {
+        const json = Buffer.byteLength(JSON.stringify(state));
+        assert.ok(json <= KEY_STATE_MAX_JSON_BYTES, `${JSON.stringify(state)}: ${json} > ${KEY_STATE_MAX_JSON_BYTES}`);
+      }
+      assert.ok(machine.bytes >= Buffer.byteLength(JSON.stringify(machine.toJSON())) - 2);
+    }
+    assert.ok(ev.summary().held > 0, 'held transitions were among the states');
+    // The longest state there is, by hand: every field set, every number 25 characters long.
+    const n = '-0.0000012345678901234567';
+    const longest = `{"alarm":{"last":"falling","previousSample":${n},"samples":${n}},"emitted":"falling","emittedAt":${n},"held":{"direction":"falling","until":${n}},"seen":${n}}`;
+    assert.equal(KEY_STATE_MAX_JSON_BYTES, longest.length);
   });
 
   it('beyond maxBytes, forgets the least recently seen keys, tells the listener ("bytes"), keeps the counts right', () => {
@@ -225,7 +248,7 @@ describe('threshold machine, bounded bytes and key length', () => {
     assert.equal(m.input(long, { direction: 'rising' }, 0).kind, 'none', 'still high');
     assert.ok(Buffer.byteLength(JSON.stringify(m.toJSON())) < 1024);
     const evicted: string[] = [];
-    const tight = new ThresholdMachine({ ...EVENT_CFG, maxBytes: 400 }, (k) => evicted.push(k));
+    const tight = new ThresholdMachine({ ...EVENT_CFG, maxBytes: 700 }, (k) => evicted.push(k));
     tight.load(saved);
     assert.deepEqual(evicted, ['short'], 'the least recently seen went');
     assert.equal(tight.size, 1);
