@@ -11,24 +11,11 @@
  *     (await each) or all at once (pipelined); answers {elapsedMs, statuses}
  */
 import { performance } from 'perf_hooks';
-import * as thrift from 'thrift';
 import * as jet from '../lib/gen/jet';
+import { connectBareThrift, hostRoute, routeConfig } from './lib/bare-thrift';
 import { qosOf, subscribeRmon } from './lib/rmon-subscriber';
 import { RMON_TOPIC } from './lib/events';
 import type { ThriftThroughputAnswer, ThroughputQuestion } from './lib/ipc';
-
-const hostRoute = (octet: number, k: number): string => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}/32`;
-
-function routeConfig(prefix: string): jet.RouteConfig {
-  return new jet.RouteConfig({
-    app_id: '111:222',
-    family_type: jet.FamilyType.af_inet,
-    prefix,
-    nexthops: [new jet.NexthopInfo({ nexthop_address: new jet.GatewayAddress({ nexthop_ip: '10.1.1.2' }) })],
-    preference: [5],
-    metric: [3],
-  });
-}
 
 async function main(argv: string[]): Promise<void> {
   const thriftPort = Number(argv[0]);
@@ -39,23 +26,9 @@ async function main(argv: string[]): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('baseline-node runs with an IPC channel (forked by the bench)');
 
-  const conn = thrift.createConnection('127.0.0.1', thriftPort, { transport: thrift.TBufferedTransport, protocol: thrift.TBinaryProtocol });
-  conn.on('error', (err: Error) => console.error(`thrift: ${err.message}`));
-  const mux = new thrift.Multiplexer();
-  const auth = mux.createClient('AuthenticationService', jet.AuthenticationService.Client, conn);
-  const routes = mux.createClient('RouteService', jet.RouteService.Client, conn);
-  await new Promise((resolve) => conn.once('connect', resolve));
-  const login = await auth.LoginCheck(new jet.AuthenticationLoginRequest({ user_name: 'lab', password: 'lab123', client_id: 'bench-node-baseline' }));
-  if (!login.result) throw new Error(`login refused: ${login.message}`);
-
-  await subscribeRmon({ mqttPort, topic, qos, clientId: 'bench-node-baseline' }, (ifIndex, rising) => {
-    const cfg = routeConfig(hostRoute(10, ifIndex));
-    const call = rising ? routes.RouteAdd(cfg) : routes.RouteDelete(cfg);
-    call.then(
-      (r) => r.err_code !== 0 && r.err_code !== 2 && r.err_code !== 3 && console.error(`route ${cfg.prefix}: err ${r.err_code}`),
-      (err: Error) => console.error(`route ${cfg.prefix}: ${err.message}`),
-    );
-  });
+  const bare = await connectBareThrift(thriftPort, 'bench-node-baseline');
+  const { routes } = bare;
+  await subscribeRmon({ mqttPort, topic, qos, clientId: 'bench-node-baseline' }, bare.event);
 
   process.on('message', async (m: ThroughputQuestion) => {
     if (!m || m.cmd !== 'throughput') return;

@@ -234,3 +234,33 @@ export function brokerFlow(ports: { thriftPort: number; grpcPort: number }, mqtt
   }
   return nodes;
 }
+
+/** The functionGlobalContext name under which the "bare client in Node-RED" flow finds lib/bare-thrift. */
+export const BARE_THRIFT_GLOBAL = 'bareThrift';
+
+/**
+ * Section 1's "bare client in Node-RED" (Node-RED's own floor for the same work): Node-RED's core
+ * `mqtt in` node (its mqtt-broker config node, QoS 1, payload as a Buffer) → one function node that
+ * hands the payload to the bench's bare Thrift client (lib/bare-thrift.ts, through
+ * functionGlobalContext): JSON.parse, one regex, RouteAdd or RouteDelete, not awaited, as the bare
+ * client in its own process does. No jet-* node: what a message costs through Node-RED itself.
+ */
+export function nodeRedBareFlow(thriftPort: number, mqttPort: number, topic: string): FlowNode[] {
+  const z = 'n000000000000001';
+  const broker = 'n00000000000000b';
+  return [
+    { id: z, type: 'tab', label: 'bare Thrift client in Node-RED', disabled: false, info: '' },
+    {
+      id: broker, type: 'mqtt-broker', name: 'Mosquitto', broker: '127.0.0.1', port: String(mqttPort), clientid: 'bench-nr-bare', autoConnect: true, usetls: false,
+      protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true,
+      birthTopic: '', birthQos: '0', birthPayload: '', birthMsg: {}, closeTopic: '', closeQos: '0', closePayload: '', closeMsg: {}, willTopic: '', willQos: '0', willPayload: '', willMsg: {}, userProps: '', sessionExpiry: '',
+    },
+    { id: 'n00000000000000i', type: 'mqtt in', z, name: '', topic, qos: '1', datatype: 'buffer', broker, nl: false, rap: true, rh: 0, inputs: 0, x: 150, y: 100, wires: [['n00000000000000f']] },
+    {
+      id: 'n00000000000000f', type: 'function', z, name: 'bare Thrift client', outputs: 0, timeout: 0, noerr: 0, libs: [], x: 400, y: 100, wires: [],
+      initialize: `context.set('bare', await global.get(${JSON.stringify(BARE_THRIFT_GLOBAL)}).connectBareThrift(${thriftPort}, 'bench-nr-bare'));`,
+      func: "context.get('bare').payload(msg.payload);\nreturn null;",
+      finalize: "const b = context.get('bare');\nif (b) b.close();",
+    },
+  ];
+}

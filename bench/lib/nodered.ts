@@ -22,6 +22,8 @@ export interface NodeRedOptions {
   pluginDir?: string;
   /** Where the process is registered, so that a failed run can kill it. */
   children?: Children;
+  /** Modules for function nodes (settings.js functionGlobalContext): name → absolute path, required by Node-RED. */
+  globals?: Record<string, string>;
 }
 
 /** What the probe answers to 'stats' (see probe.ts). */
@@ -50,8 +52,10 @@ export class NodeRed {
   private readonly withPlugin: boolean;
   private readonly profileDir: string | null;
   private readonly children?: Children;
+  private readonly globals: Record<string, string>;
 
-  constructor({ name = 'node-red', withPlugin = true, profileDir = null, nodeFlags = [], pluginDir = ROOT, children }: NodeRedOptions = {}) {
+  constructor({ name = 'node-red', withPlugin = true, profileDir = null, nodeFlags = [], pluginDir = ROOT, children, globals = {} }: NodeRedOptions = {}) {
+    this.globals = globals;
     this.pluginDir = pluginDir;
     this.name = name;
     this.nodeFlags = nodeFlags;
@@ -97,7 +101,10 @@ export class NodeRed {
         },
         null,
         2,
-      )};\n`,
+      )};\n` +
+        `module.exports.functionGlobalContext = {${Object.entries(this.globals)
+          .map(([k, file]) => `\n  ${JSON.stringify(k)}: require(${JSON.stringify(file)}),`)
+          .join('')}\n};\n`,
     );
     const args = ['--expose-gc', '--require', benchModule('probe'), ...this.nodeFlags];
     if (this.profileDir) {

@@ -9,6 +9,18 @@ import * as mqtt from 'mqtt';
 
 const RMON = /Event (\d+) triggered by Alarm (\d+), (rising|falling) threshold \(([\d.]+)\) crossed, \(variable: ifIn1SecRate\.(\d+), value: ([\d.]+)\)/;
 
+/** The ifIndex and direction (true: rising) of an SNMPD_RMON_EVENTLOG notification, null for anything else. */
+export function rmonEventOf(payload: Buffer): [number, boolean] | null {
+  let ev: { attributes?: { message?: string } } | undefined;
+  try {
+    ev = (JSON.parse(payload.toString()) as Record<string, typeof ev>)['jet-event'];
+  } catch {
+    return null;
+  }
+  const m = ev && ev.attributes && RMON.exec(String(ev.attributes.message));
+  return m ? [Number(m[5]), m[3] === 'rising'] : null;
+}
+
 export interface RmonSubscription {
   mqttPort: number;
   topic: string;
@@ -21,14 +33,8 @@ export function subscribeRmon({ mqttPort, topic, qos, clientId }: RmonSubscripti
   const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId, clean: true, protocolVersion: 4 });
   client.on('error', (err) => console.error(`mqtt: ${err.message}`));
   client.on('message', (_topic, payload) => {
-    let ev: { attributes?: { message?: string } } | undefined;
-    try {
-      ev = (JSON.parse(payload.toString()) as Record<string, typeof ev>)['jet-event'];
-    } catch {
-      return;
-    }
-    const m = ev && ev.attributes && RMON.exec(String(ev.attributes.message));
-    if (m) onEvent(Number(m[5]), m[3] === 'rising');
+    const e = rmonEventOf(payload);
+    if (e) onEvent(e[0], e[1]);
   });
   return new Promise((resolve, reject) => {
     client.once('connect', () => client.subscribe(topic, { qos }, (err) => (err ? reject(err) : resolve())));

@@ -13,7 +13,9 @@
  *  - implementations, each its own process, each subscribed at QoS 1 to its own topic: the sample
  *    flow's chain in Node-RED 4 (jet-rmon-event → jet-threshold → function → jet-route-add) on a
  *    Thrift router node and on a gRPC one, the bare mqtt.js + npm thrift client, the Python
- *    replica (paho + Apache Thrift), the bare mqtt.js + grpc-js client.
+ *    replica (paho + Apache Thrift), the bare mqtt.js + grpc-js client, and for reference the
+ *    bare Thrift client inside a Node-RED of its own behind the core mqtt in node and a function
+ *    node (Node-RED's floor for the same work: what Node-RED itself costs a message).
  * Every repeat is one chunk of events for one implementation, in rotating order; a repeat is
  * disturbed when CPU time outside the bench's own processes exceeded the outside-load rule
  * (lib/outside.ts, as in the throughput section); disturbed repeats are run again (up to 3 times)
@@ -24,7 +26,7 @@ import { fmtInt, fmtMs, sleep, summarize, type Summary } from '../lib/util';
 import { startMosquitto } from '../lib/mosquitto';
 import { NodeRed } from '../lib/nodered';
 import { stopChild, waitReady } from '../lib/children';
-import { brokerFlow, brokerTopic, splitCredentials, type FlowNode } from '../lib/flows';
+import { BARE_THRIFT_GLOBAL, brokerFlow, brokerTopic, nodeRedBareFlow, splitCredentials, type FlowNode } from '../lib/flows';
 import { startPython } from '../lib/python';
 import { benchModule } from '../lib/paths';
 import { LATE_MS, measureRepeat, type Repeat } from './broker-repeat';
@@ -40,7 +42,7 @@ const QOS = 1;
  * interface twice (chunks are at most CYCLE events).
  */
 const CYCLE = 1000;
-const BASE: Record<string, number> = { plugin: 1 << 20, 'plugin-grpc': 2 << 20, node: 3 << 20, python: 4 << 20, grpc: 5 << 20, 'plugin-ab': 6 << 20, 'plugin-grpc-ab': 7 << 20 };
+const BASE: Record<string, number> = { plugin: 1 << 20, 'plugin-grpc': 2 << 20, node: 3 << 20, python: 4 << 20, grpc: 5 << 20, 'plugin-ab': 6 << 20, 'plugin-grpc-ab': 7 << 20, 'node-red': 8 << 20 };
 
 export interface Impl {
   key: string;
@@ -51,6 +53,7 @@ const IMPLS: readonly Impl[] = [
   { key: 'plugin', api: 'Thrift', label: 'plugin in Node-RED (sample flow chain)' },
   { key: 'node', api: 'Thrift', label: 'bare client: mqtt.js + npm thrift' },
   { key: 'python', api: 'Thrift', label: 'Python replica: paho + Apache Thrift' },
+  { key: 'node-red', api: 'Thrift', label: "bare client in Node-RED: core mqtt in → function node (Node-RED's floor)" },
   { key: 'plugin-grpc', api: 'gRPC', label: 'plugin in Node-RED (sample flow chain)' },
   { key: 'grpc', api: 'gRPC', label: 'bare client: mqtt.js + @grpc/grpc-js' },
 ];
@@ -108,6 +111,7 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
   const meta: Partial<BrokerResult['meta']> = {};
   let nr: NodeRed | null = null;
   let nrAb: NodeRed | null = null;
+  let nrBare: NodeRed | null = null;
   let router: ChildProcess | null = null;
   try {
     // --- Mosquitto, default configuration
@@ -143,14 +147,18 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
       nrAb = new NodeRed({ name: 'plugin-mosq-ab', pluginDir: ab.dir, nodeFlags: options.redFlags, children: ctx.children });
       await start(nrAb, brokerFlow(ports, mqttPort, pluginQos, '-ab'));
     }
+    // Node-RED's floor: the bare Thrift client behind Node-RED's own mqtt in node, in a Node-RED of its own.
+    nrBare = new NodeRed({ name: 'nr-bare', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: { [BARE_THRIFT_GLOBAL]: benchModule('lib/bare-thrift') } });
+    await nrBare.start(nodeRedBareFlow(ports.thriftPort, mqttPort, brokerTopic('node-red')));
     const pyReady = startPython({ add: own }, { genDir: ctx.pythonGen.get(), thriftPort: ports.thriftPort, mqttPort, topic: brokerTopic('python'), qos: QOS });
     const nb = own(fork(benchModule('baseline-node'), [String(ports.thriftPort), String(mqttPort), brokerTopic('node'), String(QOS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const gb = own(fork(benchModule('baseline-grpc'), [String(ports.grpcPort), '--events', String(mqttPort), brokerTopic('grpc'), String(QOS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     const [py] = await Promise.all([pyReady, waitReady(nb, 'node baseline'), waitReady(gb, 'grpc baseline')]);
     const red = nr;
     const redAb = nrAb;
-    const pids: Record<string, number> = { plugin: red.pid, 'plugin-grpc': red.pid, node: nb.pid ?? 0, python: py.pid ?? 0, grpc: gb.pid ?? 0, 'plugin-ab': redAb?.pid ?? 0, 'plugin-grpc-ab': redAb?.pid ?? 0 };
-    const allPids = (): number[] => ownPids().concat([red.pid], redAb ? [redAb.pid] : []);
+    const redBare = nrBare;
+    const pids: Record<string, number> = { plugin: red.pid, 'plugin-grpc': red.pid, node: nb.pid ?? 0, python: py.pid ?? 0, grpc: gb.pid ?? 0, 'plugin-ab': redAb?.pid ?? 0, 'plugin-grpc-ab': redAb?.pid ?? 0, 'node-red': redBare.pid };
+    const allPids = (): number[] => ownPids().concat([red.pid, redBare.pid], redAb ? [redAb.pid] : []);
     const publish = (im: Impl, first: number, rate: number, n: number, cycle: { base: number; K: number } | null): Promise<PublishAnswer> =>
       new Promise((resolve) => {
         pub.once('message', (m) => resolve(m as PublishAnswer));
@@ -223,6 +231,8 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
     if (nr) await nr.stop().catch(() => undefined);
     if (nrAb) await nrAb.stop().catch(() => undefined);
     if (nrAb) nrAb.remove();
+    if (nrBare) await nrBare.stop().catch(() => undefined);
+    if (nrBare) nrBare.remove();
     await Promise.all(children.reverse().map((c) => stopChild(c)));
     if (nr) nr.remove();
   }
@@ -267,6 +277,11 @@ function table(B: BrokerResult): Table {
       if (api === 'Thrift') {
         const y = get('python', rate);
         if (y) verdicts.push(`(reference) ${at}: plugin p50 / p99 ${fmtMs(p.p50)} / ${fmtMs(p.p99)} ms, Python replica ${fmtMs(y.p50)} / ${fmtMs(y.p99)} ms`);
+        const f = get('node-red', rate);
+        if (f) {
+          const cpu = rate === high ? `; CPU ${fmtInt(p.cpuUs)} against ${fmtInt(f.cpuUs)} µs/event (${(p.cpuUs / f.cpuUs).toFixed(2)}×), the bare client's own ${fmtInt(b.cpuUs)}` : '';
+          verdicts.push(`(reference) ${at}: plugin against Node-RED's floor (the bare client behind core mqtt in and a function node): p50 ${fmtMs(p.p50)} against ${fmtMs(f.p50)} ms (${(p.p50 / f.p50).toFixed(2)}×)${cpu}`);
+        }
       }
     }
   }

@@ -9,8 +9,9 @@
  * section, each its own process on its own topic, bursts in rotating order: the plugin's chain in
  * Node-RED (section 1's flow) on a Thrift router node and on a gRPC one, the bare clients (mqtt.js +
  * npm thrift, mqtt.js + @grpc/grpc-js: a route call per event, not awaited, i.e. pipelined) and the
- * Python replicas (paho + Apache Thrift, paho + grpcio: one call at a time, in paho's callback).
- * Every route is checked added by its rising burst and deleted by its falling one, and the router's
+ * Python replicas (paho + Apache Thrift, paho + grpcio: one call at a time, in paho's callback), and
+ * for reference the bare Thrift client inside a Node-RED of its own behind the core mqtt in node and
+ * a function node (Node-RED's floor, section 1). Every route is checked added by its rising burst and deleted by its falling one, and the router's
  * RIB empty after each implementation's bursts; each burst is marked disturbed by the outside-load
  * rule (lib/outside.ts).
  */
@@ -19,7 +20,7 @@ import * as os from 'os';
 import { cpuSeconds, fmtInt, median, sleep, type Log } from '../lib/util';
 import { NodeRed } from '../lib/nodered';
 import { stopChild, waitReady } from '../lib/children';
-import { brokerFlow, brokerTopic, splitCredentials } from '../lib/flows';
+import { BARE_THRIFT_GLOBAL, brokerFlow, brokerTopic, nodeRedBareFlow, splitCredentials } from '../lib/flows';
 import { startPython, startPythonGrpc } from '../lib/python';
 import { startMosquitto } from '../lib/mosquitto';
 import { benchModule } from '../lib/paths';
@@ -44,6 +45,7 @@ const IMPLS: readonly Impl[] = [
   { key: 'plugin', api: 'Thrift', label: 'plugin in Node-RED (sample flow chain)', base: 1 << 20 },
   { key: 'node', api: 'Thrift', label: 'bare client: mqtt.js + npm thrift (pipelines)', base: 2 << 20 },
   { key: 'python', api: 'Thrift', label: 'Python replica: paho + Apache Thrift (one call at a time)', base: 3 << 20 },
+  { key: 'node-red', api: 'Thrift', label: "bare client in Node-RED: core mqtt in → function node (Node-RED's floor, pipelines)", base: 7 << 20 },
   { key: 'plugin-grpc', api: 'gRPC', label: 'plugin in Node-RED (sample flow chain)', base: 4 << 20 },
   { key: 'grpc', api: 'gRPC', label: 'bare client: mqtt.js + @grpc/grpc-js (a request per event, pipelined)', base: 5 << 20 },
   { key: 'python-grpc', api: 'gRPC', label: 'Python replica: paho + grpcio (one call at a time)', base: 6 << 20 },
@@ -170,6 +172,7 @@ async function run(ctx: SectionContext): Promise<BurstResult> {
     return ctx.children.add(c);
   };
   let red: NodeRed | null = null;
+  let redBare: NodeRed | null = null;
   try {
     const mosq = await startMosquitto(own);
     const router = own(fork(benchModule('router-proc'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
@@ -185,6 +188,8 @@ async function run(ctx: SectionContext): Promise<BurstResult> {
     red = new NodeRed({ name: 'plugin-burst', nodeFlags: options.redFlags, profileDir: options.profileDir, children: ctx.children });
     const { nodes, creds } = splitCredentials(brokerFlow(ports, mosq.port, QOS, SUFFIX));
     await red.start(nodes, creds);
+    redBare = new NodeRed({ name: 'nr-bare-burst', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: { [BARE_THRIFT_GLOBAL]: benchModule('lib/bare-thrift') } });
+    await redBare.start(nodeRedBareFlow(ports.thriftPort, mosq.port, topicOf('node-red')));
     const [py, pyGrpc] = await Promise.all([
       startPython({ add: own }, { genDir: ctx.pythonGen.get(), thriftPort: ports.thriftPort, mqttPort: mosq.port, topic: topicOf('python'), qos: QOS }),
       startPythonGrpc({ add: own }, { genDir: ctx.pythonGen.grpc(), grpcPort: ports.grpcPort, mqttPort: mosq.port, topic: topicOf('python-grpc'), qos: QOS }),
@@ -193,8 +198,9 @@ async function run(ctx: SectionContext): Promise<BurstResult> {
     const gb = own(fork(benchModule('baseline-grpc'), [String(ports.grpcPort), '--events', String(mosq.port), topicOf('grpc'), String(QOS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     await Promise.all([waitReady(nb, 'node baseline'), waitReady(gb, 'grpc baseline')]);
     const nr = red;
-    const pids: Record<string, number> = { plugin: nr.pid, 'plugin-grpc': nr.pid, node: nb.pid ?? 0, python: py.pid ?? 0, grpc: gb.pid ?? 0, 'python-grpc': pyGrpc.pid ?? 0 };
-    const allPids = (): number[] => children.filter((c) => c.pid).map((c) => c.pid as number).concat([process.pid, nr.pid]);
+    const nrBare = redBare;
+    const pids: Record<string, number> = { plugin: nr.pid, 'plugin-grpc': nr.pid, node: nb.pid ?? 0, python: py.pid ?? 0, grpc: gb.pid ?? 0, 'python-grpc': pyGrpc.pid ?? 0, 'node-red': nrBare.pid };
+    const allPids = (): number[] => children.filter((c) => c.pid).map((c) => c.pid as number).concat([process.pid, nr.pid, nrBare.pid]);
     const rig: Rig = { log, pub, router, changes, pids, allPids };
 
     // Ready and warm: a small burst up and down through each (Node-RED's router nodes log in and subscribe meanwhile).
@@ -259,8 +265,10 @@ async function run(ctx: SectionContext): Promise<BurstResult> {
     return { rows, runs, meta: { mosquitto: mosq.version, mqttPort: mosq.port, qos: QOS, events: N, repeats: sizes.burstRepeats } };
   } finally {
     if (red) await red.stop().catch(() => undefined);
+    if (redBare) await redBare.stop().catch(() => undefined);
     await Promise.all(children.reverse().map((c) => stopChild(c)));
     if (red) red.remove();
+    if (redBare) redBare.remove();
   }
 }
 
@@ -285,6 +293,11 @@ function table(B: BurstResult): Table {
       const pm = d === 'rising' ? p.risingMs : p.fallingMs;
       const bm = d === 'rising' ? b.risingMs : b.fallingMs;
       verdicts.push(target(`${api} ${d}`, pm <= 1.5 * bm, `${api}, ${N} ${d}: plugin ${ms(pm)} ms ≤ 1.5 × the bare client's ${ms(bm)} ms (${(pm / bm).toFixed(2)}×)`));
+      const f = api === 'Thrift' ? get('node-red') : undefined;
+      if (f) {
+        const fm = d === 'rising' ? f.risingMs : f.fallingMs;
+        verdicts.push(`(reference) ${api}, ${N} ${d}: plugin ${ms(pm)} ms against Node-RED's floor (the bare client behind core mqtt in and a function node) ${ms(fm)} ms (${(pm / fm).toFixed(2)}×)`);
+      }
       if (!y) continue;
       const ym = d === 'rising' ? y.risingMs : y.fallingMs;
       const line = `${api}, ${N} ${d}: the Python replica ${ms(ym)} ms = ${(ym / pm).toFixed(2)} × the plugin's ${ms(pm)} ms`;

@@ -82,7 +82,7 @@ describe('bench smoke run (burst and fleet, tiny counts)', function () {
       assert.equal(r.code, 0, r.stderr);
       const doc = readResults(json);
       const burst = doc.sections.burst as BurstResult;
-      assert.deepEqual(burst.rows.map((x) => x.impl), ['plugin', 'node', 'python', 'plugin-grpc', 'grpc', 'python-grpc']);
+      assert.deepEqual(burst.rows.map((x) => x.impl), ['plugin', 'node', 'python', 'node-red', 'plugin-grpc', 'grpc', 'python-grpc']);
       for (const row of burst.rows) {
         assert.equal(row.added, row.n * row.bursts, `${row.impl} added`);
         assert.equal(row.deleted, row.n * row.bursts, `${row.impl} deleted`);

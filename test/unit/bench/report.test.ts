@@ -206,6 +206,16 @@ describe('bench targets: section 1 against the bare clients, and over two runs',
     assert.match(find(verdicts(results({ lost: 1 })), /gRPC 100\/s: plugin lost/), /^MISS: gRPC 100\/s: plugin lost 1 of 1,000/);
   });
 
+  it('shows the plugin on Thrift next to Node-RED\'s floor (the bare client in Node-RED) for reference, never as a target', () => {
+    const B = results({ p50: 1.2, cpuUs: 690 });
+    for (const rate of [100, 500]) B.rows.push(row('node-red', 'Thrift', rate, { p50: 1.1, cpuUs: 600 }));
+    const vs = verdicts(B);
+    assert.match(find(vs, /Thrift 100\/s: plugin against Node-RED's floor/), /^\(reference\) .*p50 1\.20 against 1\.10 ms \(1\.09×\)$/);
+    assert.match(find(vs, /Thrift 500\/s: plugin against Node-RED's floor/), /^\(reference\) .*p50 1\.20 against 1\.10 ms \(1\.09×\); CPU 690 against 600 µs\/event \(1\.15×\), the bare client's own 500$/);
+    assert.ok(!vs.some((v) => /^(PASS|MISS).*floor/.test(v)), 'no target against the floor');
+    assert.ok(!verdicts(results()).some((v) => /floor/.test(v)), 'a run without the floor has no such line');
+  });
+
   it('allows late events up to 1 in 1,000 or twice the bare client\'s count, whichever is larger', () => {
     // 4,000 events at 500/s: 4 allowed, or twice the bare client's.
     assert.match(find(verdicts(results({ late: 4 })), /Thrift 500\/s: plugin events later/), /^PASS: .*4 of 4,000 ≤ 4\.0/);
