@@ -11,9 +11,9 @@
  * npm thrift, mqtt.js + @grpc/grpc-js: a route call per event, not awaited, i.e. pipelined) and the
  * Python replicas (paho + Apache Thrift, paho + grpcio: one call at a time, in paho's callback), and
  * for reference the bare Thrift client inside a Node-RED of its own behind the core mqtt in node and
- * a function node (Node-RED's floor, section 1). Every route is checked added by its rising burst and deleted by its falling one, and the router's
- * RIB empty after each implementation's bursts; each burst is marked disturbed by the outside-load
- * rule (lib/outside.ts).
+ * a function node (Node-RED's floor, section 1). Every route is checked added by its rising burst
+ * and deleted by its falling one, and the router's RIB empty after each implementation's bursts;
+ * each burst is marked disturbed by the outside-load rule (lib/outside.ts).
  */
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
