@@ -422,7 +422,8 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
         [m1.payload.results[0].prefix, m1.payload.results[0].table, m1.payload.results[0].status, m1.payload.results[0].installed],
         ['1.1.1.1/32', 'inet.0', 'added', ['10.1.1.2']],
       );
-      assert.ok(server.calls.some((c) => c.call === 'RouteGet' && c.client_id === CLIENT_ID && c.found === 1), 'verify used RouteGet');
+      // The server's log line and its answer come on different pipes: wait for the line.
+      await server.call((c) => c.call === 'RouteGet' && c.client_id === CLIENT_ID && c.found === 1, 'verify used RouteGet');
       // A second add of the same route: the router says ROUTE_EXISTS, the node says unchanged.
       const m2 = await nr.roundTrip(add, out, { payload: Date.now() });
       assert.equal(m2.payload.results[0].status, 'unchanged');
@@ -506,7 +507,8 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
       }
       const xml = await api.command({ xml: interfaceInformationRpc('ge-0/0/0.0') }, 'json');
       assert.equal((parseInterfaceIndex(xml, 'ge-0/0/0.0') as { ifIndex: number }).ifIndex, 541);
-      assert.ok(server.calls.some((c) => c.call === 'OpCommandGet' && c.command_field === 'xml_command' && c.ok === true));
+      // The server's log line and its answer come on different pipes: wait for the line.
+      await server.call((c) => c.call === 'OpCommandGet' && c.command_field === 'xml_command' && c.ok === true, 'OpCommandGet xml_command');
       await assert.rejects(
         api.command({ cli: 'show interfaces ge-9/9/9' }, 'json'),
         (err: Error) => err instanceof ManagementRefusedError && err.message === 'error: device ge-9/9/9 not found',
@@ -593,8 +595,9 @@ describe('jnx.jet gRPC against the Python grpcio server generated from idl/', fu
       await server.command('forget');
       const [o] = await r.add([route('10.6.0.0/24')]);
       assert.equal(o.status, 'added', o.message);
-      assert.equal(server.calls.filter((c) => c.call === 'Login' && c.ok).length, 2);
+      // Asked after the RIB: its answer comes on the server's stdout after every line logged before it.
       await ribHas(2, 'both routes in the RIB');
+      assert.equal(server.calls.filter((c) => c.call === 'Login' && c.ok).length, 2);
     });
 
     it('3. NOT_INITIALIZED after every login: the re-logins back off instead of looping', async () => {
