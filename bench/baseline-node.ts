@@ -12,7 +12,8 @@
  */
 import { performance } from 'perf_hooks';
 import * as jet from '../lib/gen/jet';
-import { connectBareThrift, hostRoute, routeConfig } from './lib/bare-thrift';
+import { connectBareThrift, routeConfig } from './lib/bare-thrift';
+import { prefixOf } from './lib/prefix';
 import { qosOf, subscribeRmon } from './lib/rmon-subscriber';
 import { RMON_TOPIC } from './lib/events';
 import type { ThriftThroughputAnswer, ThroughputQuestion } from './lib/ipc';
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
 
   process.on('message', async (m: ThroughputQuestion) => {
     if (!m || m.cmd !== 'throughput') return;
-    const prefixes = Array.from({ length: m.n }, (_, i) => hostRoute(m.octet, m.start + i));
+    const prefixes = Array.from({ length: m.n }, (_, i) => prefixOf(m.start + i, m.octet));
     const statuses: Record<string, number> = {};
     const count = (r: jet.RouteResult): number => (statuses[String(r.err_code)] = (statuses[String(r.err_code)] || 0) + 1);
     const t0 = performance.now();

@@ -9,9 +9,7 @@
 import * as thrift from 'thrift';
 import * as jet from '../../lib/gen/jet';
 import { rmonEventOf } from './rmon-subscriber';
-
-/** The host route of interface `k` under `octet`: octet.<k>>16>.<k>>8>.<k>/32. */
-export const hostRoute = (octet: number, k: number): string => `${octet}.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}/32`;
+import { prefixOf } from './prefix';
 
 /** The bench's route: next hop 10.1.1.2, preference 5, metric 3, app id 111:222. */
 export function routeConfig(prefix: string): jet.RouteConfig {
@@ -45,7 +43,7 @@ export async function connectBareThrift(thriftPort: number, clientId: string): P
   const login = await auth.LoginCheck(new jet.AuthenticationLoginRequest({ user_name: 'lab', password: 'lab123', client_id: clientId }));
   if (!login.result) throw new Error(`login refused: ${login.message}`);
   const event = (ifIndex: number, rising: boolean): void => {
-    const cfg = routeConfig(hostRoute(10, ifIndex));
+    const cfg = routeConfig(prefixOf(ifIndex));
     const call = rising ? routes.RouteAdd(cfg) : routes.RouteDelete(cfg);
     call.then(
       (r) => r.err_code !== 0 && r.err_code !== 2 && r.err_code !== 3 && console.error(`route ${cfg.prefix}: err ${r.err_code}`),

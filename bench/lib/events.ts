@@ -1,7 +1,7 @@
 /**
  * The RMON notifications the bench publishes (the simulator's own builder, so the payload is the
  * router's SNMPD_RMON_EVENTLOG shape of docs/protocol.md §3), and the ifIndex → prefix mapping that every
- * implementation under test applies: ifIndex i → 10.<i>>16>.<i>>8>.<i>/32 (i < 2^24).
+ * implementation under test applies (prefix.ts, re-exported here): ifIndex i → 10.<i>>16>.<i>>8>.<i>/32.
  */
 import { buildRmonNotification } from '../../sim';
 
@@ -13,9 +13,7 @@ const FALLING = 1023;
 
 export type Direction = 'rising' | 'falling';
 
-export function prefixOf(ifIndex: number, firstOctet = 10): string {
-  return `${firstOctet}.${(ifIndex >> 16) & 255}.${(ifIndex >> 8) & 255}.${ifIndex & 255}/32`;
-}
+export { prefixOf } from './prefix';
 
 /** The notification payload of a rising (or falling) event on `ifIndex`. */
 export function rmonPayload(ifIndex: number, direction: Direction = 'rising'): string {

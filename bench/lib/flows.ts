@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from './paths';
+import { benchModule, ROOT } from './paths';
 
 /** A node of a flow (flows.json or the admin API's form, with `credentials` inside). */
 export interface FlowNode {
@@ -236,7 +236,10 @@ export function brokerFlow(ports: { thriftPort: number; grpcPort: number }, mqtt
 }
 
 /** The functionGlobalContext name under which the "bare client in Node-RED" flow finds lib/bare-thrift. */
-export const BARE_THRIFT_GLOBAL = 'bareThrift';
+const BARE_THRIFT_GLOBAL = 'bareThrift';
+
+/** The functionGlobalContext modules the flow of {@link nodeRedBareFlow} needs (NodeRed's `globals`). */
+export const NODE_RED_BARE_GLOBALS: Record<string, string> = { [BARE_THRIFT_GLOBAL]: benchModule('lib/bare-thrift') };
 
 /**
  * Section 1's "bare client in Node-RED" (Node-RED's own floor for the same work): Node-RED's core

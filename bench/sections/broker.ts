@@ -26,7 +26,7 @@ import { fmtInt, fmtMs, sleep, summarize, type Summary } from '../lib/util';
 import { startMosquitto } from '../lib/mosquitto';
 import { NodeRed } from '../lib/nodered';
 import { stopChild, waitReady } from '../lib/children';
-import { BARE_THRIFT_GLOBAL, brokerFlow, brokerTopic, nodeRedBareFlow, splitCredentials, type FlowNode } from '../lib/flows';
+import { brokerFlow, brokerTopic, NODE_RED_BARE_GLOBALS, nodeRedBareFlow, splitCredentials, type FlowNode } from '../lib/flows';
 import { startPython } from '../lib/python';
 import { benchModule } from '../lib/paths';
 import { LATE_MS, measureRepeat, type Repeat } from './broker-repeat';
@@ -148,7 +148,7 @@ async function run(ctx: SectionContext): Promise<BrokerResult> {
       await start(nrAb, brokerFlow(ports, mqttPort, pluginQos, '-ab'));
     }
     // Node-RED's floor: the bare Thrift client behind Node-RED's own mqtt in node, in a Node-RED of its own.
-    nrBare = new NodeRed({ name: 'nr-bare', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: { [BARE_THRIFT_GLOBAL]: benchModule('lib/bare-thrift') } });
+    nrBare = new NodeRed({ name: 'nr-bare', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: NODE_RED_BARE_GLOBALS });
     await nrBare.start(nodeRedBareFlow(ports.thriftPort, mqttPort, brokerTopic('node-red')));
     const pyReady = startPython({ add: own }, { genDir: ctx.pythonGen.get(), thriftPort: ports.thriftPort, mqttPort, topic: brokerTopic('python'), qos: QOS });
     const nb = own(fork(benchModule('baseline-node'), [String(ports.thriftPort), String(mqttPort), brokerTopic('node'), String(QOS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));

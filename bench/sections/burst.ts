@@ -20,7 +20,7 @@ import * as os from 'os';
 import { cpuSeconds, fmtInt, median, sleep, type Log } from '../lib/util';
 import { NodeRed } from '../lib/nodered';
 import { stopChild, waitReady } from '../lib/children';
-import { BARE_THRIFT_GLOBAL, brokerFlow, brokerTopic, nodeRedBareFlow, splitCredentials } from '../lib/flows';
+import { brokerFlow, brokerTopic, NODE_RED_BARE_GLOBALS, nodeRedBareFlow, splitCredentials } from '../lib/flows';
 import { startPython, startPythonGrpc } from '../lib/python';
 import { startMosquitto } from '../lib/mosquitto';
 import { benchModule } from '../lib/paths';
@@ -188,7 +188,7 @@ async function run(ctx: SectionContext): Promise<BurstResult> {
     red = new NodeRed({ name: 'plugin-burst', nodeFlags: options.redFlags, profileDir: options.profileDir, children: ctx.children });
     const { nodes, creds } = splitCredentials(brokerFlow(ports, mosq.port, QOS, SUFFIX));
     await red.start(nodes, creds);
-    redBare = new NodeRed({ name: 'nr-bare-burst', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: { [BARE_THRIFT_GLOBAL]: benchModule('lib/bare-thrift') } });
+    redBare = new NodeRed({ name: 'nr-bare-burst', withPlugin: false, nodeFlags: options.redFlags, children: ctx.children, globals: NODE_RED_BARE_GLOBALS });
     await redBare.start(nodeRedBareFlow(ports.thriftPort, mosq.port, topicOf('node-red')));
     const [py, pyGrpc] = await Promise.all([
       startPython({ add: own }, { genDir: ctx.pythonGen.get(), thriftPort: ports.thriftPort, mqttPort: mosq.port, topic: topicOf('python'), qos: QOS }),
